@@ -1,0 +1,137 @@
+/**
+ * Wires one running instance: store → runner → core → scheduler, and their lifecycle. Both entry
+ * points (the Electron app and the headless service) build their App here.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Settings } from '../shared/domain';
+import { systemClock, toIso, type Clock } from './core/clock';
+import { EventBus } from './core/event-bus';
+import { createIdGenerator } from './core/ids';
+import type { SchedulerPort } from './core/scheduler-port';
+import { TaskRunner } from './core/task-runner';
+import { TaskScheduler } from './core/task-scheduler';
+import type { ExecutorRegistry } from './executors/types';
+import type { Store } from './store/types';
+
+export interface SchedulerDeps {
+  store: Store;
+  runner: TaskRunner;
+  clock: Clock;
+  events: EventBus;
+  instanceId: string;
+  settings: () => Settings;
+}
+
+export interface AppOptions {
+  store: Store;
+  executors: ExecutorRegistry;
+  /** Builds the scheduler engine; omitted, entries are stored but nothing fires (tests only). */
+  createScheduler?: (deps: SchedulerDeps) => SchedulerPort;
+  clock?: Clock;
+  instanceId?: string;
+  version?: string;
+  dataDir?: string;
+}
+
+export interface App {
+  readonly core: TaskScheduler;
+  readonly events: EventBus;
+  readonly runner: TaskRunner;
+  readonly store: Store;
+  readonly scheduler: SchedulerPort | undefined;
+  /** Opens the store, marks orphaned runs interrupted, applies retention, starts scheduling. */
+  start(): Promise<void>;
+  /** Stops scheduling, lets running tasks finish within the grace period, closes everything. */
+  stop(): Promise<void>;
+}
+
+export const APP_VERSION = '0.1.0';
+const RETENTION_EVERY_MS = 60 * 60_000;
+
+export function createApp(options: AppOptions): App {
+  const clock = options.clock ?? systemClock;
+  const instanceId = options.instanceId ?? randomUUID();
+  const events = new EventBus();
+  const ids = createIdGenerator(() => clock.now());
+  const { store } = options;
+  let core: TaskScheduler | undefined;
+  const settings = (): Settings => core!.currentSettings;
+  const runner = new TaskRunner({
+    store,
+    executors: options.executors,
+    clock,
+    ids,
+    events,
+    instanceId,
+    concurrency: () => settings().concurrency,
+    resultMaxBytes: () => settings().resultMaxBytes,
+  });
+  core = new TaskScheduler({
+    store,
+    runner,
+    clock,
+    ids,
+    events,
+    instanceId,
+    version: options.version ?? APP_VERSION,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
+  const scheduler = options.createScheduler?.({
+    store,
+    runner,
+    clock,
+    events,
+    instanceId,
+    settings,
+  });
+  if (scheduler) core.attachScheduler(scheduler);
+
+  let retentionTimer: ReturnType<Clock['setTimeout']> | undefined;
+  let stopped = false;
+  const applyRetention = async (): Promise<void> => {
+    try {
+      const dropped = await store.applyRetention(settings().retention, clock.now());
+      if (dropped > 0) events.emit('store.changed', { kind: 'runs' });
+    } catch (error) {
+      console.error('App: applying the retention policy failed; will try again in an hour:', error);
+    }
+    if (!stopped)
+      retentionTimer = clock.setTimeout(() => void applyRetention(), RETENTION_EVERY_MS);
+  };
+
+  return {
+    core,
+    events,
+    runner,
+    store,
+    scheduler,
+    async start() {
+      await store.open();
+      await core.init();
+      // Runs a crash left `running` never finished: say so instead of leaving them hanging.
+      const now = clock.now();
+      for (const run of await store.listRunningRuns()) {
+        await store.updateRun({
+          ...run,
+          status: 'interrupted',
+          finishedAt: toIso(Math.max(now, Date.parse(run.startedAt))),
+          durationMs: Math.max(0, now - Date.parse(run.startedAt)),
+          error: {
+            code: 'INTERRUPTED',
+            message: 'The app stopped while this run was in progress (crash, kill or power loss)',
+          },
+        });
+      }
+      await applyRetention();
+      await scheduler?.start();
+    },
+    async stop() {
+      stopped = true;
+      if (retentionTimer !== undefined) clock.clearTimeout(retentionTimer);
+      await scheduler?.stop();
+      await runner.shutdown(settings().shutdownGraceMs);
+      await Promise.all(Object.values(options.executors).map((executor) => executor?.close?.()));
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * What an executor is: the code that does one task type's real work. The core's runner owns
+ * records, timeouts, retries and result bounds; an executor only does the work and reports it.
+ */
+import type { Configuration, Operation, RunResult, Task, TaskType } from '../../shared/domain';
+
+export interface ExecutionRequest<T extends TaskType = TaskType> {
+  /** Undefined for a configuration test run (`configs.test`). */
+  task: Task | undefined;
+  operation: Operation;
+  /** The configuration with secrets in clear. */
+  config: Extract<Configuration, { type: T }>;
+  /** Aborted on timeout or shutdown; executors must stop promptly and release resources. */
+  signal: AbortSignal;
+  /** Byte cap the runner will apply to `result.data`; executors may stop reading beyond it. */
+  resultMaxBytes: number;
+}
+
+export interface ExecutionOutcome {
+  result: RunResult;
+}
+
+export interface Executor<T extends TaskType = TaskType> {
+  readonly type: T;
+  /** Resolves with the result on success; throws `TaskError` (or anything) on failure. */
+  execute(request: ExecutionRequest<T>): Promise<ExecutionOutcome>;
+  /** Releases pooled connections (called at shutdown). */
+  close?(): Promise<void>;
+}
+
+/**
+ * A failed execution that still has something to show (e.g. an HTTP 404 with its response).
+ * `code` is a short machine word such as `HTTP_STATUS`, `CONNECTION`, `NOT_FOUND`, `PERMISSION`.
+ */
+export class TaskError extends Error {
+  readonly code: string;
+  readonly result?: RunResult;
+
+  constructor(code: string, message: string, result?: RunResult) {
+    super(message);
+    this.name = 'TaskError';
+    this.code = code;
+    if (result !== undefined) this.result = result;
+  }
+}
+
+export type ExecutorRegistry = Partial<{ [T in TaskType]: Executor<T> }>;

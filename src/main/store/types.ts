@@ -1,0 +1,89 @@
+/**
+ * The `Store` interface every backend implements (memory, json, mongodb) and passes the shared
+ * contract suite in tests/main/store/store-contract.ts. The core owns filtering of the small
+ * catalog; stores own the run history, which can hold millions of runs.
+ */
+import type {
+  Configuration,
+  Run,
+  RunStatus,
+  ScheduleEntry,
+  Settings,
+  Task,
+  TaskType,
+} from '../../shared/domain';
+
+export type StoreKind = 'memory' | 'json' | 'mongodb';
+
+export interface RunQuery {
+  taskId?: string;
+  type?: TaskType;
+  status?: RunStatus;
+  /** Inclusive lower bound on `startedAt` (ISO). */
+  from?: string;
+  /** Exclusive upper bound on `startedAt` (ISO). */
+  to?: string;
+  limit: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface RunPage {
+  /** Newest first by `startedAt`, ties broken by id descending. */
+  items: Run[];
+  nextCursor?: string;
+}
+
+export type RunDeletion = { from: string; to: string } | { taskId: string } | { ids: string[] };
+
+export interface RetentionPolicy {
+  maxAgeDays?: number;
+  maxRuns?: number;
+}
+
+export interface Store {
+  readonly kind: StoreKind;
+  /** Where the data lives, for `system.info` (a directory, or a redacted URI). */
+  readonly location?: string;
+
+  /** Opens (creating if needed); fails with a clear `AppError` if the data cannot be used. */
+  open(): Promise<void>;
+  /** Flushes everything and releases locks; the store cannot be used afterwards. */
+  close(): Promise<void>;
+
+  listConfigs(): Promise<Configuration[]>;
+  getConfig(id: string): Promise<Configuration | undefined>;
+  putConfig(config: Configuration): Promise<void>;
+  /** Returns how many of the ids existed. */
+  deleteConfigs(ids: string[]): Promise<number>;
+
+  listTasks(): Promise<Task[]>;
+  getTask(id: string): Promise<Task | undefined>;
+  putTask(task: Task): Promise<void>;
+  deleteTasks(ids: string[]): Promise<number>;
+
+  listSchedules(): Promise<ScheduleEntry[]>;
+  getSchedule(id: string): Promise<ScheduleEntry | undefined>;
+  putSchedule(entry: ScheduleEntry): Promise<void>;
+  deleteSchedules(ids: string[]): Promise<number>;
+
+  /** Undefined until settings are first saved. */
+  getSettings(): Promise<Settings | undefined>;
+  putSettings(settings: Settings): Promise<void>;
+
+  /** Records a new run (usually `running`, or a final `skipped`). */
+  insertRun(run: Run): Promise<void>;
+  /** Replaces a run recorded before (same id and `startedAt`), e.g. when it finishes. */
+  updateRun(run: Run): Promise<void>;
+  getRun(id: string): Promise<Run | undefined>;
+  listRuns(query: RunQuery): Promise<RunPage>;
+  deleteRuns(which: RunDeletion): Promise<number>;
+  /** Ids of the tasks with a run started in [from, to). */
+  taskIdsWithRuns(from?: string, to?: string): Promise<Set<string>>;
+  /** Runs still `running` (at start: left behind by a crash). */
+  listRunningRuns(): Promise<Run[]>;
+  /** Drops history beyond the policy; returns how many runs went. */
+  applyRetention(policy: RetentionPolicy, nowMs: number): Promise<number>;
+  /** Resolves once everything written so far is durable. */
+  flush(): Promise<void>;
+}

@@ -1,0 +1,184 @@
+/**
+ * The method map: the one contract every transport (Electron IPC, HTTP, the renderer's client)
+ * exposes. Adding a method means adding it here and in the core service, nothing else.
+ */
+import { z } from 'zod';
+import {
+  configurationInputSchema,
+  idSchema,
+  isoTimeSchema,
+  operationSchema,
+  runStatusSchema,
+  SCHEDULE_KINDS,
+  scheduleEntryInputSchema,
+  settingsSchema,
+  taskInputSchema,
+  taskTypeSchema,
+  type Configuration,
+  type Run,
+  type ScheduleEntry,
+  type Settings,
+  type Task,
+} from './domain';
+import { AppError } from './errors';
+
+const empty = z.strictObject({});
+const byId = z.strictObject({ id: idSchema });
+
+export const paramsSchemas = {
+  'tasks.list': z.strictObject({
+    type: taskTypeSchema.optional(),
+    ranFrom: isoTimeSchema.optional(),
+    ranTo: isoTimeSchema.optional(),
+  }),
+  'tasks.get': byId,
+  'tasks.save': z.strictObject({ task: taskInputSchema }),
+  'tasks.run': z.strictObject({
+    id: idSchema,
+    configId: idSchema.optional(),
+    /** Wait for the run to finish (default) or return the `running` record at once. */
+    wait: z.boolean().optional(),
+  }),
+  'tasks.delete': z.union([
+    z.strictObject({ id: idSchema }),
+    z.strictObject({ type: taskTypeSchema }),
+  ]),
+  'runs.list': z.strictObject({
+    taskId: idSchema.optional(),
+    type: taskTypeSchema.optional(),
+    status: runStatusSchema.optional(),
+    from: isoTimeSchema.optional(),
+    to: isoTimeSchema.optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+    cursor: z.string().min(1).optional(),
+  }),
+  'runs.get': byId,
+  'runs.delete': z.union([
+    z.strictObject({ from: isoTimeSchema, to: isoTimeSchema }),
+    z.strictObject({ taskId: idSchema }),
+    z.strictObject({ ids: z.array(idSchema).min(1, 'needs at least one id').max(10_000) }),
+  ]),
+  'configs.list': z.strictObject({
+    type: taskTypeSchema.optional(),
+    unused: z.boolean().optional(),
+  }),
+  'configs.get': z.strictObject({
+    id: idSchema,
+    /** Return secrets in clear (only for the editor's reveal toggle). */
+    reveal: z.boolean().optional(),
+  }),
+  'configs.save': z.strictObject({ config: configurationInputSchema }),
+  'configs.delete': byId,
+  'configs.deleteUnused': empty,
+  /** Runs a configuration once without a task: a dry run recorded with trigger `test`. */
+  'configs.test': z.strictObject({
+    config: configurationInputSchema,
+    operation: operationSchema,
+  }),
+  'schedules.list': z.strictObject({
+    taskId: idSchema.optional(),
+    enabled: z.boolean().optional(),
+  }),
+  'schedules.get': byId,
+  'schedules.save': z.strictObject({ entry: scheduleEntryInputSchema }),
+  'schedules.delete': z.union([
+    z.strictObject({ id: idSchema }),
+    z.strictObject({ all: z.literal(true) }),
+  ]),
+  'schedules.preview': z.strictObject({
+    kind: z.enum(SCHEDULE_KINDS),
+    everySeconds: z
+      .number()
+      .int('must be a whole number of seconds')
+      .min(1, 'must be at least 1')
+      .optional(),
+    cron: z.string().trim().min(1, 'must not be empty').optional(),
+    timezone: z.string().trim().min(1).optional(),
+    startAt: isoTimeSchema.optional(),
+    endAt: isoTimeSchema.optional(),
+    count: z.number().int().min(1).max(100).optional(),
+  }),
+  'settings.get': empty,
+  'settings.save': z.strictObject({ settings: settingsSchema }),
+  'system.info': empty,
+} as const;
+
+export interface SystemInfo {
+  version: string;
+  store: 'memory' | 'json' | 'mongodb';
+  dataDir?: string;
+  instanceId: string;
+  scheduler: { running: boolean; entries: number; activeRuns: number; queuedRuns: number };
+}
+
+export interface MethodResults {
+  'tasks.list': Task[];
+  'tasks.get': Task;
+  'tasks.save': Task;
+  'tasks.run': Run;
+  'tasks.delete': { deleted: number };
+  'runs.list': { items: Run[]; nextCursor?: string };
+  'runs.get': Run;
+  'runs.delete': { deleted: number };
+  'configs.list': Configuration[];
+  'configs.get': Configuration;
+  'configs.save': Configuration;
+  'configs.delete': { deleted: number };
+  'configs.deleteUnused': { deleted: number };
+  'configs.test': Run;
+  'schedules.list': ScheduleEntry[];
+  'schedules.get': ScheduleEntry;
+  'schedules.save': ScheduleEntry;
+  'schedules.delete': { deleted: number };
+  'schedules.preview': { times: string[] };
+  'settings.get': Settings;
+  'settings.save': Settings;
+  'system.info': SystemInfo;
+}
+
+export type MethodName = keyof typeof paramsSchemas;
+export const METHOD_NAMES = Object.keys(paramsSchemas) as MethodName[];
+/** Params as a caller writes them (defaults may be omitted). */
+export type MethodParams<M extends MethodName> = z.input<(typeof paramsSchemas)[M]>;
+/** Params after validation (defaults filled in). */
+export type ParsedParams<M extends MethodName> = z.output<(typeof paramsSchemas)[M]>;
+export type MethodResult<M extends MethodName> = MethodResults[M];
+
+/** Every method as an async function: what the core implements and every client exposes. */
+export type Api = { [M in MethodName]: (params: MethodParams<M>) => Promise<MethodResult<M>> };
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(paramsSchemas, name);
+}
+
+/** Formats zod issues as "field: problem; field: problem". */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.map(String).join('.');
+      const message =
+        issue.code === 'unrecognized_keys'
+          ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'}`
+          : issue.message;
+      return path ? `${path}: ${message}` : message;
+    })
+    .join('; ');
+}
+
+/** Validates a method's params at a boundary; throws `VALIDATION` naming the fields. */
+export function parseParams<M extends MethodName>(method: M, params: unknown): ParsedParams<M> {
+  const result = paramsSchemas[method].safeParse(params ?? {});
+  if (!result.success) {
+    throw new AppError('VALIDATION', `${method}: ${describeIssues(result.error)}`, {
+      issues: result.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+    });
+  }
+  return result.data as ParsedParams<M>;
+}
+
+export function unknownMethod(name: unknown): AppError {
+  return new AppError(
+    'VALIDATION',
+    `Unknown method ${JSON.stringify(name)}; use one of: ${METHOD_NAMES.join(', ')}`,
+  );
+}

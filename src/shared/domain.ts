@@ -1,0 +1,318 @@
+/**
+ * Domain entities of Task Scheduler as zod schemas; the TypeScript types are inferred from them.
+ * Names are part of the contract (see docs/architecture.md and the design brief, section 2).
+ */
+import { z } from 'zod';
+
+export const TASK_TYPES = ['api', 'db', 'file'] as const;
+export const OPERATIONS = ['read', 'write'] as const;
+export const RUN_STATUSES = [
+  'running',
+  'succeeded',
+  'failed',
+  'timed-out',
+  'interrupted',
+  'skipped',
+] as const;
+export const TRIGGER_KINDS = ['manual', 'schedule', 'catch-up', 'retry', 'test'] as const;
+export const SCHEDULE_KINDS = ['frequency', 'cron'] as const;
+export const OVERLAP_POLICIES = ['skip', 'queue', 'allow'] as const;
+export const MISSED_POLICIES = ['skip', 'run-once'] as const;
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+export const FILE_FORMATS = ['text', 'json', 'csv', 'binary'] as const;
+export const FILE_ENCODINGS = ['utf8', 'utf16le', 'latin1', 'ascii', 'base64', 'hex'] as const;
+export const WRITE_MODES = ['overwrite', 'append', 'create'] as const;
+
+/** What a secret looks like after redaction; sending it back to `*.save` keeps the stored value. */
+export const REDACTED = '••••••';
+
+export const idSchema = z.string().trim().min(1, 'must not be empty').max(200);
+export const nameSchema = z.string().trim().min(1, 'must not be empty').max(200);
+/** ISO 8601 timestamp; the core normalizes every stored time to UTC (`…Z`). */
+export const isoTimeSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time' });
+const positiveInt = z.number().int('must be a whole number').positive('must be at least 1');
+const stringMap = z.record(z.string(), z.string());
+/** A JSON object (MongoDB Extended JSON where the field says so). */
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const taskTypeSchema = z.enum(TASK_TYPES);
+export const operationSchema = z.enum(OPERATIONS);
+export const runStatusSchema = z.enum(RUN_STATUSES);
+
+// ---------------------------------------------------------------- configurations
+
+export const apiAuthSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('bearer'), token: z.string().min(1, 'must not be empty') }),
+  z.strictObject({
+    kind: z.literal('basic'),
+    username: z.string(),
+    password: z.string(),
+  }),
+]);
+
+export const apiParamsSchema = z.strictObject({
+  url: z.string().trim().min(1, 'must not be empty'),
+  /** Defaults: GET for read tasks, POST for write tasks. */
+  method: z.enum(HTTP_METHODS).optional(),
+  headers: stringMap.optional(),
+  query: stringMap.optional(),
+  body: z.unknown().optional(),
+  bodyType: z.enum(['json', 'form', 'text']).optional(),
+  auth: apiAuthSchema.optional(),
+  /** Values for `{{name}}` placeholders in url, headers, query and body. */
+  variables: stringMap.optional(),
+  /** Environment variables a `{{env.NAME}}` placeholder may read. */
+  allowEnv: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'))
+    .optional(),
+  timeoutMs: positiveInt.max(3_600_000).optional(),
+  maxResponseBytes: positiveInt.optional(),
+});
+
+export const dbParamsSchema = z.strictObject({
+  uri: z
+    .string()
+    .trim()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://'),
+  database: z.string().trim().min(1, 'must not be empty'),
+  collection: z.string().trim().min(1, 'must not be empty'),
+  find: z
+    .strictObject({
+      filter: jsonObject.optional(),
+      projection: jsonObject.optional(),
+      sort: jsonObject.optional(),
+      limit: z.number().int().nonnegative().optional(),
+      skip: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  aggregate: z.strictObject({ pipeline: z.array(jsonObject) }).optional(),
+  count: z.strictObject({ filter: jsonObject.optional() }).optional(),
+  insert: z
+    .strictObject({ documents: z.array(jsonObject).min(1, 'needs at least one document') })
+    .optional(),
+  update: z
+    .strictObject({
+      filter: jsonObject,
+      update: z.union([jsonObject, z.array(jsonObject)]),
+      upsert: z.boolean().optional(),
+      many: z.boolean().optional(),
+    })
+    .optional(),
+  delete: z.strictObject({ filter: jsonObject, many: z.boolean().optional() }).optional(),
+  timeoutMs: positiveInt.max(3_600_000).optional(),
+});
+
+export const fileParamsSchema = z.strictObject({
+  /** A local path or an http(s) URL. */
+  location: z.string().trim().min(1, 'must not be empty'),
+  encoding: z.enum(FILE_ENCODINGS).optional(),
+  format: z.enum(FILE_FORMATS).optional(),
+  /** What a write task writes: a string, or any JSON value for the json and csv formats. */
+  content: z.unknown().optional(),
+  writeMode: z.enum(WRITE_MODES).optional(),
+  createDirs: z.boolean().optional(),
+  uploadMethod: z.enum(['POST', 'PUT']).optional(),
+  uploadAs: z.enum(['raw', 'multipart']).optional(),
+  headers: stringMap.optional(),
+  csvDelimiter: z.string().length(1, 'must be one character').optional(),
+  maxBytes: positiveInt.optional(),
+  timeoutMs: positiveInt.max(3_600_000).optional(),
+});
+
+const configBase = {
+  id: idSchema,
+  name: nameSchema,
+  createdAt: isoTimeSchema,
+  updatedAt: isoTimeSchema,
+};
+
+export const configurationSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...configBase, type: z.literal('api'), params: apiParamsSchema }),
+  z.strictObject({ ...configBase, type: z.literal('db'), params: dbParamsSchema }),
+  z.strictObject({ ...configBase, type: z.literal('file'), params: fileParamsSchema }),
+]);
+
+/** What `configs.save` accepts: an entity as `configs.get` returned it; no id means create. */
+const configInputBase = {
+  id: idSchema.optional(),
+  name: nameSchema,
+  createdAt: isoTimeSchema.optional(),
+  updatedAt: isoTimeSchema.optional(),
+};
+export const configurationInputSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...configInputBase, type: z.literal('api'), params: apiParamsSchema }),
+  z.strictObject({ ...configInputBase, type: z.literal('db'), params: dbParamsSchema }),
+  z.strictObject({ ...configInputBase, type: z.literal('file'), params: fileParamsSchema }),
+]);
+
+// ---------------------------------------------------------------- tasks
+
+export const retryPolicySchema = z.strictObject({
+  /** Total attempts including the first (1 = no retry). */
+  attempts: z.number().int().min(1).max(20),
+  backoffMs: z.number().int().nonnegative().max(3_600_000).default(1000),
+  factor: z.number().min(1).max(10).default(2),
+});
+
+/** "2xx", "404", "400-499": which HTTP statuses an api task counts as success. */
+export const statusPatternSchema = z
+  .string()
+  .regex(/^([1-5]xx|\d{3}(-\d{3})?)$/, 'must look like 2xx, 404 or 400-499');
+
+const taskFields = {
+  name: nameSchema,
+  type: taskTypeSchema,
+  operation: operationSchema,
+  configId: idSchema,
+  description: z.string().max(2000).optional(),
+  timeoutMs: positiveInt.max(86_400_000).optional(),
+  retry: retryPolicySchema.optional(),
+  successStatuses: z.array(statusPatternSchema).optional(),
+};
+
+export const taskSchema = z.strictObject({
+  id: idSchema,
+  ...taskFields,
+  createdAt: isoTimeSchema,
+  updatedAt: isoTimeSchema,
+});
+export const taskInputSchema = z.strictObject({
+  id: idSchema.optional(),
+  ...taskFields,
+  createdAt: isoTimeSchema.optional(),
+  updatedAt: isoTimeSchema.optional(),
+});
+
+// ---------------------------------------------------------------- runs
+
+export const runTriggerSchema = z.strictObject({
+  kind: z.enum(TRIGGER_KINDS),
+  scheduleId: idSchema.optional(),
+});
+
+export const runErrorSchema = z.strictObject({
+  code: z.string(),
+  message: z.string(),
+});
+
+/** Bounded result; type-specific fields (statusCode, rows, counts…) sit beside these. */
+export const runResultSchema = z
+  .object({
+    summary: z.string().optional(),
+    data: z.unknown().optional(),
+    truncated: z.boolean().optional(),
+  })
+  .catchall(z.unknown());
+
+export const runSchema = z.strictObject({
+  id: idSchema,
+  /** Empty for a configuration test run (trigger `test`) that has no task. */
+  taskId: z.string(),
+  taskName: z.string(),
+  type: taskTypeSchema,
+  operation: operationSchema,
+  configId: z.string(),
+  configName: z.string(),
+  /** Snapshot of the configuration's params, secrets redacted. */
+  config: jsonObject,
+  trigger: runTriggerSchema,
+  scheduledFor: isoTimeSchema.optional(),
+  startedAt: isoTimeSchema,
+  finishedAt: isoTimeSchema.optional(),
+  durationMs: z.number().nonnegative().optional(),
+  status: runStatusSchema,
+  attempt: z.number().int().min(1),
+  result: runResultSchema.optional(),
+  error: runErrorSchema.optional(),
+  /** Which instance executed it (several instances may share one MongoDB). */
+  instanceId: z.string().optional(),
+});
+
+// ---------------------------------------------------------------- schedule entries
+
+const scheduleFields = {
+  taskId: idSchema,
+  /** Overrides the task's default configuration; must be of the task's type. */
+  configId: idSchema.optional(),
+  name: z.string().max(200).optional(),
+  kind: z.enum(SCHEDULE_KINDS),
+  everySeconds: z
+    .number()
+    .int('must be a whole number of seconds')
+    .min(1, 'must be at least 1')
+    .optional(),
+  cron: z.string().trim().min(1, 'must not be empty').optional(),
+  /** IANA zone for cron entries; the system zone is stored explicitly when omitted. */
+  timezone: z.string().trim().min(1).optional(),
+  enabled: z.boolean().default(true),
+  startAt: isoTimeSchema.optional(),
+  endAt: isoTimeSchema.optional(),
+  overlap: z.enum(OVERLAP_POLICIES).default('skip'),
+  missed: z.enum(MISSED_POLICIES).default('run-once'),
+};
+
+export const scheduleEntrySchema = z.strictObject({
+  id: idSchema,
+  ...scheduleFields,
+  /** Frequency entries fire at anchorAt + k·everySeconds (server-managed). */
+  anchorAt: isoTimeSchema.optional(),
+  lastRunAt: isoTimeSchema.optional(),
+  nextRunAt: isoTimeSchema.optional(),
+  createdAt: isoTimeSchema,
+  updatedAt: isoTimeSchema,
+});
+
+export const scheduleEntryInputSchema = z.strictObject({
+  id: idSchema.optional(),
+  ...scheduleFields,
+  anchorAt: isoTimeSchema.optional(),
+  lastRunAt: isoTimeSchema.optional(),
+  nextRunAt: isoTimeSchema.optional(),
+  createdAt: isoTimeSchema.optional(),
+  updatedAt: isoTimeSchema.optional(),
+});
+
+// ---------------------------------------------------------------- settings
+
+export const settingsSchema = z.strictObject({
+  retention: z
+    .strictObject({
+      /** Drop runs older than this many days (whole segments). */
+      maxAgeDays: positiveInt.optional(),
+      /** Keep at most about this many runs (whole segments). */
+      maxRuns: positiveInt.optional(),
+    })
+    .default({ maxAgeDays: 90 }),
+  /** How many tasks may run at once. */
+  concurrency: positiveInt.max(256).default(4),
+  /** Zone given to new cron entries that name none; empty means the system zone. */
+  defaultTimezone: z.string().optional(),
+  /** Byte cap on a run's stored result data. */
+  resultMaxBytes: positiveInt.max(16 * 1024 * 1024).default(64 * 1024),
+  /** Grace period for running tasks on shutdown. */
+  shutdownGraceMs: z.number().int().nonnegative().max(600_000).default(10_000),
+  notifications: z.enum(['always', 'after-failures', 'never']).default('always'),
+  notifyAfterFailures: positiveInt.max(100).default(3),
+});
+
+export type TaskType = z.infer<typeof taskTypeSchema>;
+export type Operation = z.infer<typeof operationSchema>;
+export type RunStatus = z.infer<typeof runStatusSchema>;
+export type TriggerKind = (typeof TRIGGER_KINDS)[number];
+export type ApiParams = z.infer<typeof apiParamsSchema>;
+export type DbParams = z.infer<typeof dbParamsSchema>;
+export type FileParams = z.infer<typeof fileParamsSchema>;
+export type Configuration = z.infer<typeof configurationSchema>;
+export type ConfigurationInput = z.infer<typeof configurationInputSchema>;
+export type ConfigOf<T extends TaskType> = Extract<Configuration, { type: T }>;
+export type RetryPolicy = z.infer<typeof retryPolicySchema>;
+export type Task = z.infer<typeof taskSchema>;
+export type TaskInput = z.input<typeof taskInputSchema>;
+export type Run = z.infer<typeof runSchema>;
+export type RunTrigger = z.infer<typeof runTriggerSchema>;
+export type RunResult = z.infer<typeof runResultSchema>;
+export type RunError = z.infer<typeof runErrorSchema>;
+export type ScheduleEntry = z.infer<typeof scheduleEntrySchema>;
+export type ScheduleEntryInput = z.input<typeof scheduleEntryInputSchema>;
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingsInput = z.input<typeof settingsSchema>;

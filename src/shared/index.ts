@@ -1,0 +1,5 @@
+export * from './domain';
+export * from './contract';
+export * from './errors';
+export * from './events';
+export * from './secrets';
