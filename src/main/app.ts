@@ -54,7 +54,7 @@ export function createApp(options: AppOptions): App {
   const events = new EventBus();
   const ids = createIdGenerator(() => clock.now());
   const { store } = options;
-  let core: TaskScheduler | undefined;
+  let core: TaskScheduler | undefined = undefined;
   const settings = (): Settings => core!.currentSettings;
   const runner = new TaskRunner({
     store,

@@ -3,3 +3,4 @@ export * from './contract';
 export * from './errors';
 export * from './events';
 export * from './secrets';
+export * from './bridge';
