@@ -15,4 +15,6 @@ export interface SchedulerPort {
   entryChanged(entry: ScheduleEntry): void;
   entryRemoved(id: string): void;
   status(): SchedulerStatus;
+  /** The machine woke up (Electron powerMonitor `resume`): re-check every entry now. */
+  wake?(): void;
 }

@@ -65,6 +65,7 @@ class TimeoutReason extends Error {
 export class TaskRunner {
   private readonly active = new Map<string, AbortController>();
   private readonly waiting: Array<() => void> = [];
+  private slotsInUse = 0;
   private readonly settled = new Set<Promise<unknown>>();
   /** Retry waits in progress, cut short at shutdown. */
   private readonly backoffs = new Set<AbortController>();
@@ -108,6 +109,41 @@ export class TaskRunner {
     return { started, finished };
   }
 
+  /**
+   * Records a final run that never executed: `skipped` (an overlap policy said so) or `failed`
+   * (e.g. the entry's configuration no longer fits its task). Takes no concurrency slot.
+   */
+  async recordUnstarted(
+    request: RunRequest,
+    status: 'skipped' | 'failed',
+    error: RunError,
+  ): Promise<Run> {
+    const { store, events, clock, ids } = this.options;
+    const at = toIso(clock.now());
+    const run: Run = {
+      id: ids(),
+      taskId: request.task?.id ?? '',
+      taskName: request.task?.name ?? `Test of ${request.config.name}`,
+      type: request.config.type,
+      operation: request.operation,
+      configId: request.config.id,
+      configName: request.config.name,
+      config: redactParams(request.config) as Record<string, unknown>,
+      trigger: request.trigger,
+      ...(request.scheduledFor ? { scheduledFor: request.scheduledFor } : {}),
+      startedAt: at,
+      finishedAt: at,
+      durationMs: 0,
+      status,
+      attempt: 1,
+      error,
+      instanceId: this.options.instanceId,
+    };
+    await store.insertRun(run);
+    events.emit('run.finished', { run: structuredClone(run) });
+    return run;
+  }
+
   /** Stops accepting runs, waits up to `graceMs` for active ones, then interrupts the rest. */
   async shutdown(graceMs: number): Promise<void> {
     this.accepting = false;
@@ -125,14 +161,17 @@ export class TaskRunner {
   }
 
   private async acquireSlot(): Promise<void> {
-    while (this.active.size >= Math.max(1, this.options.concurrency())) {
+    // Slots are counted synchronously, so runs started in the same tick cannot overshoot.
+    while (this.slotsInUse >= Math.max(1, this.options.concurrency())) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
       if (!this.accepting)
         throw new AppError('UNAVAILABLE', 'TaskRunner: the app is shutting down');
     }
+    this.slotsInUse++;
   }
 
   private releaseSlot(): void {
+    this.slotsInUse--;
     this.waiting.shift()?.();
   }
 
@@ -246,6 +285,9 @@ export class TaskRunner {
     final.durationMs = Math.max(0, endMs - startMs);
     try {
       await store.updateRun(final);
+    } catch (error) {
+      // The user deleted the run while it was in progress: nothing left to update.
+      if (!(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
     } finally {
       this.active.delete(run.id);
       this.releaseSlot();
