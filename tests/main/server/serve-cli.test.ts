@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..', '..', '..');
+const SERVE = join(ROOT, 'src', 'main', 'server', 'serve.ts');
+const LAUNCHER = join(ROOT, 'scripts', 'serve.mjs');
+
+interface Proc {
+  child: ChildProcess;
+  out: () => string;
+  err: () => string;
+  exited: Promise<number | null>;
+  /** Resolves with the first stdout line matching. */
+  line: (pattern: RegExp) => Promise<RegExpMatchArray>;
+}
+
+const running: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of running.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+});
+
+function start(command: string[], env: Record<string, string> = {}): Proc {
+  const child = spawn(process.execPath, command, {
+    cwd: ROOT,
+    env: { ...process.env, TASK_SCHEDULER_TOKEN: '', TASK_SCHEDULER_PORT: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.push(child);
+  let out = '';
+  let err = '';
+  const listeners: Array<() => void> = [];
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+    for (const l of [...listeners]) l();
+  });
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  return {
+    child,
+    out: () => out,
+    err: () => err,
+    exited,
+    line: (pattern) =>
+      new Promise((res, rej) => {
+        const check = (): void => {
+          const match = out.match(pattern);
+          if (match) res(match);
+        };
+        listeners.push(check);
+        check();
+        void exited.then(() =>
+          rej(new Error(`the process exited before printing ${pattern}; stderr: ${err}`)),
+        );
+      }),
+  };
+}
+
+const serveCli = (...args: string[]): Proc => start(['--import', 'tsx', SERVE, ...args]);
+
+describe('the serve command', () => {
+  it('listens, answers the API with the given token and exits 0 on SIGTERM', async () => {
+    const proc = serveCli('--port', '0', '--store', 'memory', '--token', 't');
+    const [, url] = await proc.line(/Task Scheduler listening on (http:\/\/127\.0\.0\.1:\d+\/)\n/);
+    await proc.line(/Access token: t .*#token=t/);
+    const res = await fetch(`${url}api/system.info`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { result: { store: string } }).result.store).toBe('memory');
+    const denied = await fetch(`${url}api/system.info`, { method: 'POST', body: '{}' });
+    expect(denied.status).toBe(401);
+
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+    expect(proc.out()).toContain('Task Scheduler stopped.');
+  });
+
+  it('generates and prints a token when none is given, and reads settings from the environment', async () => {
+    const env = start(['--import', 'tsx', SERVE], {
+      TASK_SCHEDULER_PORT: '0',
+      TASK_SCHEDULER_STORE: 'memory',
+    });
+    const [, token] = await env.line(/Access token: (\S+)/);
+    expect(token!.length).toBeGreaterThanOrEqual(32);
+    env.child.kill('SIGINT');
+    expect(await env.exited).toBe(0);
+  });
+
+  it.each([
+    [['--port', 'abc'], /--port "abc" is not a port/],
+    [['--store', 'nope'], /--store "nope" is not a store; use one of memory, json, mongodb/],
+    [['--colour', 'red'], /unknown option "--colour"/],
+    [['--port'], /--port needs a value/],
+  ])('exits 2 with a clear message for bad flags %j', async (args, message) => {
+    const proc = serveCli(...args);
+    expect(await proc.exited).toBe(2);
+    expect(proc.err()).toMatch(message);
+    expect(proc.err()).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 1 with a message and no stack trace when it cannot start', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((res) => blocker.listen(0, '127.0.0.1', res));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const proc = serveCli('--port', String(port), '--store', 'memory', '--token', 't');
+      expect(await proc.exited).toBe(1);
+      expect(proc.err()).toMatch(
+        /could not start: HTTP: port \d+ on 127\.0\.0\.1 is already in use/,
+      );
+      expect(proc.err()).not.toMatch(/\n\s+at /);
+    } finally {
+      await new Promise((res) => blocker.close(res));
+    }
+  });
+
+  it('runs through the npm launcher, forwarding SIGTERM and the exit code', async () => {
+    const proc = start([LAUNCHER, '--port', '0', '--store', 'memory', '--token', 't'], {
+      TASK_SCHEDULER_SKIP_BUILD: '1',
+    });
+    const [, url] = await proc.line(/listening on (http:\/\/\S+)\n/);
+    const health = await fetch(`${url}api/health`);
+    expect(await health.json()).toEqual({ ok: true });
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+  });
+
+  it('passes bad-flag exit codes through the launcher', async () => {
+    const proc = start([LAUNCHER, '--store', 'nope'], { TASK_SCHEDULER_SKIP_BUILD: '1' });
+    expect(await proc.exited).toBe(2);
+    expect(proc.err()).toMatch(/is not a store/);
+  });
+});
