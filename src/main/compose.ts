@@ -4,6 +4,8 @@
  */
 import { createApp, type App } from './app';
 import type { Clock } from './core/clock';
+import { ApiExecutor } from './executors/api-executor';
+import { FileExecutor } from './executors/file-executor';
 import type { ExecutorRegistry } from './executors/types';
 import { JsonStore } from './store/json/json-store';
 import { MemoryStore } from './store/memory/memory-store';
@@ -33,7 +35,7 @@ export function createStore(settings: StoreSettings, clock?: Clock): Store {
 }
 
 export function createExecutors(): ExecutorRegistry {
-  return {};
+  return { api: new ApiExecutor(), file: new FileExecutor() };
 }
 
 export function composeApp(options: ComposeOptions): App {

@@ -1,0 +1,208 @@
+/**
+ * The `api` executor: read = request a URL (GET by default, any method); write = send data to a
+ * URL (POST by default; PUT, PATCH and DELETE allowed) as JSON, form or text. `{{name}}`
+ * placeholders fill url, headers, query values and body strings. A status outside the task's
+ * success statuses (default 2xx) is a failure that keeps the response in the run's result.
+ */
+import type { ApiParams, RunResult } from '../../shared/domain';
+import {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  HttpClient,
+  decodeBody,
+  formatBytes,
+  selectHeaders,
+  statusMatches,
+  type HttpResponse,
+} from './http-client';
+import { fillDeep, fillMap, fillTemplate, type PlaceholderScope } from './placeholders';
+import type { ExecutionOutcome, ExecutionRequest, Executor } from './types';
+import { TaskError } from './types';
+
+const WHERE = 'ApiExecutor';
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface ApiExecutorOptions {
+  /** Where `{{env.NAME}}` values come from (only names a configuration's allowEnv lists). */
+  env?: NodeJS.ProcessEnv;
+}
+
+interface PreparedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+}
+
+function invalid(message: string): TaskError {
+  return new TaskError('INVALID_CONFIG', `${WHERE}: ${message}`);
+}
+
+function hasHeader(headers: Record<string, string>, name: string): boolean {
+  return Object.keys(headers).some((k) => k.toLowerCase() === name);
+}
+
+/** Builds the request from the params; every problem is an INVALID_CONFIG TaskError. */
+export function prepareApiRequest(
+  params: ApiParams,
+  operation: 'read' | 'write',
+  env: NodeJS.ProcessEnv,
+): PreparedRequest {
+  const scope: PlaceholderScope = {
+    ...(params.variables ? { variables: params.variables } : {}),
+    ...(params.allowEnv ? { allowEnv: params.allowEnv } : {}),
+    env,
+  };
+  const method = params.method ?? (operation === 'read' ? 'GET' : 'POST');
+  if (operation === 'write' && !WRITE_METHODS.has(method)) {
+    throw invalid(
+      `a write task sends data, so ${method} does not fit; use POST, PUT, PATCH or DELETE, or make it a read task`,
+    );
+  }
+  let url: URL;
+  const rawUrl = fillTemplate(params.url, scope, `${WHERE}: url`);
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw invalid(`url "${rawUrl}" is not a valid URL; write it like https://example.com/path`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalid(`url "${rawUrl}" is not http(s); only http:// and https:// URLs are supported`);
+  }
+  if (url.username || url.password) {
+    throw invalid(
+      'url holds a user name or password; move them to params.auth (basic) so they are kept secret',
+    );
+  }
+  for (const [key, value] of Object.entries(fillMap(params.query, scope, `${WHERE}: query`))) {
+    url.searchParams.append(key, value);
+  }
+  const headers = fillMap(params.headers, scope, `${WHERE}: headers`);
+  for (const [name, value] of Object.entries(headers)) {
+    if (/[\r\n\0]/.test(value) || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw invalid(
+        `header "${name}" has a name or value a request cannot carry (line breaks, NUL or spaces in the name); fix it`,
+      );
+    }
+  }
+  if (params.auth && !hasHeader(headers, 'authorization')) {
+    headers['Authorization'] =
+      params.auth.kind === 'bearer'
+        ? `Bearer ${params.auth.token}`
+        : `Basic ${Buffer.from(`${params.auth.username}:${params.auth.password}`, 'utf8').toString('base64')}`;
+  }
+  if (!hasHeader(headers, 'user-agent')) headers['User-Agent'] = 'TaskScheduler';
+
+  let body: Buffer | undefined;
+  if (params.body !== undefined && params.body !== null) {
+    const bodyType = params.bodyType ?? 'json';
+    const filled = fillDeep(params.body, scope, `${WHERE}: body`);
+    let contentType: string;
+    if (bodyType === 'json') {
+      if (typeof filled === 'string') {
+        try {
+          JSON.parse(filled);
+        } catch (error) {
+          throw invalid(
+            `body is a string but not valid JSON (${(error as Error).message}); fix it or set bodyType to "text"`,
+          );
+        }
+        body = Buffer.from(filled, 'utf8');
+      } else {
+        body = Buffer.from(JSON.stringify(filled), 'utf8');
+      }
+      contentType = 'application/json';
+    } else if (bodyType === 'form') {
+      body = Buffer.from(formEncode(filled), 'utf8');
+      contentType = 'application/x-www-form-urlencoded';
+    } else {
+      if (typeof filled === 'object') {
+        throw invalid('bodyType "text" needs a string body; use bodyType "json" for objects');
+      }
+      body = Buffer.from(String(filled), 'utf8');
+      contentType = 'text/plain; charset=utf-8';
+    }
+    if (!hasHeader(headers, 'content-type')) headers['Content-Type'] = contentType;
+  }
+  return { method, url: url.href, headers, ...(body ? { body } : {}) };
+}
+
+function formEncode(body: unknown): string {
+  if (typeof body === 'string') return body; // already encoded by the user
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw invalid('bodyType "form" needs an object of fields (or an encoded string)');
+  }
+  const form = new URLSearchParams();
+  for (const [key, value] of Object.entries(body)) {
+    const values = Array.isArray(value) ? value : [value];
+    for (const item of values) {
+      if (item !== null && typeof item === 'object') {
+        throw invalid(
+          `form field "${key}" holds an object; form fields take strings, numbers or booleans (use bodyType "json" for nested data)`,
+        );
+      }
+      form.append(key, item === null || item === undefined ? '' : String(item));
+    }
+  }
+  return form.toString();
+}
+
+/** The run result for a response (success or not). */
+export function apiResult(response: HttpResponse): RunResult {
+  const decoded = decodeBody(response.body, response.headers['content-type']);
+  return {
+    summary: `${response.method} ${response.url} → ${response.status} ${response.statusText}, ${formatBytes(response.body.length)} in ${Math.round(response.timing.totalMs)} ms`,
+    statusCode: response.status,
+    statusText: response.statusText,
+    headers: selectHeaders(response.headers),
+    url: response.url,
+    method: response.method,
+    ...(response.redirects > 0 ? { redirects: response.redirects } : {}),
+    body: decoded.body,
+    ...(decoded.bodyEncoding ? { bodyEncoding: decoded.bodyEncoding } : {}),
+    ...(decoded.bodyNote ? { bodyNote: decoded.bodyNote } : {}),
+    bytes: response.body.length,
+    timing: response.timing,
+  };
+}
+
+export class ApiExecutor implements Executor<'api'> {
+  readonly type = 'api' as const;
+  private readonly client = new HttpClient();
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(options: ApiExecutorOptions = {}) {
+    this.env = options.env ?? process.env;
+  }
+
+  async execute({
+    task,
+    operation,
+    config,
+    signal,
+  }: ExecutionRequest<'api'>): Promise<ExecutionOutcome> {
+    const params = config.params;
+    const prepared = prepareApiRequest(params, operation, this.env);
+    const response = await this.client.request({
+      ...prepared,
+      timeoutMs: params.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxBytes: params.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      signal,
+      where: WHERE,
+    });
+    const result = apiResult(response);
+    const accepted = task?.successStatuses;
+    if (!statusMatches(response.status, accepted)) {
+      throw new TaskError(
+        'HTTP_STATUS',
+        `${WHERE}: ${response.method} ${response.url} answered ${response.status} ${response.statusText}; success statuses are ${(accepted?.length ? accepted : ['2xx']).join(', ')} (change the task's successStatuses to accept others)`,
+        result,
+      );
+    }
+    return { result };
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+  }
+}

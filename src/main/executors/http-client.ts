@@ -1,0 +1,489 @@
+/**
+ * HTTP plumbing shared by the api executor and file-over-URL: one axios instance over keep-alive
+ * agents owned by the executor, manual redirects (at most 5, http/https checked on every hop,
+ * credentials dropped when the origin changes), a streamed body with a byte cap, our own timer
+ * for timeouts, and classification of failures into `TaskError` codes.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { TaskError } from './types';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+export const MAX_REDIRECTS = 5;
+
+/** Response headers kept in a run's result; the rest are dropped to keep records small. */
+export const KEPT_RESPONSE_HEADERS = [
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'content-disposition',
+  'location',
+  'etag',
+  'last-modified',
+  'cache-control',
+  'expires',
+  'date',
+  'retry-after',
+  'x-request-id',
+  'x-correlation-id',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+] as const;
+
+/** Headers that carry credentials: never forwarded to another origin on a redirect. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+const BODY_HEADERS = new Set(['content-type', 'content-length', 'content-encoding']);
+
+export interface HttpRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: Buffer;
+  timeoutMs: number;
+  maxBytes: number;
+  signal: AbortSignal;
+  /** Module name used in error messages, e.g. `ApiExecutor`. */
+  where: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  statusText: string;
+  /** All response headers, lower-case names, repeated values joined with ", ". */
+  headers: Record<string, string>;
+  /** The URL that answered, after redirects. */
+  url: string;
+  /** The method of the last hop (a 303 turns POST into GET). */
+  method: string;
+  body: Buffer;
+  redirects: number;
+  timing: { totalMs: number; ttfbMs: number };
+}
+
+/** Keep-alive agents and the axios instance; `destroy()` closes every pooled socket. */
+export class HttpClient {
+  private readonly httpAgent = new http.Agent({ keepAlive: true });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true });
+  private readonly axios: AxiosInstance;
+
+  constructor() {
+    this.axios = axios.create({
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      maxRedirects: 0,
+      responseType: 'stream',
+      decompress: true,
+      validateStatus: () => true,
+      // Our own timer covers the whole exchange (see request()); no axios timeout.
+      timeout: 0,
+      maxBodyLength: Infinity,
+      maxContentLength: Infinity,
+    });
+  }
+
+  destroy(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  /** Sends a request, following redirects; resolves for every HTTP status. */
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const started = performance.now();
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), req.timeoutMs);
+    const signal = AbortSignal.any([req.signal, timeout.signal]);
+    let phase: 'connect' | 'body' = 'connect';
+    let url = checkUrl(req.url, req.where);
+    let method = req.method.toUpperCase();
+    let headers = { ...req.headers };
+    let body = req.body;
+    try {
+      for (let hop = 0; ; hop++) {
+        phase = 'connect';
+        const response: AxiosResponse<Readable> = await this.axios.request<Readable>({
+          url: url.href,
+          method,
+          headers,
+          data: body,
+          signal,
+        });
+        const ttfbMs = performance.now() - started;
+        const status = response.status;
+        const location = response.headers['location'] as string | undefined;
+        if (status >= 300 && status < 400 && status !== 304 && location) {
+          response.data.resume(); // drain so the socket goes back to the pool
+          if (hop >= MAX_REDIRECTS) {
+            throw new TaskError(
+              'TOO_MANY_REDIRECTS',
+              `${req.where}: more than ${MAX_REDIRECTS} redirects starting at ${req.url} (last: ${url.href} → ${location}); point the task at the final URL or fix the redirect loop`,
+            );
+          }
+          let next: URL;
+          try {
+            next = new URL(location, url);
+          } catch {
+            throw new TaskError(
+              'BAD_REDIRECT',
+              `${req.where}: ${url.href} redirected to an invalid URL "${location}"`,
+            );
+          }
+          if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+            throw new TaskError(
+              'BAD_REDIRECT',
+              `${req.where}: ${url.href} redirected to "${next.href}", which is not http(s); only http:// and https:// are followed`,
+            );
+          }
+          if (next.origin !== url.origin) {
+            headers = dropHeaders(headers, CREDENTIAL_HEADERS);
+          }
+          // 303 always, and 301/302 after a POST, continue as GET without a body (as browsers do).
+          if (
+            (status === 303 && method !== 'HEAD') ||
+            ((status === 301 || status === 302) && method === 'POST')
+          ) {
+            method = 'GET';
+            body = undefined;
+            headers = dropHeaders(headers, BODY_HEADERS);
+          }
+          url = next;
+          continue;
+        }
+        phase = 'body';
+        const buffer = await readCapped(response.data, req, url.href, signal, {
+          status,
+          statusText: response.statusText,
+          headers: flattenHeaders(response.headers),
+        });
+        return {
+          status,
+          statusText: response.statusText,
+          headers: flattenHeaders(response.headers),
+          url: url.href,
+          method,
+          body: buffer,
+          redirects: hop,
+          timing: { totalMs: round(performance.now() - started), ttfbMs: round(ttfbMs) },
+        };
+      }
+    } catch (error) {
+      if (error instanceof TaskError) throw error;
+      if (timeout.signal.aborted && !req.signal.aborted) {
+        throw new TaskError(
+          'TIMEOUT',
+          phase === 'connect'
+            ? `${req.where}: ${method} ${url.href} did not answer within ${req.timeoutMs} ms; raise params.timeoutMs or check the server`
+            : `${req.where}: ${method} ${url.href} did not finish sending its body within ${req.timeoutMs} ms; raise params.timeoutMs or check the server`,
+        );
+      }
+      if (req.signal.aborted) {
+        throw new TaskError('CANCELLED', `${req.where}: ${method} ${url.href} was cancelled`);
+      }
+      throw classifyNetworkError(error, url, method, req.where);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+function checkUrl(raw: string, where: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new TaskError(
+      'INVALID_CONFIG',
+      `${where}: "${raw}" is not a valid URL; write it like https://example.com/path`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new TaskError(
+      'INVALID_CONFIG',
+      `${where}: "${raw}" is not http(s); only http:// and https:// URLs are supported`,
+    );
+  }
+  return url;
+}
+
+function dropHeaders(headers: Record<string, string>, names: Set<string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !names.has(name.toLowerCase())),
+  );
+}
+
+export function flattenHeaders(headers: AxiosResponse['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+    if (value === undefined || value === null) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+/** The headers worth keeping in a run record. */
+export function selectHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of KEPT_RESPONSE_HEADERS) {
+    if (headers[name] !== undefined) out[name] = headers[name];
+  }
+  return out;
+}
+
+interface PartialResponse {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+}
+
+/** Reads a response stream into memory, stopping (and failing) past `maxBytes`. */
+async function readCapped(
+  stream: Readable,
+  req: HttpRequest,
+  url: string,
+  signal: AbortSignal,
+  partial: PartialResponse,
+): Promise<Buffer> {
+  const tooLarge = (bytes: number, declared: boolean): TaskError =>
+    new TaskError(
+      'TOO_LARGE',
+      `${req.where}: the response from ${url} is ${declared ? '' : 'over '}${bytes} bytes, more than the ${req.maxBytes}-byte limit; raise the limit (maxResponseBytes / maxBytes) or ask for less data`,
+      {
+        summary: `${partial.status} ${partial.statusText}: response over ${req.maxBytes} bytes was not read`,
+        statusCode: partial.status,
+        statusText: partial.statusText,
+        headers: selectHeaders(partial.headers),
+        url,
+        bytes,
+      },
+    );
+  const declared = Number(partial.headers['content-length']);
+  if (
+    Number.isFinite(declared) &&
+    declared > req.maxBytes &&
+    partial.headers['content-encoding'] === undefined
+  ) {
+    stream.destroy();
+    throw tooLarge(declared, true);
+  }
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  return new Promise<Buffer>((resolve, reject) => {
+    const finish = (error?: unknown): void => {
+      signal.removeEventListener('abort', onAbort);
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+      if (error !== undefined) {
+        stream.destroy();
+        reject(error);
+      } else resolve(Buffer.concat(chunks, bytes));
+    };
+    const onAbort = (): void => finish(new Error('aborted'));
+    const onData = (chunk: Buffer): void => {
+      bytes += chunk.length;
+      if (bytes > req.maxBytes) return finish(tooLarge(bytes, false));
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => finish();
+    const onError = (error: unknown): void => finish(error);
+    if (signal.aborted) return finish(new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
+}
+
+/** The system error code of a failed request, wherever axios put it. */
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && !code.startsWith('ERR_') && code !== 'ECONNABORTED') {
+      return code;
+    }
+    if (typeof code === 'string' && code.startsWith('ERR_TLS')) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+const TLS_CODES =
+  /^(CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS|ERR_SSL|HOSTNAME_MISMATCH|ERR_CERT)/;
+
+/** Maps a network failure to a TaskError with a message naming the host and what to do. */
+export function classifyNetworkError(
+  error: unknown,
+  url: URL,
+  method: string,
+  where: string,
+): TaskError {
+  const code = errorCode(error);
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const hostPort = `${url.hostname}:${port}`;
+  const detail = error instanceof Error ? error.message : String(error);
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+    case 'EAI_FAIL':
+      return new TaskError(
+        'DNS',
+        `${where}: cannot resolve host "${url.hostname}" (${code}); check the host name in the URL and the network/DNS settings`,
+      );
+    case 'ECONNREFUSED':
+      return new TaskError(
+        'CONNECTION',
+        `${where}: connection to ${hostPort} was refused; is the server running and is the port right?`,
+      );
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new TaskError(
+        'CONNECTION',
+        `${where}: ${hostPort} closed the connection during ${method} ${url.href} (${code}); try again or check the server's logs`,
+      );
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ENETDOWN':
+    case 'EADDRNOTAVAIL':
+      return new TaskError(
+        'CONNECTION',
+        `${where}: cannot reach ${hostPort} (${code}); check the network connection and the host`,
+      );
+    case 'ETIMEDOUT':
+    case 'ESOCKETTIMEDOUT':
+      // The operating system gave up on the socket (e.g. connect timed out): a timeout by what happened.
+      return new TaskError(
+        'TIMEOUT',
+        `${where}: the connection to ${hostPort} timed out (${code}); check that the host is reachable`,
+      );
+  }
+  if (code && TLS_CODES.test(code)) {
+    return new TaskError(
+      'TLS',
+      `${where}: TLS check of ${hostPort} failed (${code}: ${detail}); the server's certificate is not trusted for this host`,
+    );
+  }
+  if (/socket hang up/i.test(detail)) {
+    return new TaskError(
+      'CONNECTION',
+      `${where}: ${hostPort} closed the connection during ${method} ${url.href}; try again or check the server's logs`,
+    );
+  }
+  return new TaskError(
+    'CONNECTION',
+    `${where}: ${method} ${url.href} failed${code ? ` (${code})` : ''}: ${detail}`,
+  );
+}
+
+/** True when `status` matches one of the patterns ("2xx", "404", "400-499"); default 2xx. */
+export function statusMatches(status: number, patterns: readonly string[] | undefined): boolean {
+  const list = patterns && patterns.length > 0 ? patterns : ['2xx'];
+  return list.some((pattern) => {
+    const xx = /^([1-5])xx$/.exec(pattern);
+    if (xx) return Math.floor(status / 100) === Number(xx[1]);
+    const range = /^(\d{3})-(\d{3})$/.exec(pattern);
+    if (range) return status >= Number(range[1]) && status <= Number(range[2]);
+    return /^\d{3}$/.test(pattern) && status === Number(pattern);
+  });
+}
+
+export interface DecodedBody {
+  body: unknown;
+  /** Set when the body is not plain text/JSON: `base64`. */
+  bodyEncoding?: 'base64';
+  bodyNote?: string;
+}
+
+const TEXT_TYPES =
+  /^(text\/|application\/(xml|javascript|ecmascript|x-www-form-urlencoded|x-ndjson|graphql|yaml|x-yaml|csv|sql)|image\/svg\+xml|[^;]*\+xml)/i;
+const JSON_TYPES = /^(application\/(json|[^;]*\+json)|text\/json)/i;
+
+function charsetOf(contentType: string): string {
+  const match = /charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
+  return (match?.[1] ?? 'utf-8').toLowerCase();
+}
+
+function decodeText(buffer: Buffer, contentType: string): string | undefined {
+  try {
+    return new TextDecoder(charsetOf(contentType), { fatal: false }).decode(buffer);
+  } catch {
+    return undefined; // unknown charset
+  }
+}
+
+/** Turns a response body into what a run records: parsed JSON, text, or base64 for binary. */
+export function decodeBody(buffer: Buffer, contentType: string | undefined): DecodedBody {
+  if (buffer.length === 0) return { body: '' };
+  const type = (contentType ?? '').trim();
+  if (JSON_TYPES.test(type)) {
+    const text = decodeText(buffer, type) ?? buffer.toString('utf8');
+    try {
+      return { body: JSON.parse(text) as unknown };
+    } catch (error) {
+      return {
+        body: text,
+        bodyNote: `content-type says JSON but the body does not parse (${(error as Error).message}); kept as text`,
+      };
+    }
+  }
+  if (TEXT_TYPES.test(type)) {
+    const text = decodeText(buffer, type);
+    if (text !== undefined) return { body: text };
+    return {
+      body: buffer.toString('base64'),
+      bodyEncoding: 'base64',
+      bodyNote: `unknown charset "${charsetOf(type)}"; body kept as base64`,
+    };
+  }
+  if (type === '') {
+    // No content type: text if it is valid UTF-8, else binary.
+    try {
+      return { body: new TextDecoder('utf-8', { fatal: true }).decode(buffer) };
+    } catch {
+      /* fall through to binary */
+    }
+  }
+  return {
+    body: buffer.toString('base64'),
+    bodyEncoding: 'base64',
+    bodyNote: `binary content (${type || 'no content-type'}) kept as base64`,
+  };
+}
+
+/** "1.2 KB" style sizes for summaries. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A multipart/form-data body with one file part, built in memory so redirects can resend it. */
+export function multipartBody(
+  field: string,
+  filename: string,
+  contentType: string,
+  content: Buffer,
+): { body: Buffer; contentType: string } {
+  const boundary = `----TaskSchedulerBoundary${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
+  const safeName = filename.replace(/["\r\n\\]/g, '_');
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${safeName}"\r\nContent-Type: ${contentType}\r\n\r\n`,
+    'utf8',
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
+  return {
+    body: Buffer.concat([head, content, tail]),
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
+}
