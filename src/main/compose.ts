@@ -5,6 +5,7 @@
 import { createApp, type App } from './app';
 import type { Clock } from './core/clock';
 import { ApiExecutor } from './executors/api-executor';
+import { DbExecutor } from './executors/db-executor';
 import { FileExecutor } from './executors/file-executor';
 import type { ExecutorRegistry } from './executors/types';
 import { JsonStore } from './store/json/json-store';
@@ -35,7 +36,7 @@ export function createStore(settings: StoreSettings, clock?: Clock): Store {
 }
 
 export function createExecutors(): ExecutorRegistry {
-  return { api: new ApiExecutor(), file: new FileExecutor() };
+  return { api: new ApiExecutor(), db: new DbExecutor(), file: new FileExecutor() };
 }
 
 export function composeApp(options: ComposeOptions): App {
