@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * Sortable opaque ids: 12 hex digits of milliseconds then 10 random hex digits. Ids created later
+ * Sortable opaque ids: 12 hex digits of milliseconds, 3 of a per-millisecond counter, 8 random. Ids created later
  * sort later, which keeps run pages stable when two runs start in the same millisecond.
  */
 export type IdGenerator = () => string;

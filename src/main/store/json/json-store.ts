@@ -1,14 +1,220 @@
-// PLACEHOLDER: replaced by the json store implementation (lowdb catalog + segmented run log).
-import type { Clock } from '../../core/clock';
-import { MemoryStore } from '../memory/memory-store';
+/**
+ * The `json` store, the embedded default: the catalog in `catalog.json` (lowdb, atomic writes,
+ * coalesced), the run history in an hourly segmented JSON-lines log with group commit, and a lock
+ * file so only one process uses a data dir. See docs/storage.md.
+ */
+import { promises as fs } from 'node:fs';
+import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import { systemClock, type Clock } from '../../core/clock';
+import type { RetentionPolicy, RunDeletion, RunPage, RunQuery, Store } from '../types';
+import { removeStaleTempFiles } from './atomic-file';
+import { Catalog } from './catalog';
+import { DirLock, unwritableDirError } from './lock';
+import { RunLog, type RunLogOptions } from './run-log';
 
 export interface JsonStoreOptions {
   dataDir: string;
   clock?: Clock;
+  /** Tuning of the run log (tests and the bench); defaults suit the app. */
+  runLog?: RunLogOptions;
 }
 
-export class JsonStore extends MemoryStore {
+const clone = <T>(value: T): T => structuredClone(value);
+
+type State = 'new' | 'open' | 'closed';
+
+export class JsonStore implements Store {
+  readonly kind = 'json' as const;
+  readonly location: string;
+  private readonly clock: Clock;
+  private readonly lock: DirLock;
+  private readonly catalog: Catalog;
+  private readonly runs: RunLog;
+  private state: State = 'new';
+
   constructor(readonly options: JsonStoreOptions) {
-    super();
+    this.location = options.dataDir;
+    this.clock = options.clock ?? systemClock;
+    this.lock = new DirLock(options.dataDir, () => new Date(this.clock.now()).toISOString());
+    this.catalog = new Catalog(options.dataDir, () => this.clock.now());
+    this.runs = new RunLog(options.dataDir, options.runLog);
+  }
+
+  async open(): Promise<void> {
+    if (this.state === 'open') return;
+    if (this.state === 'closed') {
+      throw new AppError(
+        'UNAVAILABLE',
+        'JsonStore: a closed store cannot reopen; create a new one',
+      );
+    }
+    const dir = this.options.dataDir;
+    try {
+      await fs.mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw unwritableDirError(dir, error);
+    }
+    await this.lock.acquire();
+    try {
+      await removeStaleTempFiles(dir);
+      await this.catalog.load();
+      await this.runs.open().catch((error: unknown) => {
+        if (error instanceof AppError) throw error;
+        const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+        throw new AppError(
+          'UNAVAILABLE',
+          `JsonStore: the run log in ${this.runs.dir} cannot be opened (${code}); fix its permissions or choose another --data-dir`,
+        );
+      });
+    } catch (error) {
+      await this.lock.release();
+      throw error;
+    }
+    this.state = 'open';
+  }
+
+  async close(): Promise<void> {
+    if (this.state !== 'open') {
+      this.state = 'closed';
+      return;
+    }
+    this.state = 'closed';
+    try {
+      await this.catalog.settle();
+      await this.runs.close();
+    } finally {
+      await this.lock.release();
+    }
+  }
+
+  private check(): void {
+    if (this.state === 'open') return;
+    throw new AppError(
+      'UNAVAILABLE',
+      this.state === 'new'
+        ? 'JsonStore: the store is not open; call open() first'
+        : 'JsonStore: the store is closed',
+    );
+  }
+
+  // ------------------------------------------------------------ catalog
+
+  async listConfigs(): Promise<Configuration[]> {
+    this.check();
+    return [...this.catalog.state.configs.values()].map(clone);
+  }
+  async getConfig(id: string): Promise<Configuration | undefined> {
+    this.check();
+    const c = this.catalog.state.configs.get(id);
+    return c && clone(c);
+  }
+  async putConfig(config: Configuration): Promise<void> {
+    this.check();
+    this.catalog.state.configs.set(config.id, clone(config));
+    await this.catalog.commit();
+  }
+  async deleteConfigs(ids: string[]): Promise<number> {
+    this.check();
+    return this.deleteFrom(this.catalog.state.configs, ids);
+  }
+
+  async listTasks(): Promise<Task[]> {
+    this.check();
+    return [...this.catalog.state.tasks.values()].map(clone);
+  }
+  async getTask(id: string): Promise<Task | undefined> {
+    this.check();
+    const t = this.catalog.state.tasks.get(id);
+    return t && clone(t);
+  }
+  async putTask(task: Task): Promise<void> {
+    this.check();
+    this.catalog.state.tasks.set(task.id, clone(task));
+    await this.catalog.commit();
+  }
+  async deleteTasks(ids: string[]): Promise<number> {
+    this.check();
+    return this.deleteFrom(this.catalog.state.tasks, ids);
+  }
+
+  async listSchedules(): Promise<ScheduleEntry[]> {
+    this.check();
+    return [...this.catalog.state.schedules.values()].map(clone);
+  }
+  async getSchedule(id: string): Promise<ScheduleEntry | undefined> {
+    this.check();
+    const s = this.catalog.state.schedules.get(id);
+    return s && clone(s);
+  }
+  async putSchedule(entry: ScheduleEntry): Promise<void> {
+    this.check();
+    this.catalog.state.schedules.set(entry.id, clone(entry));
+    await this.catalog.commit();
+  }
+  async deleteSchedules(ids: string[]): Promise<number> {
+    this.check();
+    return this.deleteFrom(this.catalog.state.schedules, ids);
+  }
+
+  async getSettings(): Promise<Settings | undefined> {
+    this.check();
+    const s = this.catalog.state.settings;
+    return s && clone(s);
+  }
+  async putSettings(settings: Settings): Promise<void> {
+    this.check();
+    this.catalog.state.settings = clone(settings);
+    await this.catalog.commit();
+  }
+
+  private async deleteFrom<T>(map: Map<string, T>, ids: string[]): Promise<number> {
+    const deleted = ids.filter((id) => map.delete(id)).length;
+    if (deleted > 0) await this.catalog.commit();
+    return deleted;
+  }
+
+  // ------------------------------------------------------------ runs
+
+  async insertRun(run: Run): Promise<void> {
+    this.check();
+    await this.runs.insert(run);
+  }
+  async updateRun(run: Run): Promise<void> {
+    this.check();
+    await this.runs.update(run);
+  }
+  async getRun(id: string): Promise<Run | undefined> {
+    this.check();
+    return this.runs.get(id);
+  }
+  async listRuns(query: RunQuery): Promise<RunPage> {
+    this.check();
+    return this.runs.list(query);
+  }
+  async deleteRuns(which: RunDeletion): Promise<number> {
+    this.check();
+    return this.runs.delete(which);
+  }
+  async taskIdsWithRuns(from?: string, to?: string): Promise<Set<string>> {
+    this.check();
+    return this.runs.taskIds(from, to);
+  }
+  async listRunningRuns(): Promise<Run[]> {
+    this.check();
+    return this.runs.runningRuns();
+  }
+  async applyRetention(policy: RetentionPolicy, nowMs: number): Promise<number> {
+    this.check();
+    return this.runs.applyRetention(policy, nowMs);
+  }
+  async flush(): Promise<void> {
+    this.check();
+    await Promise.all([this.catalog.settle(), this.runs.flush()]);
+  }
+
+  /** How many times the catalog file was written (coalescing shows here). */
+  get catalogWrites(): number {
+    return this.catalog.writes;
   }
 }

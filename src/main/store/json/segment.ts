@@ -1,0 +1,321 @@
+/**
+ * The run log's on-disk format. Runs live in `runs/<YYYY-MM-DDTHH>.jsonl`, one file per UTC hour
+ * of `startedAt`; each line is one run record (`JSON.stringify(run)`), and the last record for an
+ * id wins. `runs/summary.json` caches per-segment facts (run count, task ids, running and foreign
+ * ids) with the file size and mtime they describe, so opening needs no segment reads.
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { Run } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import { compareRuns } from '../run-query';
+import { writeFileAtomic } from './atomic-file';
+
+export const RUNS_DIR = 'runs';
+export const SUMMARY_FILE = 'summary.json';
+export const SEGMENT_EXT = '.jsonl';
+const HOUR_MS = 3_600_000;
+const KEY_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}$/;
+const ISO_Z = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z$/;
+/**
+ * Core ids: 12 hex digits of milliseconds, then a counter and random hex (src/main/core/ids.ts).
+ * Other ids that happen to look like this only cost a wasted look at one segment.
+ */
+const CORE_ID = /^[0-9a-f]{20,40}$/;
+
+/** The segment (UTC hour, `YYYY-MM-DDTHH`) a time belongs to. */
+export function segmentKeyOf(iso: string): string {
+  if (ISO_Z.test(iso)) return iso.slice(0, 13);
+  const ms = Date.parse(iso);
+  const key = Number.isNaN(ms) ? '' : new Date(ms).toISOString().slice(0, 13);
+  if (!KEY_PATTERN.test(key)) {
+    throw new AppError(
+      'VALIDATION',
+      `JsonStore: "${iso}" is not a time between years 0 and 9999; send an ISO 8601 time such as 2026-01-01T00:00:00.000Z`,
+    );
+  }
+  return key;
+}
+
+export function segmentKeyOfMs(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 13);
+}
+
+export function segmentStart(key: string): string {
+  return `${key}:00:00.000Z`;
+}
+
+export function segmentEnd(key: string): string {
+  return new Date(Date.parse(segmentStart(key)) + HOUR_MS).toISOString();
+}
+
+export function isSegmentFile(name: string): boolean {
+  return name.endsWith(SEGMENT_EXT) && KEY_PATTERN.test(name.slice(0, -SEGMENT_EXT.length));
+}
+
+export function segmentFileName(key: string): string {
+  return `${key}${SEGMENT_EXT}`;
+}
+
+/** The segment a core id's own timestamp points to; undefined for other ids. */
+export function derivedKeyOf(id: string): string | undefined {
+  if (!CORE_ID.test(id)) return undefined;
+  const ms = parseInt(id.slice(0, 12), 16);
+  const key = segmentKeyOfMs(ms);
+  return KEY_PATTERN.test(key) ? key : undefined;
+}
+
+/** What a segment keeps in memory per run: the filter fields and the raw line. */
+export interface Entry {
+  id: string;
+  startedAt: string;
+  taskId: string;
+  type: string;
+  status: string;
+  line: string;
+}
+
+/**
+ * One run as one line. The filter fields go first, so reading a segment can pick them out of the
+ * line's start (`readEntry`) instead of parsing every record in full.
+ */
+export function serializeRun(run: Run): string {
+  const { id, startedAt, taskId, type, status, ...rest } = run;
+  return JSON.stringify({ id, startedAt, taskId, type, status, ...rest });
+}
+
+const HEAD =
+  /^\{"id":"((?:[^"\\]|\\.)*)","startedAt":"([^"\\]*)","taskId":"((?:[^"\\]|\\.)*)","type":"([^"\\]*)","status":"([^"\\]*)"[,}]/;
+
+const unescape = (raw: string): string =>
+  raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+
+/**
+ * The entry for one line, or undefined when it is no run record. Lines in `serializeRun`'s shape
+ * are checked only as far as their head and closing brace; the rest is parsed (and a damaged
+ * record skipped) when the run is read.
+ */
+export function readEntry(line: string): Entry | undefined {
+  const head = HEAD.exec(line);
+  if (head && line.endsWith('}')) {
+    return {
+      id: unescape(head[1]!),
+      startedAt: head[2]!,
+      taskId: unescape(head[3]!),
+      type: head[4]!,
+      status: head[5]!,
+      line,
+    };
+  }
+  try {
+    const value = JSON.parse(line) as Partial<Run> | null;
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      typeof value.id === 'string' &&
+      typeof value.startedAt === 'string'
+    ) {
+      return entryOf(value as Run, line);
+    }
+  } catch {
+    // not JSON: reported by the caller
+  }
+  return undefined;
+}
+
+export function entryOf(run: Run, line: string): Entry {
+  return {
+    id: run.id,
+    startedAt: run.startedAt,
+    taskId: run.taskId,
+    type: run.type,
+    status: run.status,
+    line,
+  };
+}
+
+/** Facts about one segment file; sets may hold more than the file (never less). */
+export interface SegmentSummary {
+  /** Bytes of the file these facts describe. */
+  size: number;
+  /** mtime of the file at `size`, once known (persisted summaries only). */
+  mtimeMs?: number;
+  runs: number;
+  taskIds: Set<string>;
+  types: Set<string>;
+  statuses: Set<string>;
+  running: Set<string>;
+  /** Ids stored here whose own timestamp points at another segment (or none). */
+  foreign: Set<string>;
+}
+
+export function summarize(key: string, entries: Iterable<Entry>, size: number): SegmentSummary {
+  const summary: SegmentSummary = {
+    size,
+    runs: 0,
+    taskIds: new Set(),
+    types: new Set(),
+    statuses: new Set(),
+    running: new Set(),
+    foreign: new Set(),
+  };
+  for (const entry of entries) {
+    summary.runs++;
+    noteEntry(key, summary, entry);
+  }
+  return summary;
+}
+
+export function noteEntry(key: string, summary: SegmentSummary, entry: Entry): void {
+  summary.taskIds.add(entry.taskId);
+  summary.types.add(entry.type);
+  summary.statuses.add(entry.status);
+  if (entry.status === 'running') summary.running.add(entry.id);
+  else summary.running.delete(entry.id);
+  if (derivedKeyOf(entry.id) !== key) summary.foreign.add(entry.id);
+}
+
+export interface ParsedSegment {
+  entries: Map<string, Entry>;
+  size: number;
+  /** Byte offset of an unterminated last line (a crash mid-append), cut before appending. */
+  tornAt?: number;
+  /** Problems found: [byte offset, what]. */
+  problems: [number, string][];
+}
+
+/** Parses segment bytes; bad lines are skipped and reported, never thrown. */
+export function parseSegment(buffer: Buffer): ParsedSegment {
+  const entries = new Map<string, Entry>();
+  const problems: [number, string][] = [];
+  const text = buffer.toString('utf8');
+  // Byte offsets only matter for reports; ASCII text (the usual case) has chars == bytes.
+  const ascii = text.length === buffer.length;
+  const byteOffset = (charPos: number): number =>
+    ascii ? charPos : Buffer.byteLength(text.slice(0, charPos));
+  let pos = 0;
+  let tornAt: number | undefined;
+  while (pos < text.length) {
+    const nl = text.indexOf('\n', pos);
+    if (nl === -1) {
+      tornAt = byteOffset(pos);
+      problems.push([tornAt, 'unterminated last line (torn write)']);
+      break;
+    }
+    if (nl > pos) {
+      const entry = readEntry(text.slice(pos, nl));
+      if (entry) {
+        if (entries.has(entry.id)) entries.delete(entry.id); // Map order = order of last write
+        entries.set(entry.id, entry);
+      } else {
+        problems.push([byteOffset(pos), 'not a run record']);
+      }
+    }
+    pos = nl + 1;
+  }
+  return { entries, size: buffer.length, ...(tornAt === undefined ? {} : { tornAt }), problems };
+}
+
+export function sortEntries(entries: Iterable<Entry>): Entry[] {
+  return [...entries].sort(compareRuns);
+}
+
+// ---------------------------------------------------------------- summary file
+
+interface SummaryRecord {
+  size: number;
+  mtimeMs: number;
+  runs: number;
+  taskIds: string[];
+  types: string[];
+  statuses: string[];
+  running: string[];
+  foreign: string[];
+}
+
+export function serializeSummaries(summaries: Map<string, SegmentSummary>): string {
+  const segments: Record<string, SummaryRecord> = {};
+  for (const [key, s] of summaries) {
+    if (s.mtimeMs === undefined) continue;
+    segments[key] = {
+      size: s.size,
+      mtimeMs: s.mtimeMs,
+      runs: s.runs,
+      taskIds: [...s.taskIds],
+      types: [...s.types],
+      statuses: [...s.statuses],
+      running: [...s.running],
+      foreign: [...s.foreign],
+    };
+  }
+  return JSON.stringify({ version: 1, segments });
+}
+
+/** Reads `summary.json`; anything unusable yields an empty map (segments are then re-read). */
+export async function readSummaries(runsDir: string): Promise<Map<string, SegmentSummary>> {
+  const result = new Map<string, SegmentSummary>();
+  let value: { version?: number; segments?: Record<string, SummaryRecord> };
+  try {
+    value = JSON.parse(await fs.readFile(join(runsDir, SUMMARY_FILE), 'utf8')) as typeof value;
+  } catch {
+    return result;
+  }
+  if (value?.version !== 1 || typeof value.segments !== 'object' || value.segments === null) {
+    return result;
+  }
+  for (const [key, r] of Object.entries(value.segments)) {
+    if (
+      !KEY_PATTERN.test(key) ||
+      typeof r?.size !== 'number' ||
+      typeof r.mtimeMs !== 'number' ||
+      typeof r.runs !== 'number' ||
+      ![r.taskIds, r.types, r.statuses, r.running, r.foreign].every(Array.isArray)
+    ) {
+      continue;
+    }
+    result.set(key, {
+      size: r.size,
+      mtimeMs: r.mtimeMs,
+      runs: r.runs,
+      taskIds: new Set(r.taskIds),
+      types: new Set(r.types),
+      statuses: new Set(r.statuses),
+      running: new Set(r.running),
+      foreign: new Set(r.foreign),
+    });
+  }
+  return result;
+}
+
+export async function writeSummaries(
+  runsDir: string,
+  summaries: Map<string, SegmentSummary>,
+): Promise<void> {
+  await writeFileAtomic(join(runsDir, SUMMARY_FILE), serializeSummaries(summaries));
+}
+
+/**
+ * Writes one whole segment file in the store's format (for imports and the bench, which need a
+ * million runs faster than the public API can take them). Returns its summary, mtime included.
+ */
+export async function writeSegmentFile(
+  runsDir: string,
+  key: string,
+  runs: Run[],
+): Promise<SegmentSummary> {
+  const entries: Entry[] = [];
+  let text = '';
+  for (const run of runs) {
+    if (segmentKeyOf(run.startedAt) !== key) {
+      throw new Error(`writeSegmentFile: run ${run.id} starts at ${run.startedAt}, not in ${key}`);
+    }
+    const line = serializeRun(run);
+    entries.push(entryOf(run, line));
+    text += `${line}\n`;
+  }
+  const path = join(runsDir, segmentFileName(key));
+  await writeFileAtomic(path, text);
+  const summary = summarize(key, entries, Buffer.byteLength(text));
+  summary.mtimeMs = (await fs.stat(path)).mtimeMs;
+  return summary;
+}
