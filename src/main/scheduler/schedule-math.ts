@@ -1,7 +1,9 @@
 /**
  * Fire-time arithmetic for schedule entries: validation with clear messages, the next fire time
- * after an instant, and previews. croner computes cron occurrences; one paused `Cron` is cached
- * per distinct (expression, zone), never one per entry.
+ * after an instant, the latest one at or before an instant, and previews. croner computes cron
+ * occurrences; one paused `Cron` is cached per distinct (expression, zone), never one per entry,
+ * and each distinct (expression, zone, instant) is computed once: 10,000 entries sharing one
+ * expression cost one croner call per tick, not 10,000.
  */
 import { Cron } from 'croner';
 import type { ScheduleEntry } from '../../shared/domain';
@@ -132,6 +134,23 @@ export function validateSpec(
   return normalized;
 }
 
+/** Next occurrences per (zone, expression, after): entries sharing an expression share the work. */
+const nextCache = new Map<string, number | null>();
+const NEXT_CACHE_LIMIT = 50_000;
+
+function cronNextAfter(expression: string, timezone: string, afterMs: number): number | undefined {
+  const key = `${timezone}\u0000${expression}\u0000${afterMs}`;
+  let next = nextCache.get(key);
+  if (next === undefined) {
+    const date = cronFor(expression, timezone).nextRun(new Date(afterMs));
+    next = date ? date.getTime() : null;
+    // Keys are instants, so old ones are never asked again: dropping all at the cap is enough.
+    if (nextCache.size >= NEXT_CACHE_LIMIT) nextCache.clear();
+    nextCache.set(key, next);
+  }
+  return next ?? undefined;
+}
+
 /** The first fire time strictly after `afterMs`, or undefined when there is none (past endAt). */
 export function nextFireAfter(spec: ScheduleSpec, afterMs: number): number | undefined {
   const startMs = spec.startAt ? Date.parse(spec.startAt) : undefined;
@@ -147,11 +166,39 @@ export function nextFireAfter(spec: ScheduleSpec, afterMs: number): number | und
   } else {
     if (!spec.cron) return undefined;
     const from = startMs !== undefined && startMs - 1 > afterMs ? startMs - 1 : afterMs;
-    const date = cronFor(spec.cron, spec.timezone ?? systemTimezone()).nextRun(new Date(from));
-    next = date ? date.getTime() : undefined;
+    next = cronNextAfter(spec.cron, spec.timezone ?? systemTimezone(), from);
   }
   if (next === undefined || (endMs !== undefined && next >= endMs)) return undefined;
   return next;
+}
+
+/**
+ * The latest fire time at or before `atMs` (within startAt/endAt), or undefined when there is
+ * none. Used for missed windows: one catch-up names the latest slot it stands for.
+ */
+export function lastFireAtOrBefore(spec: ScheduleSpec, atMs: number): number | undefined {
+  const startMs = spec.startAt ? Date.parse(spec.startAt) : undefined;
+  const endMs = spec.endAt ? Date.parse(spec.endAt) : undefined;
+  const limit = endMs !== undefined ? Math.min(atMs, endMs - 1) : atMs;
+  let last: number | undefined;
+  if (spec.kind === 'frequency') {
+    const anchor = startMs ?? (spec.anchorAt ? Date.parse(spec.anchorAt) : undefined);
+    const period = (spec.everySeconds ?? 0) * 1000;
+    if (anchor === undefined || period <= 0) return undefined;
+    const k = Math.floor((limit - anchor) / period);
+    if (k < 1) return undefined;
+    last = anchor + k * period;
+  } else {
+    if (!spec.cron) return undefined;
+    // previousRuns is strictly before its reference.
+    const [date] = cronFor(spec.cron, spec.timezone ?? systemTimezone()).previousRuns(
+      1,
+      new Date(limit + 1),
+    );
+    last = date?.getTime();
+  }
+  if (last === undefined || (startMs !== undefined && last < startMs)) return undefined;
+  return last;
 }
 
 /** The next `count` fire times after `afterMs`, strictly increasing. */
