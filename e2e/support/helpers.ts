@@ -1,0 +1,46 @@
+import { expect, type Page } from '@playwright/test';
+import { fileURLToPath } from 'node:url';
+
+export const env = (): { url: string; token: string; target: string } => ({
+  url: process.env.E2E_URL!,
+  token: process.env.E2E_TOKEN!,
+  target: process.env.E2E_TARGET!,
+});
+
+/** Calls the service API directly (setup and checks that "nothing was saved"). */
+export async function call<T = unknown>(
+  page: Page,
+  method: string,
+  params: unknown = {},
+): Promise<T> {
+  const { url, token } = env();
+  const response = await page.request.post(`${url}/api/${method}`, {
+    data: params,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = (await response.json()) as { result?: T; error?: { message: string } };
+  if (!response.ok()) throw new Error(`${method}: ${body.error?.message}`);
+  return body.result as T;
+}
+
+/** Opens the UI the way the service's printed link does (token in the fragment). */
+export async function open(page: Page, route = '/'): Promise<void> {
+  const { url, token } = env();
+  await page.goto(`${url}/#token=${token}`);
+  await expect(page.getByRole('status', { name: 'Connection: Live' })).toBeVisible();
+  if (route !== '/') await page.evaluate((r) => (window.location.hash = `#${r}`), route);
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({
+    path: fileURLToPath(new URL(`../../docs/screenshots/${name}.png`, import.meta.url)),
+  });
+}
+
+/** Deletes everything so each spec starts from an empty store. */
+export async function wipe(page: Page): Promise<void> {
+  await call(page, 'schedules.delete', { all: true });
+  for (const type of ['api', 'db', 'file']) await call(page, 'tasks.delete', { type });
+  await call(page, 'configs.deleteUnused', {});
+  await call(page, 'runs.delete', { from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' });
+}

@@ -1,0 +1,367 @@
+/** Create/edit a configuration: per-type fields, validation as you type, server errors by field. */
+import { useMemo, useState, type ReactElement } from 'react';
+import { ENCODINGS_LIST } from './lists';
+import {
+  REDACTED,
+  FILE_FORMATS,
+  HTTP_METHODS,
+  OPERATIONS,
+  WRITE_MODES,
+  type Configuration,
+  type Operation,
+  type Run,
+  type TaskType,
+} from '../../../shared/domain';
+import { getClient } from '../api/current';
+import { useConfigs } from '../stores/configs';
+import { errorMessage } from '../stores/load-state';
+import { serverFieldErrors, type FieldErrors } from '../util';
+import {
+  buildConfig,
+  DB_ACTIONS,
+  draftFromConfig,
+  draftKeyOf,
+  emptyDraft,
+  type ConfigDraft,
+} from './config-draft';
+import { Field } from './Field';
+import { RunResultView } from './RunResultView';
+
+interface ConfigFormProps {
+  /** Existing config (as listed, secrets redacted), or undefined to create. */
+  config?: Configuration;
+  /** Prefilled draft (duplicate). */
+  initial?: ConfigDraft;
+  onSaved: (config: Configuration) => void;
+  onCancel: () => void;
+}
+
+export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormProps): ReactElement {
+  const [draft, setDraft] = useState<ConfigDraft>(
+    () => initial ?? (config ? draftFromConfig(config) : emptyDraft('api')),
+  );
+  const [touched, setTouched] = useState<Record<string, boolean>>({});
+  const [submitted, setSubmitted] = useState(false);
+  const [server, setServer] = useState<FieldErrors>({});
+  const [saving, setSaving] = useState(false);
+  const [revealed, setRevealed] = useState(false);
+  const [testOp, setTestOp] = useState<Operation>('read');
+  const [testing, setTesting] = useState(false);
+  const [testRun, setTestRun] = useState<Run | undefined>();
+  const [testError, setTestError] = useState<string | undefined>();
+  const built = useMemo(() => buildConfig(draft), [draft]);
+  const pickPath = getClient().pickPath;
+
+  const set = <K extends keyof ConfigDraft>(key: K, value: ConfigDraft[K]): void => {
+    setDraft((d) => ({ ...d, [key]: value }));
+    setTouched((t) => ({ ...t, [key]: true }));
+    setServer((s) => {
+      const { [key as string]: _gone, ...rest } = s;
+      return rest;
+    });
+  };
+  const err = (key: string): string | undefined =>
+    server[key] ?? (touched[key] || submitted ? built.errors[key] : undefined);
+
+  const text = (
+    key: keyof ConfigDraft,
+    label: string,
+    hint?: string,
+    type = 'text',
+  ): ReactElement => (
+    <Field label={label} error={err(key)} hint={hint}>
+      {(p) => (
+        <input
+          {...p}
+          type={type}
+          value={String(draft[key])}
+          onChange={(e) => set(key, e.target.value as never)}
+        />
+      )}
+    </Field>
+  );
+  const area = (key: keyof ConfigDraft, label: string, hint?: string): ReactElement => (
+    <Field label={label} error={err(key)} hint={hint}>
+      {(p) => (
+        <textarea
+          {...p}
+          rows={4}
+          spellCheck={false}
+          value={String(draft[key])}
+          onChange={(e) => set(key, e.target.value as never)}
+        />
+      )}
+    </Field>
+  );
+  const select = (
+    key: keyof ConfigDraft,
+    label: string,
+    options: readonly string[],
+    emptyLabel?: string,
+  ): ReactElement => (
+    <Field label={label} error={err(key)}>
+      {(p) => (
+        <select
+          {...p}
+          value={String(draft[key])}
+          onChange={(e) => set(key, e.target.value as never)}
+        >
+          {emptyLabel !== undefined ? <option value="">{emptyLabel}</option> : null}
+          {options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+  const check = (key: 'upsert' | 'many' | 'createDirs', label: string): ReactElement => (
+    <label className="check">
+      <input type="checkbox" checked={draft[key]} onChange={(e) => set(key, e.target.checked)} />{' '}
+      {label}
+    </label>
+  );
+
+  const reveal = async (): Promise<void> => {
+    if (revealed || !draft.id) {
+      setRevealed((r) => !r);
+      return;
+    }
+    try {
+      const clear = await useConfigs.getState().reveal(draft.id);
+      const d = draftFromConfig(clear);
+      // Only fields still showing the redaction marker take the clear value; edits stay.
+      setDraft((cur) => ({
+        ...cur,
+        token: cur.token.includes(REDACTED) ? d.token : cur.token,
+        password: cur.password.includes(REDACTED) ? d.password : cur.password,
+        uri: cur.uri.includes(REDACTED) ? d.uri : cur.uri,
+      }));
+      setRevealed(true);
+    } catch (error) {
+      setServer({ _: errorMessage(error) });
+    }
+  };
+
+  const submit = async (): Promise<void> => {
+    setSubmitted(true);
+    if (!built.input) return;
+    setSaving(true);
+    try {
+      const saved = await useConfigs.getState().save(built.input);
+      onSaved(saved);
+    } catch (error) {
+      const fields = serverFieldErrors(error, 'config');
+      const mapped: FieldErrors = {};
+      for (const [k, v] of Object.entries(fields)) mapped[k === '_' ? '_' : draftKeyOf(k)] = v;
+      setServer(mapped);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const test = async (): Promise<void> => {
+    setSubmitted(true);
+    setTestRun(undefined);
+    setTestError(undefined);
+    if (!built.input) return;
+    setTesting(true);
+    try {
+      setTestRun(await useConfigs.getState().test(built.input, testOp));
+    } catch (error) {
+      setTestError(errorMessage(error));
+    } finally {
+      setTesting(false);
+    }
+  };
+
+  const secretType = revealed ? 'text' : 'password';
+  const invalidCount = Object.keys(built.errors).length;
+  return (
+    <form
+      aria-label={config ? `Edit configuration ${config.name}` : 'New configuration'}
+      className="form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h2>{config ? `Edit configuration “${config.name}”` : 'New configuration'}</h2>
+      {text('name', 'Name')}
+      <Field label="Type">
+        {(p) => (
+          <select
+            {...p}
+            value={draft.type}
+            disabled={Boolean(draft.id)}
+            onChange={(e) => setDraft((d) => ({ ...d, type: e.target.value as TaskType }))}
+          >
+            <option value="api">api (HTTP request)</option>
+            <option value="db">db (MongoDB)</option>
+            <option value="file">file (local path or URL)</option>
+          </select>
+        )}
+      </Field>
+
+      {draft.type === 'api' ? (
+        <fieldset>
+          <legend>HTTP request</legend>
+          {select('method', 'Method', HTTP_METHODS, 'default (GET to read, POST to write)')}
+          {text('url', 'URL', 'http(s)://…; {{name}} placeholders come from variables')}
+          {area('headers', 'Headers (JSON object)', '{"Accept": "application/json"}')}
+          {area('query', 'Query parameters (JSON object)')}
+          {select('bodyType', 'Body type', ['json', 'form', 'text'], 'default (json)')}
+          {area('body', draft.bodyType === 'text' ? 'Body (text)' : 'Body (JSON)')}
+          {select('authKind', 'Authentication', ['none', 'bearer', 'basic'])}
+          {draft.authKind === 'bearer'
+            ? text('token', 'Bearer token', undefined, secretType)
+            : null}
+          {draft.authKind === 'basic' ? (
+            <>
+              {text('username', 'Username')}
+              {text('password', 'Password', undefined, secretType)}
+            </>
+          ) : null}
+          {text('timeoutMs', 'Timeout (ms)')}
+        </fieldset>
+      ) : null}
+
+      {draft.type === 'db' ? (
+        <fieldset>
+          <legend>MongoDB</legend>
+          {text('uri', 'Connection URI', 'mongodb://user:password@host:27017', secretType)}
+          {text('database', 'Database')}
+          {text('collection', 'Collection')}
+          {select('dbAction', 'Action', DB_ACTIONS)}
+          {draft.dbAction === 'find' ? (
+            <>
+              {area('filter', 'Filter (Extended JSON)', '{"status": "open"}')}
+              {area('projection', 'Projection (JSON)')}
+              {area('sort', 'Sort (JSON)', '{"createdAt": -1}')}
+              {text('limit', 'Limit')}
+            </>
+          ) : null}
+          {draft.dbAction === 'aggregate'
+            ? area('pipeline', 'Pipeline (Extended JSON array)', '[{"$match": {}}]')
+            : null}
+          {draft.dbAction === 'count' ? area('filter', 'Filter (Extended JSON)') : null}
+          {draft.dbAction === 'insert'
+            ? area('documents', 'Documents (Extended JSON array)', '[{"name": "a"}]')
+            : null}
+          {draft.dbAction === 'update' ? (
+            <>
+              {area('filter', 'Filter (Extended JSON)')}
+              {area('update', 'Update (JSON object or pipeline)', '{"$set": {"seen": true}}')}
+              {check('upsert', 'Insert when nothing matches (upsert)')}
+              {check('many', 'Update every match')}
+            </>
+          ) : null}
+          {draft.dbAction === 'delete' ? (
+            <>
+              {area('filter', 'Filter (Extended JSON)')}
+              {check('many', 'Delete every match')}
+            </>
+          ) : null}
+          {text('timeoutMs', 'Timeout (ms)')}
+        </fieldset>
+      ) : null}
+
+      {draft.type === 'file' ? (
+        <fieldset>
+          <legend>File</legend>
+          <div className="row">
+            {text('location', 'Path or URL', 'a local path, or an http(s) URL')}
+            {pickPath ? (
+              <>
+                <button
+                  type="button"
+                  onClick={() =>
+                    void pickPath({ kind: 'file' }).then((p) => p && set('location', p))
+                  }
+                >
+                  Choose file…
+                </button>
+                <button
+                  type="button"
+                  onClick={() =>
+                    void pickPath({ kind: 'folder' }).then((p) => p && set('location', p))
+                  }
+                >
+                  Choose folder…
+                </button>
+              </>
+            ) : null}
+          </div>
+          {select('format', 'Format', FILE_FORMATS, 'default (text)')}
+          {select('encoding', 'Encoding', ENCODINGS_LIST, 'default (utf8)')}
+          {area(
+            'content',
+            'Content to write',
+            draft.format === 'json' || draft.format === 'csv'
+              ? 'JSON (an array of rows for csv)'
+              : 'text',
+          )}
+          {select('writeMode', 'Write mode', WRITE_MODES, 'default (overwrite)')}
+          {check('createDirs', 'Create missing folders')}
+          {select('uploadMethod', 'Upload method (URLs)', ['POST', 'PUT'], 'default')}
+          {text('timeoutMs', 'Timeout (ms)')}
+        </fieldset>
+      ) : null}
+
+      {server._ ? (
+        <div className="error-box" role="alert">
+          {server._}
+        </div>
+      ) : null}
+      {submitted && invalidCount > 0 ? (
+        <div className="error-box" role="alert">
+          Fix the {invalidCount} highlighted field{invalidCount > 1 ? 's' : ''}; nothing was saved.
+        </div>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={saving}>
+          {saving ? 'Saving…' : 'Save configuration'}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        {draft.authKind !== 'none' || draft.type === 'db' ? (
+          <button type="button" aria-pressed={revealed} onClick={() => void reveal()}>
+            {revealed ? 'Hide secrets' : 'Reveal secrets'}
+          </button>
+        ) : null}
+        <span className="spacer" />
+        <label className="inline">
+          Test as{' '}
+          <select
+            aria-label="Test operation"
+            value={testOp}
+            onChange={(e) => setTestOp(e.target.value as Operation)}
+          >
+            {OPERATIONS.map((o) => (
+              <option key={o}>{o}</option>
+            ))}
+          </select>
+        </label>
+        <button type="button" disabled={testing} onClick={() => void test()}>
+          {testing ? 'Testing…' : 'Test'}
+        </button>
+      </div>
+      {testError ? (
+        <div className="error-box" role="alert">
+          Test failed to start: {testError}
+        </div>
+      ) : null}
+      {testRun ? (
+        <section aria-label="Test result" className="test-result">
+          <h3>
+            Test run: <span className={`badge badge-${testRun.status}`}>{testRun.status}</span>{' '}
+            (recorded in history as a test)
+          </h3>
+          <RunResultView run={testRun} />
+        </section>
+      ) : null}
+    </form>
+  );
+}

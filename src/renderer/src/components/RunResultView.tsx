@@ -1,0 +1,149 @@
+/** A run's result and error: JSON tree, text, or a table for CSV rows / arrays of objects. */
+import { useState, type ReactElement } from 'react';
+import type { Run } from '../../../shared/domain';
+
+function JsonNode({
+  name,
+  value,
+  depth,
+}: {
+  name?: string;
+  value: unknown;
+  depth: number;
+}): ReactElement {
+  const [open, setOpen] = useState(depth < 2);
+  const label = name !== undefined ? <span className="json-key">{name}: </span> : null;
+  if (value === null || typeof value !== 'object') {
+    return (
+      <li>
+        {label}
+        <span className={`json-${value === null ? 'null' : typeof value}`}>
+          {JSON.stringify(value)}
+        </span>
+      </li>
+    );
+  }
+  const entries = Array.isArray(value)
+    ? value.map((v, i) => [String(i), v] as const)
+    : Object.entries(value);
+  const summary = Array.isArray(value) ? `[${entries.length}]` : `{${entries.length}}`;
+  return (
+    <li>
+      <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? '▾' : '▸'}
+      </button>
+      {label}
+      <span className="json-summary">{summary}</span>
+      {open ? (
+        <ul>
+          {entries.slice(0, 500).map(([k, v]) => (
+            <JsonNode key={k} name={k} value={v} depth={depth + 1} />
+          ))}
+          {entries.length > 500 ? <li>… {entries.length - 500} more</li> : null}
+        </ul>
+      ) : null}
+    </li>
+  );
+}
+
+export function JsonTree({
+  value,
+  label = 'JSON result',
+}: {
+  value: unknown;
+  label?: string;
+}): ReactElement {
+  return (
+    <ul className="json-tree" role="tree" aria-label={label}>
+      <JsonNode value={value} depth={0} />
+    </ul>
+  );
+}
+
+/** Rows of plain objects (or arrays) → a table; undefined when the data is not tabular. */
+export function tableOf(data: unknown): { columns: string[]; rows: unknown[][] } | undefined {
+  if (!Array.isArray(data) || data.length === 0) return undefined;
+  if (data.every((r) => Array.isArray(r))) {
+    const width = Math.max(...data.map((r) => (r as unknown[]).length));
+    return {
+      columns: Array.from({ length: width }, (_, i) => `#${i + 1}`),
+      rows: data as unknown[][],
+    };
+  }
+  if (!data.every((r) => r && typeof r === 'object' && !Array.isArray(r))) return undefined;
+  const columns = [...new Set(data.flatMap((r) => Object.keys(r as object)))].slice(0, 50);
+  return { columns, rows: data.map((r) => columns.map((c) => (r as Record<string, unknown>)[c])) };
+}
+
+function cell(v: unknown): string {
+  return v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export function RunResultView({ run }: { run: Run }): ReactElement {
+  const data = run.result?.data ?? run.result?.['body'] ?? run.result?.['rows'];
+  const table = tableOf(data);
+  const [view, setView] = useState<'tree' | 'text' | 'table'>(
+    table ? 'table' : typeof data === 'string' ? 'text' : 'tree',
+  );
+  return (
+    <div className="run-result">
+      {run.error ? (
+        <div className="error-box" role="alert">
+          <strong>{run.error.code}</strong>: {run.error.message}
+        </div>
+      ) : null}
+      {run.result?.summary ? <p>{run.result.summary}</p> : null}
+      {run.result?.truncated ? (
+        <p className="hint">The stored result was truncated to the size cap.</p>
+      ) : null}
+      {run.result ? (
+        <>
+          <div role="tablist" aria-label="Result view" className="tabs">
+            {(['tree', 'text', 'table'] as const).map((v) => (
+              <button
+                key={v}
+                type="button"
+                role="tab"
+                aria-selected={view === v}
+                disabled={v === 'table' && !table}
+                onClick={() => setView(v)}
+              >
+                {v === 'tree' ? 'JSON tree' : v === 'text' ? 'Text' : 'Table'}
+              </button>
+            ))}
+          </div>
+          {view === 'tree' ? <JsonTree value={run.result} /> : null}
+          {view === 'text' ? (
+            <pre className="text-result">
+              {typeof data === 'string' ? data : JSON.stringify(run.result, null, 2)}
+            </pre>
+          ) : null}
+          {view === 'table' && table ? (
+            <div className="table-wrap">
+              <table aria-label="Result table">
+                <thead>
+                  <tr>
+                    {table.columns.map((c) => (
+                      <th key={c}>{c}</th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {table.rows.slice(0, 1000).map((r, i) => (
+                    <tr key={i}>
+                      {r.map((v, j) => (
+                        <td key={j}>{cell(v)}</td>
+                      ))}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : null}
+        </>
+      ) : !run.error ? (
+        <p className="hint">No result recorded.</p>
+      ) : null}
+    </div>
+  );
+}

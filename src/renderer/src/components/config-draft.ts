@@ -1,0 +1,339 @@
+/**
+ * The configuration editor's draft: form-friendly strings for every field, converted to and from
+ * `ConfigurationInput`. Validation = JSON parsing of text areas + the shared zod schema.
+ */
+import {
+  configurationInputSchema,
+  type Configuration,
+  type ConfigurationInput,
+  type TaskType,
+} from '../../../shared/domain';
+import { jsonText, parseJsonField, zodFieldErrors, type FieldErrors } from '../util';
+
+export const DB_ACTIONS = ['find', 'aggregate', 'count', 'insert', 'update', 'delete'] as const;
+export type DbAction = (typeof DB_ACTIONS)[number];
+
+export interface ConfigDraft {
+  id?: string;
+  createdAt?: string;
+  updatedAt?: string;
+  name: string;
+  type: TaskType;
+  /** Params the form has no field for (variables, allowEnv, maxBytes…): kept as they were. */
+  extra: Record<string, unknown>;
+  // api
+  url: string;
+  method: string;
+  headers: string;
+  query: string;
+  body: string;
+  bodyType: string;
+  authKind: 'none' | 'bearer' | 'basic';
+  token: string;
+  username: string;
+  password: string;
+  timeoutMs: string;
+  // db
+  uri: string;
+  database: string;
+  collection: string;
+  dbAction: DbAction;
+  filter: string;
+  projection: string;
+  sort: string;
+  limit: string;
+  pipeline: string;
+  documents: string;
+  update: string;
+  upsert: boolean;
+  many: boolean;
+  // file
+  location: string;
+  format: string;
+  encoding: string;
+  content: string;
+  writeMode: string;
+  createDirs: boolean;
+  uploadMethod: string;
+}
+
+export function emptyDraft(type: TaskType): ConfigDraft {
+  return {
+    name: '',
+    type,
+    extra: {},
+    url: '',
+    method: '',
+    headers: '',
+    query: '',
+    body: '',
+    bodyType: '',
+    authKind: 'none',
+    token: '',
+    username: '',
+    password: '',
+    timeoutMs: '',
+    uri: '',
+    database: '',
+    collection: '',
+    dbAction: 'find',
+    filter: '',
+    projection: '',
+    sort: '',
+    limit: '',
+    pipeline: '',
+    documents: '',
+    update: '',
+    upsert: false,
+    many: false,
+    location: '',
+    format: '',
+    encoding: '',
+    content: '',
+    writeMode: '',
+    createDirs: false,
+    uploadMethod: '',
+  };
+}
+
+/** Param keys the form edits, per type; any other key is carried through untouched. */
+const HANDLED: Record<TaskType, readonly string[]> = {
+  api: ['url', 'method', 'headers', 'query', 'body', 'bodyType', 'auth', 'timeoutMs'],
+  db: ['uri', 'database', 'collection', 'timeoutMs', ...DB_ACTIONS],
+  file: [
+    'location',
+    'format',
+    'encoding',
+    'content',
+    'writeMode',
+    'createDirs',
+    'uploadMethod',
+    'timeoutMs',
+  ],
+};
+
+export function draftFromConfig(config: Configuration): ConfigDraft {
+  const d = emptyDraft(config.type);
+  d.id = config.id;
+  d.createdAt = config.createdAt;
+  d.updatedAt = config.updatedAt;
+  d.name = config.name;
+  const handled = new Set(HANDLED[config.type]);
+  d.extra = Object.fromEntries(Object.entries(config.params).filter(([k]) => !handled.has(k)));
+  if (config.type === 'api') {
+    const p = config.params;
+    d.url = p.url;
+    d.method = p.method ?? '';
+    d.headers = jsonText(p.headers);
+    d.query = jsonText(p.query);
+    d.body =
+      p.body === undefined
+        ? ''
+        : typeof p.body === 'string' && p.bodyType === 'text'
+          ? p.body
+          : jsonText(p.body);
+    d.bodyType = p.bodyType ?? '';
+    d.authKind = p.auth?.kind ?? 'none';
+    if (p.auth?.kind === 'bearer') d.token = p.auth.token;
+    if (p.auth?.kind === 'basic') {
+      d.username = p.auth.username;
+      d.password = p.auth.password;
+    }
+    d.timeoutMs = p.timeoutMs ? String(p.timeoutMs) : '';
+  } else if (config.type === 'db') {
+    const p = config.params;
+    d.uri = p.uri;
+    d.database = p.database;
+    d.collection = p.collection;
+    d.timeoutMs = p.timeoutMs ? String(p.timeoutMs) : '';
+    const action = DB_ACTIONS.find((a) => p[a] !== undefined) ?? 'find';
+    d.dbAction = action;
+    if (p.find) {
+      d.filter = jsonText(p.find.filter);
+      d.projection = jsonText(p.find.projection);
+      d.sort = jsonText(p.find.sort);
+      d.limit = p.find.limit !== undefined ? String(p.find.limit) : '';
+    }
+    if (p.aggregate) d.pipeline = jsonText(p.aggregate.pipeline);
+    if (p.count) d.filter = jsonText(p.count.filter);
+    if (p.insert) d.documents = jsonText(p.insert.documents);
+    if (p.update) {
+      d.filter = jsonText(p.update.filter);
+      d.update = jsonText(p.update.update);
+      d.upsert = p.update.upsert ?? false;
+      d.many = p.update.many ?? false;
+    }
+    if (p.delete) {
+      d.filter = jsonText(p.delete.filter);
+      d.many = p.delete.many ?? false;
+    }
+  } else {
+    const p = config.params;
+    d.location = p.location;
+    d.format = p.format ?? '';
+    d.encoding = p.encoding ?? '';
+    d.content =
+      p.content === undefined
+        ? ''
+        : typeof p.content === 'string'
+          ? p.content
+          : jsonText(p.content);
+    d.writeMode = p.writeMode ?? '';
+    d.createDirs = p.createDirs ?? false;
+    d.uploadMethod = p.uploadMethod ?? '';
+    d.timeoutMs = p.timeoutMs ? String(p.timeoutMs) : '';
+  }
+  return d;
+}
+
+/** Which draft field shows the error of a params path ("params.find.filter" → "filter"). */
+export function draftKeyOf(path: string): string {
+  const parts = path.split('.');
+  if (parts[0] !== 'params') return parts[0] ?? '_';
+  const rest = parts.slice(1);
+  if (rest[0] === 'auth')
+    return rest[1] === 'password' ? 'password' : rest[1] === 'username' ? 'username' : 'token';
+  if (rest[0] && (DB_ACTIONS as readonly string[]).includes(rest[0])) {
+    const inner = rest[1];
+    if (rest[0] === 'aggregate') return 'pipeline';
+    if (rest[0] === 'insert') return 'documents';
+    if (
+      inner === 'update' ||
+      inner === 'filter' ||
+      inner === 'projection' ||
+      inner === 'sort' ||
+      inner === 'limit'
+    )
+      return inner;
+    return 'filter';
+  }
+  return rest[0] ?? '_';
+}
+
+type Built = { input?: ConfigurationInput; errors: FieldErrors };
+
+/** Draft → input + errors, keyed by draft field. */
+export function buildConfig(d: ConfigDraft): Built {
+  const errors: FieldErrors = {};
+  const json = (key: keyof ConfigDraft, kind: 'object' | 'array' | 'any'): unknown => {
+    try {
+      return parseJsonField(String(d[key]), kind);
+    } catch (error) {
+      errors[key] = (error as Error).message;
+      return undefined;
+    }
+  };
+  const int = (key: keyof ConfigDraft): number | undefined => {
+    const text = String(d[key]).trim();
+    if (!text) return undefined;
+    const n = Number(text);
+    if (!Number.isFinite(n)) {
+      errors[key] = 'must be a number';
+      return undefined;
+    }
+    return n;
+  };
+  const opt = <T>(key: string, value: T | undefined | ''): Record<string, T> =>
+    value === undefined || value === '' ? {} : { [key]: value as T };
+  let params: Record<string, unknown>;
+  if (d.type === 'api') {
+    // A text body is sent as typed; json and form bodies are JSON values.
+    const body = d.bodyType === 'text' ? d.body || undefined : json('body', 'any');
+    params = {
+      ...d.extra,
+      url: d.url,
+      ...opt('method', d.method),
+      ...opt('headers', json('headers', 'object')),
+      ...opt('query', json('query', 'object')),
+      ...opt('body', body),
+      ...opt('bodyType', d.bodyType),
+      ...(d.authKind === 'bearer' ? { auth: { kind: 'bearer', token: d.token } } : {}),
+      ...(d.authKind === 'basic'
+        ? { auth: { kind: 'basic', username: d.username, password: d.password } }
+        : {}),
+      ...opt('timeoutMs', int('timeoutMs')),
+    };
+  } else if (d.type === 'db') {
+    const filter = json('filter', 'object');
+    let action: Record<string, unknown>;
+    switch (d.dbAction) {
+      case 'find':
+        action = {
+          find: {
+            ...opt('filter', filter),
+            ...opt('projection', json('projection', 'object')),
+            ...opt('sort', json('sort', 'object')),
+            ...opt('limit', int('limit')),
+          },
+        };
+        break;
+      case 'aggregate':
+        action = { aggregate: { pipeline: json('pipeline', 'array') ?? [] } };
+        break;
+      case 'count':
+        action = { count: { ...opt('filter', filter) } };
+        break;
+      case 'insert':
+        action = { insert: { documents: json('documents', 'array') ?? [] } };
+        break;
+      case 'update':
+        action = {
+          update: {
+            filter: filter ?? {},
+            update: json('update', 'any') ?? {},
+            ...(d.upsert ? { upsert: true } : {}),
+            ...(d.many ? { many: true } : {}),
+          },
+        };
+        break;
+      case 'delete':
+        if (filter === undefined && !errors.filter)
+          errors.filter = 'needs a filter; use {} to delete every document';
+        action = { delete: { filter: filter ?? {}, ...(d.many ? { many: true } : {}) } };
+        break;
+    }
+    params = {
+      ...d.extra,
+      uri: d.uri,
+      database: d.database,
+      collection: d.collection,
+      ...action,
+      ...opt('timeoutMs', int('timeoutMs')),
+    };
+  } else {
+    let content: unknown = undefined;
+    if (d.content !== '') {
+      content = d.format === 'json' || d.format === 'csv' ? json('content', 'any') : d.content;
+      if (d.format === 'csv' && typeof content !== 'object' && !errors.content) content = d.content;
+    }
+    params = {
+      ...d.extra,
+      location: d.location,
+      ...opt('format', d.format),
+      ...opt('encoding', d.encoding),
+      ...opt('content', content),
+      ...opt('writeMode', d.writeMode),
+      ...(d.createDirs ? { createDirs: true } : {}),
+      ...opt('uploadMethod', d.uploadMethod),
+      ...opt('timeoutMs', int('timeoutMs')),
+    };
+  }
+  const candidate = {
+    ...(d.id ? { id: d.id } : {}),
+    ...(d.createdAt ? { createdAt: d.createdAt } : {}),
+    ...(d.updatedAt ? { updatedAt: d.updatedAt } : {}),
+    name: d.name,
+    type: d.type,
+    params,
+  };
+  const parsed = configurationInputSchema.safeParse(candidate);
+  if (!parsed.success) {
+    for (const [path, message] of Object.entries(zodFieldErrors(parsed.error))) {
+      const key = draftKeyOf(path);
+      if (!errors[key]) errors[key] = message;
+    }
+  }
+  return Object.keys(errors).length
+    ? { errors }
+    : { input: parsed.data as ConfigurationInput, errors };
+}

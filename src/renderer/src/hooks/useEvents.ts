@@ -1,0 +1,72 @@
+/**
+ * The one events hook: subscribes to core events and updates the stores, so every list stays
+ * live without polling. After a reconnect it refetches, since events may have been missed.
+ */
+import { useEffect } from 'react';
+import type { AppEvent } from '../../../shared/events';
+import type { Client } from '../api/client';
+import { useConfigs } from '../stores/configs';
+import { useRuns } from '../stores/runs';
+import { useSchedules } from '../stores/schedules';
+import { useSettings } from '../stores/settings';
+import { useTasks } from '../stores/tasks';
+import { useUi } from '../stores/ui';
+
+const FAILED = new Set(['failed', 'timed-out', 'interrupted']);
+
+export function handleEvent(event: AppEvent): void {
+  switch (event.name) {
+    case 'run.started':
+    case 'run.finished': {
+      const { run } = event.data as { run: AppEvent<'run.finished'>['data']['run'] };
+      useRuns.getState().applyRun(run);
+      useTasks.getState().applyRun(run);
+      if (event.name === 'run.finished' && FAILED.has(run.status)) {
+        const who = run.taskName || run.configName || 'a run';
+        useUi
+          .getState()
+          .toast(
+            'error',
+            `Run of ${who} ${run.status}: ${run.error?.message ?? 'no details'}`,
+            `#/history/${run.id}`,
+          );
+      }
+      break;
+    }
+    case 'schedule.changed': {
+      const data = event.data as AppEvent<'schedule.changed'>['data'];
+      useSchedules.getState().applyChange(data.id, data.entry);
+      break;
+    }
+    case 'store.changed': {
+      const { kind } = event.data as AppEvent<'store.changed'>['data'];
+      if (kind === 'tasks') void useTasks.getState().load();
+      if (kind === 'configs') void useConfigs.getState().load();
+      if (kind === 'schedules') void useSchedules.getState().load();
+      if (kind === 'settings') void useSettings.getState().load();
+      if (kind === 'runs') void useRuns.getState().load();
+      break;
+    }
+  }
+}
+
+export function reloadAll(): void {
+  void useTasks.getState().load();
+  void useConfigs.getState().load();
+  void useSchedules.getState().load();
+  void useRuns.getState().loadRunning();
+  if (useRuns.getState().status !== 'idle') void useRuns.getState().load();
+}
+
+export function useEvents(client: Client): void {
+  useEffect(() => {
+    let wasOpen = false;
+    return client.subscribe(handleEvent, (state) => {
+      useUi.getState().setConnection(state);
+      if (state === 'open') {
+        if (wasOpen) reloadAll();
+        wasOpen = true;
+      }
+    });
+  }, [client]);
+}

@@ -1,0 +1,228 @@
+/** Configurations: list, filter by type, usage, create/edit/duplicate, delete (blocked while used). */
+import { useEffect, useMemo, useState, type ReactElement } from 'react';
+import { TASK_TYPES, type Configuration, type TaskType } from '../../../shared/domain';
+import { ConfigForm } from '../components/ConfigForm';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { EmptyState, ErrorBox, Loading } from '../components/common';
+import { draftFromConfig, type ConfigDraft } from '../components/config-draft';
+import { navigate } from '../router';
+import { useConfigs } from '../stores/configs';
+import { errorMessage } from '../stores/load-state';
+import { useSchedules } from '../stores/schedules';
+import { useTasks } from '../stores/tasks';
+import { useUi } from '../stores/ui';
+
+type Editing =
+  { mode: 'new' } | { mode: 'edit'; config: Configuration } | { mode: 'copy'; draft: ConfigDraft };
+
+export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
+  const { items, status, error, load } = useConfigs();
+  const tasks = useTasks((s) => s.items);
+  const entries = useSchedules((s) => s.items);
+  const [type, setType] = useState<TaskType | ''>('');
+  const [editing, setEditing] = useState<Editing | undefined>();
+  const [confirm, setConfirm] = useState<
+    { kind: 'one'; config: Configuration } | { kind: 'unused' } | undefined
+  >();
+  const [busy, setBusy] = useState(false);
+  const toast = useUi((s) => s.toast);
+
+  useEffect(() => {
+    if (openId === 'new') setEditing({ mode: 'new' });
+    else if (openId) {
+      const config = items.find((c) => c.id === openId);
+      if (config) setEditing({ mode: 'edit', config });
+    }
+  }, [openId, items]);
+
+  const usage = useMemo(() => {
+    const map = new Map<string, { tasks: string[]; entries: number }>();
+    const get = (id: string): { tasks: string[]; entries: number } => {
+      const u = map.get(id) ?? { tasks: [], entries: 0 };
+      map.set(id, u);
+      return u;
+    };
+    for (const t of tasks) get(t.configId).tasks.push(t.name);
+    for (const e of entries) if (e.configId) get(e.configId).entries += 1;
+    return map;
+  }, [tasks, entries]);
+
+  const shown = items.filter((c) => !type || c.type === type);
+  const unusedCount = items.filter((c) => !usage.has(c.id)).length;
+
+  const duplicate = async (config: Configuration): Promise<void> => {
+    try {
+      // Secrets are redacted in the list; a copy needs them in clear.
+      const clear = await useConfigs.getState().reveal(config.id);
+      const draft = draftFromConfig(clear);
+      delete draft.id;
+      delete draft.createdAt;
+      delete draft.updatedAt;
+      draft.name = `Copy of ${config.name}`;
+      setEditing({ mode: 'copy', draft });
+    } catch (e) {
+      toast('error', errorMessage(e));
+    }
+  };
+
+  const doDelete = async (): Promise<void> => {
+    if (!confirm) return;
+    setBusy(true);
+    try {
+      if (confirm.kind === 'one') {
+        await useConfigs.getState().remove(confirm.config.id);
+        toast('info', `Deleted configuration ${confirm.config.name}`);
+      } else {
+        const n = await useConfigs.getState().removeUnused();
+        toast('info', `Deleted ${n} unused configuration${n === 1 ? '' : 's'}`);
+      }
+    } catch (e) {
+      toast('error', errorMessage(e));
+    } finally {
+      setBusy(false);
+      setConfirm(undefined);
+    }
+  };
+
+  const close = (): void => {
+    setEditing(undefined);
+    if (openId) navigate('/configs');
+  };
+
+  return (
+    <section aria-labelledby="configs-title">
+      <header className="screen-header">
+        <h1 id="configs-title">Configurations</h1>
+        <div className="toolbar">
+          <label className="inline">
+            Type{' '}
+            <select
+              aria-label="Filter configurations by type"
+              value={type}
+              onChange={(e) => setType(e.target.value as TaskType | '')}
+            >
+              <option value="">all</option>
+              {TASK_TYPES.map((t) => (
+                <option key={t}>{t}</option>
+              ))}
+            </select>
+          </label>
+          <button type="button" className="primary" onClick={() => setEditing({ mode: 'new' })}>
+            New configuration
+          </button>
+          <button
+            type="button"
+            disabled={unusedCount === 0}
+            onClick={() => setConfirm({ kind: 'unused' })}
+          >
+            Delete all unused ({unusedCount})
+          </button>
+        </div>
+      </header>
+      {editing ? (
+        <ConfigForm
+          key={editing.mode === 'edit' ? editing.config.id : editing.mode}
+          {...(editing.mode === 'edit' ? { config: editing.config } : {})}
+          {...(editing.mode === 'copy' ? { initial: editing.draft } : {})}
+          onSaved={(c) => {
+            toast('info', `Saved configuration ${c.name}`);
+            close();
+          }}
+          onCancel={close}
+        />
+      ) : null}
+      {status === 'loading' ? <Loading what="configurations" /> : null}
+      {status === 'error' ? (
+        <ErrorBox message={error ?? 'failed'} onRetry={() => void load()} />
+      ) : null}
+      {status === 'ready' && items.length === 0 ? (
+        <EmptyState title="No configurations yet">
+          A configuration says where a task works: an HTTP endpoint, a MongoDB collection or a file.
+          Create one with “New configuration”, then create a task that uses it.
+        </EmptyState>
+      ) : null}
+      {shown.length > 0 ? (
+        <table aria-label="Configurations">
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Type</th>
+              <th>Target</th>
+              <th>Used by</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((c) => {
+              const u = usage.get(c.id);
+              const target =
+                c.type === 'api'
+                  ? c.params.url
+                  : c.type === 'db'
+                    ? `${c.params.database}.${c.params.collection}`
+                    : c.params.location;
+              return (
+                <tr key={c.id}>
+                  <td>{c.name}</td>
+                  <td>{c.type}</td>
+                  <td className="mono">{target}</td>
+                  <td>
+                    {u
+                      ? `${u.tasks.length ? `tasks: ${u.tasks.join(', ')}` : ''}${u.tasks.length && u.entries ? '; ' : ''}${u.entries ? `${u.entries} schedule entr${u.entries === 1 ? 'y' : 'ies'}` : ''}`
+                      : 'unused'}
+                  </td>
+                  <td className="actions">
+                    <button
+                      type="button"
+                      aria-label={`Edit ${c.name}`}
+                      onClick={() => setEditing({ mode: 'edit', config: c })}
+                    >
+                      Edit
+                    </button>
+                    <button
+                      type="button"
+                      aria-label={`Duplicate ${c.name}`}
+                      onClick={() => void duplicate(c)}
+                    >
+                      Duplicate
+                    </button>
+                    <button
+                      type="button"
+                      aria-label={`Delete ${c.name}`}
+                      disabled={Boolean(u)}
+                      title={
+                        u
+                          ? 'In use: change or delete the tasks and schedule entries that use it first'
+                          : undefined
+                      }
+                      onClick={() => setConfirm({ kind: 'one', config: c })}
+                    >
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ) : null}
+      {confirm ? (
+        <ConfirmDialog
+          title={
+            confirm.kind === 'one'
+              ? `Delete configuration ${confirm.config.name}?`
+              : 'Delete all unused configurations?'
+          }
+          confirmLabel="Delete"
+          busy={busy}
+          onCancel={() => setConfirm(undefined)}
+          onConfirm={() => void doDelete()}
+        >
+          {confirm.kind === 'one'
+            ? 'No task or schedule entry uses it. Past runs keep their snapshot of it.'
+            : `${unusedCount} configuration${unusedCount === 1 ? '' : 's'} that no task or schedule entry uses will be deleted. Past runs keep their snapshots.`}
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,316 @@
+/** History: virtualized infinite list of runs, filters, run detail, bulk deletes, charts. */
+import { useCallback, useEffect, useState, type ReactElement } from 'react';
+import {
+  RUN_STATUSES,
+  TASK_TYPES,
+  type Run,
+  type RunStatus,
+  type TaskType,
+} from '../../../shared/domain';
+import { call } from '../api/current';
+import { RunsChart } from '../components/RunsChart';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { EmptyState, ErrorBox, Loading, StatusBadge } from '../components/common';
+import { RunResultView, JsonTree } from '../components/RunResultView';
+import { VirtualList } from '../components/VirtualList';
+import { navigate } from '../router';
+import { errorMessage } from '../stores/load-state';
+import { MAX_LOADED, useRuns, type RunFilter } from '../stores/runs';
+import { useTasks } from '../stores/tasks';
+import { useUi } from '../stores/ui';
+import { formatDuration, formatTime, isoToLocalInput, localInputToIso } from '../util';
+
+const PRESETS: { label: string; ms: number }[] = [
+  { label: 'last hour', ms: 3600_000 },
+  { label: 'last 24 h', ms: 86_400_000 },
+  { label: 'last 7 days', ms: 7 * 86_400_000 },
+  { label: 'last 30 days', ms: 30 * 86_400_000 },
+];
+
+export function RunDetail({ id }: { id: string }): ReactElement {
+  const live = useRuns((s) => s.items.find((r) => r.id === id));
+  const [run, setRun] = useState<Run | undefined>(live);
+  const [error, setError] = useState<string | undefined>();
+  useEffect(() => {
+    if (live) setRun(live);
+  }, [live]);
+  useEffect(() => {
+    setError(undefined);
+    call('runs.get', { id }).then(setRun, (e: unknown) => setError(errorMessage(e)));
+  }, [id]);
+  if (error) return <ErrorBox message={error} />;
+  if (!run) return <Loading what="the run" />;
+  return (
+    <section aria-label="Run detail" className="panel">
+      <div className="screen-header">
+        <h2>
+          Run of {run.taskName || `configuration ${run.configName} (test)`}{' '}
+          <StatusBadge status={run.status} />
+        </h2>
+        <button type="button" onClick={() => navigate('/history')}>
+          Close
+        </button>
+      </div>
+      <dl className="facts">
+        <dt>Trigger</dt>
+        <dd>
+          {run.trigger.kind}
+          {run.trigger.scheduleId ? ` (entry ${run.trigger.scheduleId})` : ''}
+        </dd>
+        <dt>Type / operation</dt>
+        <dd>
+          {run.type} / {run.operation}
+        </dd>
+        <dt>Configuration</dt>
+        <dd>{run.configName}</dd>
+        {run.scheduledFor ? (
+          <>
+            <dt>Scheduled for</dt>
+            <dd>{formatTime(run.scheduledFor)}</dd>
+          </>
+        ) : null}
+        <dt>Started</dt>
+        <dd>{formatTime(run.startedAt)}</dd>
+        <dt>Finished</dt>
+        <dd>{formatTime(run.finishedAt)}</dd>
+        <dt>Duration</dt>
+        <dd>{formatDuration(run.durationMs)}</dd>
+        <dt>Attempt</dt>
+        <dd>{run.attempt}</dd>
+      </dl>
+      <h3>Result</h3>
+      <RunResultView key={run.id + run.status} run={run} />
+      <details>
+        <summary>Configuration snapshot (secrets redacted)</summary>
+        <JsonTree value={run.config} label="Configuration snapshot" />
+      </details>
+    </section>
+  );
+}
+
+export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
+  const { items, status, error, filter, nextCursor, loadingMore, setFilter, loadMore } = useRuns();
+  const tasks = useTasks((s) => s.items);
+  const toast = useUi((s) => s.toast);
+  const [confirm, setConfirm] = useState<'period' | 'task' | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (useRuns.getState().status === 'idle') void useRuns.getState().load();
+  }, []);
+  const more = useCallback(() => void loadMore(), [loadMore]);
+  const update = (patch: Partial<RunFilter>): void => {
+    const next = { ...filter, ...patch };
+    for (const k of Object.keys(next) as (keyof RunFilter)[]) if (!next[k]) delete next[k];
+    void setFilter(next);
+  };
+
+  const doDelete = async (): Promise<void> => {
+    setBusy(true);
+    try {
+      const n =
+        confirm === 'period'
+          ? await useRuns
+              .getState()
+              .removePeriod(
+                filter.from ?? new Date(0).toISOString(),
+                filter.to ?? new Date(Date.now() + 60_000).toISOString(),
+              )
+          : await useRuns.getState().removeTask(filter.taskId!);
+      toast('info', `Deleted ${n} run${n === 1 ? '' : 's'}`);
+    } catch (e) {
+      toast('error', errorMessage(e));
+    } finally {
+      setBusy(false);
+      setConfirm(undefined);
+    }
+  };
+  const taskName = (id: string): string => tasks.find((t) => t.id === id)?.name ?? id;
+
+  return (
+    <section aria-labelledby="history-title">
+      <header className="screen-header">
+        <h1 id="history-title">History</h1>
+      </header>
+      <div className="toolbar" role="search" aria-label="Filter runs">
+        <label className="inline">
+          Task{' '}
+          <select
+            aria-label="Filter runs by task"
+            value={filter.taskId ?? ''}
+            onChange={(e) => update({ taskId: e.target.value || undefined })}
+          >
+            <option value="">all</option>
+            {tasks.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="inline">
+          Type{' '}
+          <select
+            aria-label="Filter runs by type"
+            value={filter.type ?? ''}
+            onChange={(e) =>
+              update({ type: (e.target.value || undefined) as TaskType | undefined })
+            }
+          >
+            <option value="">all</option>
+            {TASK_TYPES.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        </label>
+        <label className="inline">
+          Status{' '}
+          <select
+            aria-label="Filter runs by status"
+            value={filter.status ?? ''}
+            onChange={(e) =>
+              update({ status: (e.target.value || undefined) as RunStatus | undefined })
+            }
+          >
+            <option value="">all</option>
+            {RUN_STATUSES.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label className="inline">
+          Period{' '}
+          <select
+            aria-label="Period preset"
+            value=""
+            onChange={(e) => {
+              const preset = PRESETS.find((p) => p.label === e.target.value);
+              if (e.target.value === 'all') update({ from: undefined, to: undefined });
+              else if (preset)
+                update({ from: new Date(Date.now() - preset.ms).toISOString(), to: undefined });
+            }}
+          >
+            <option value="">choose…</option>
+            <option value="all">all time</option>
+            {PRESETS.map((p) => (
+              <option key={p.label}>{p.label}</option>
+            ))}
+          </select>
+        </label>
+        <label className="inline">
+          From{' '}
+          <input
+            type="datetime-local"
+            aria-label="Runs from"
+            value={isoToLocalInput(filter.from)}
+            onChange={(e) => update({ from: localInputToIso(e.target.value) })}
+          />
+        </label>
+        <label className="inline">
+          to{' '}
+          <input
+            type="datetime-local"
+            aria-label="Runs to"
+            value={isoToLocalInput(filter.to)}
+            onChange={(e) => update({ to: localInputToIso(e.target.value) })}
+          />
+        </label>
+        <button
+          type="button"
+          className="danger"
+          disabled={!filter.from && !filter.to}
+          onClick={() => setConfirm('period')}
+        >
+          Delete runs in period
+        </button>
+        <button
+          type="button"
+          className="danger"
+          disabled={!filter.taskId}
+          onClick={() => setConfirm('task')}
+        >
+          Delete runs of task
+        </button>
+      </div>
+      {filter.from && filter.to && filter.from >= filter.to ? (
+        <div className="error-box" role="alert">
+          The period ends before it starts; pick a “to” after the “from”.
+        </div>
+      ) : null}
+      {openId ? <RunDetail id={openId} /> : null}
+      {status === 'loading' ? <Loading what="runs" /> : null}
+      {status === 'error' ? (
+        <ErrorBox message={error ?? 'failed'} onRetry={() => void useRuns.getState().load()} />
+      ) : null}
+      {status === 'ready' && items.length === 0 ? (
+        <EmptyState title="No runs match">
+          Runs appear here when a task runs: use “Run now” on the Tasks screen or add a schedule
+          entry.
+        </EmptyState>
+      ) : null}
+      {items.length > 0 ? (
+        <>
+          <div className="run-row run-head" aria-hidden="true">
+            <span>Status</span>
+            <span>Task</span>
+            <span>Type</span>
+            <span>Trigger</span>
+            <span>Started</span>
+            <span>Duration</span>
+          </div>
+          <VirtualList
+            label="Runs"
+            items={items}
+            rowHeight={36}
+            height={Math.min(480, Math.max(36 * Math.min(items.length, 13), 120))}
+            onNearEnd={nextCursor ? more : undefined}
+            renderRow={(run) => (
+              <a
+                className="run-row"
+                href={`#/history/${encodeURIComponent(run.id)}`}
+                aria-current={openId === run.id ? 'true' : undefined}
+              >
+                <StatusBadge status={run.status} />
+                <span>{run.taskName || `${run.configName} (test)`}</span>
+                <span>
+                  {run.type} {run.operation}
+                </span>
+                <span>{run.trigger.kind}</span>
+                <span>{formatTime(run.startedAt)}</span>
+                <span>{formatDuration(run.durationMs)}</span>
+              </a>
+            )}
+          />
+          <p className="hint" aria-live="polite">
+            {items.length} run{items.length === 1 ? '' : 's'} loaded
+            {!nextCursor
+              ? ' (all)'
+              : items.length >= MAX_LOADED
+                ? `; the newest ${MAX_LOADED.toLocaleString()} are shown: narrow the period or filters to see older runs`
+                : loadingMore
+                  ? ', loading more…'
+                  : '; scroll for more'}
+          </p>
+          <RunsChart runs={items} />
+        </>
+      ) : null}
+      {confirm ? (
+        <ConfirmDialog
+          title={
+            confirm === 'period'
+              ? 'Delete runs in this period?'
+              : `Delete all runs of ${taskName(filter.taskId!)}?`
+          }
+          confirmLabel="Delete runs"
+          busy={busy}
+          onCancel={() => setConfirm(undefined)}
+          onConfirm={() => void doDelete()}
+        >
+          {confirm === 'period'
+            ? `Every run (of every task) started from ${formatTime(filter.from)} to ${formatTime(filter.to)} is deleted for good. Tasks, configurations and schedule entries stay.`
+            : 'Every run of this task is deleted for good. The task and its schedule entries stay.'}
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}

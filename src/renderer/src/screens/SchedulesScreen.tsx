@@ -1,0 +1,487 @@
+/** Schedules: entries with countdowns, create/edit with a cron helper and preview, bulk delete. */
+import { useEffect, useMemo, useState, type ReactElement } from 'react';
+import {
+  scheduleEntryInputSchema,
+  type ScheduleEntry,
+  type ScheduleEntryInput,
+} from '../../../shared/domain';
+import { call } from '../api/current';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { Countdown, EmptyState, ErrorBox, Loading } from '../components/common';
+import { Field } from '../components/Field';
+import { describeCron, isDstDay } from '../cron-text';
+import { errorMessage } from '../stores/load-state';
+import { useSchedules } from '../stores/schedules';
+import { useConfigs } from '../stores/configs';
+import { useTasks } from '../stores/tasks';
+import { useUi } from '../stores/ui';
+import { formatTime, serverFieldErrors, zodFieldErrors, type FieldErrors } from '../util';
+
+interface Draft {
+  taskId: string;
+  configId: string;
+  kind: 'frequency' | 'cron';
+  everySeconds: string;
+  cron: string;
+  timezone: string;
+  enabled: boolean;
+  overlap: 'skip' | 'queue' | 'allow';
+  missed: 'skip' | 'run-once';
+}
+
+const systemZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+function build(
+  entry: ScheduleEntry | undefined,
+  d: Draft,
+): { input?: ScheduleEntryInput; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  let everySeconds: number | undefined;
+  if (d.kind === 'frequency') {
+    everySeconds = Number(d.everySeconds);
+    if (!d.everySeconds.trim()) errors.everySeconds = 'enter how many seconds between runs';
+    else if (!Number.isFinite(everySeconds)) errors.everySeconds = 'must be a number of seconds';
+  } else if (!d.cron.trim()) errors.cron = 'enter a cron expression such as 0 9 * * 1-5';
+  else {
+    try {
+      describeCron(d.cron);
+    } catch (e) {
+      errors.cron = `${(e as Error).message}`;
+    }
+  }
+  const candidate: ScheduleEntryInput = {
+    ...(entry ? { id: entry.id, createdAt: entry.createdAt, updatedAt: entry.updatedAt } : {}),
+    ...(entry?.startAt ? { startAt: entry.startAt } : {}),
+    ...(entry?.endAt ? { endAt: entry.endAt } : {}),
+    ...(entry?.name ? { name: entry.name } : {}),
+    taskId: d.taskId,
+    ...(d.configId ? { configId: d.configId } : {}),
+    kind: d.kind,
+    ...(d.kind === 'frequency' && everySeconds !== undefined && !errors.everySeconds
+      ? { everySeconds }
+      : {}),
+    ...(d.kind === 'cron' ? { cron: d.cron } : {}),
+    ...(d.kind === 'cron' && d.timezone ? { timezone: d.timezone } : {}),
+    enabled: d.enabled,
+    overlap: d.overlap,
+    missed: d.missed,
+  };
+  const parsed = scheduleEntryInputSchema.safeParse(candidate);
+  if (!parsed.success) {
+    for (const [k, v] of Object.entries(zodFieldErrors(parsed.error)))
+      if (!errors[k]) errors[k] = k === 'taskId' ? 'pick a task' : v;
+  }
+  return Object.keys(errors).length ? { errors } : { input: candidate, errors };
+}
+
+function ScheduleForm({
+  entry,
+  onDone,
+}: {
+  entry?: ScheduleEntry;
+  onDone: (saved?: ScheduleEntry) => void;
+}): ReactElement {
+  const tasks = useTasks((s) => s.items);
+  const configs = useConfigs((s) => s.items);
+  const [d, setD] = useState<Draft>(() => ({
+    taskId: entry?.taskId ?? '',
+    configId: entry?.configId ?? '',
+    kind: entry?.kind ?? 'frequency',
+    everySeconds: entry?.everySeconds ? String(entry.everySeconds) : '60',
+    cron: entry?.cron ?? '',
+    timezone: entry?.timezone ?? '',
+    enabled: entry?.enabled ?? true,
+    overlap: entry?.overlap ?? 'skip',
+    missed: entry?.missed ?? 'run-once',
+  }));
+  const [touched, setTouched] = useState<Record<string, boolean>>({});
+  const [submitted, setSubmitted] = useState(false);
+  const [server, setServer] = useState<FieldErrors>({});
+  const [saving, setSaving] = useState(false);
+  const [preview, setPreview] = useState<{ times: string[] } | { error: string } | undefined>();
+  const built = useMemo(() => build(entry, d), [entry, d]);
+  const set = <K extends keyof Draft>(key: K, value: Draft[K]): void => {
+    setD((cur) => ({ ...cur, [key]: value }));
+    setTouched((t) => ({ ...t, [key]: true }));
+    setServer({});
+  };
+  const err = (key: string): string | undefined =>
+    server[key] ?? (touched[key] || submitted ? built.errors[key] : undefined);
+
+  // Preview the next 10 fire times as the expression changes (debounced; never blocks typing).
+  useEffect(() => {
+    const every = Number(d.everySeconds);
+    if (d.kind === 'cron' ? !d.cron.trim() : !(every >= 1)) {
+      setPreview(undefined);
+      return;
+    }
+    let stale = false;
+    const timer = setTimeout(() => {
+      call('schedules.preview', {
+        kind: d.kind,
+        count: 10,
+        ...(d.kind === 'cron'
+          ? { cron: d.cron, ...(d.timezone ? { timezone: d.timezone } : {}) }
+          : { everySeconds: Math.floor(every) }),
+      }).then(
+        (r) => !stale && setPreview(r),
+        (e: unknown) => !stale && setPreview({ error: errorMessage(e) }),
+      );
+    }, 250);
+    return () => {
+      stale = true;
+      clearTimeout(timer);
+    };
+  }, [d.kind, d.cron, d.everySeconds, d.timezone]);
+
+  let description: string | undefined;
+  if (d.kind === 'cron' && d.cron.trim()) {
+    try {
+      description = describeCron(d.cron);
+    } catch {
+      description = undefined;
+    }
+  }
+  const task = tasks.find((t) => t.id === d.taskId);
+  const zone = d.kind === 'cron' ? d.timezone || systemZone() : systemZone();
+
+  const submit = async (): Promise<void> => {
+    setSubmitted(true);
+    if (!built.input) return;
+    setSaving(true);
+    try {
+      onDone(await useSchedules.getState().save(built.input));
+    } catch (e) {
+      const fields = serverFieldErrors(e, 'entry');
+      // Schedule math errors name the field in the text ("… cron "x" is invalid …").
+      for (const key of ['cron', 'timezone', 'everySeconds'] as const) {
+        if (!fields[key] && new RegExp(`\\b${key}\\b`).test(fields._ ?? ''))
+          fields[key] = fields._!;
+      }
+      setServer(fields);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <form
+      className="form"
+      aria-label={entry ? 'Edit schedule entry' : 'New schedule entry'}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h2>{entry ? 'Edit schedule entry' : 'New schedule entry'}</h2>
+      <Field
+        label="Task"
+        error={err('taskId')}
+        hint={tasks.length === 0 ? 'No tasks yet: create a task first.' : undefined}
+      >
+        {(p) => (
+          <select {...p} value={d.taskId} onChange={(e) => set('taskId', e.target.value)}>
+            <option value="">choose…</option>
+            {tasks.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Configuration override" error={err('configId')}>
+        {(p) => (
+          <select {...p} value={d.configId} onChange={(e) => set('configId', e.target.value)}>
+            <option value="">the task's configuration</option>
+            {configs
+              .filter((c) => !task || c.type === task.type)
+              .map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Kind" error={err('kind')}>
+        {(p) => (
+          <select
+            {...p}
+            value={d.kind}
+            onChange={(e) => set('kind', e.target.value as Draft['kind'])}
+          >
+            <option value="frequency">every N seconds</option>
+            <option value="cron">cron expression</option>
+          </select>
+        )}
+      </Field>
+      {d.kind === 'frequency' ? (
+        <Field label="Every (seconds)" error={err('everySeconds')}>
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={d.everySeconds}
+              onChange={(e) => set('everySeconds', e.target.value)}
+            />
+          )}
+        </Field>
+      ) : (
+        <>
+          <Field
+            label="Cron expression"
+            error={err('cron')}
+            hint={
+              description
+                ? `Runs ${description}.`
+                : 'minute hour day-of-month month weekday, e.g. 0 9 * * 1-5'
+            }
+          >
+            {(p) => (
+              <input
+                {...p}
+                className="mono"
+                value={d.cron}
+                onChange={(e) => set('cron', e.target.value)}
+              />
+            )}
+          </Field>
+          <Field
+            label="Time zone"
+            error={err('timezone')}
+            hint={`IANA name; empty means ${systemZone()}`}
+          >
+            {(p) => (
+              <input
+                {...p}
+                value={d.timezone}
+                placeholder={systemZone()}
+                onChange={(e) => set('timezone', e.target.value)}
+              />
+            )}
+          </Field>
+        </>
+      )}
+      <Field label="When a run is still going" error={err('overlap')}>
+        {(p) => (
+          <select
+            {...p}
+            value={d.overlap}
+            onChange={(e) => set('overlap', e.target.value as Draft['overlap'])}
+          >
+            <option value="skip">skip this fire (recorded as skipped)</option>
+            <option value="queue">queue it</option>
+            <option value="allow">run in parallel</option>
+          </select>
+        )}
+      </Field>
+      <Field label="Missed fire times (app was off)" error={err('missed')}>
+        {(p) => (
+          <select
+            {...p}
+            value={d.missed}
+            onChange={(e) => set('missed', e.target.value as Draft['missed'])}
+          >
+            <option value="run-once">run once on start</option>
+            <option value="skip">skip them</option>
+          </select>
+        )}
+      </Field>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={d.enabled}
+          onChange={(e) => set('enabled', e.target.checked)}
+        />{' '}
+        Enabled
+      </label>
+      <section aria-label="Next fire times" className="preview">
+        <h3>Next 10 fire times ({zone})</h3>
+        {preview === undefined ? (
+          <p className="hint">Enter an expression to see when it fires.</p>
+        ) : null}
+        {preview && 'error' in preview ? (
+          <div className="error" role="alert">
+            {preview.error}
+          </div>
+        ) : null}
+        {preview && 'times' in preview ? (
+          <ol>
+            {preview.times.map((t) => (
+              <li key={t}>
+                {new Date(t).toLocaleString(undefined, { timeZone: zone, timeZoneName: 'short' })}
+                {isDstDay(t, zone) ? (
+                  <span className="badge badge-timed-out"> DST change this day</span>
+                ) : null}
+              </li>
+            ))}
+          </ol>
+        ) : null}
+      </section>
+      {server._ ? (
+        <div className="error-box" role="alert">
+          {server._}
+        </div>
+      ) : null}
+      {submitted && !built.input ? (
+        <div className="error-box" role="alert">
+          Fix the highlighted fields; nothing was saved.
+        </div>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={saving}>
+          {saving ? 'Saving…' : 'Save schedule entry'}
+        </button>
+        <button type="button" onClick={() => onDone()}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function SchedulesScreen(): ReactElement {
+  const { items, status, error, load } = useSchedules();
+  const tasks = useTasks((s) => s.items);
+  const toast = useUi((s) => s.toast);
+  const [editing, setEditing] = useState<ScheduleEntry | 'new' | undefined>();
+  const [confirm, setConfirm] = useState<ScheduleEntry | 'all' | undefined>();
+  const [busy, setBusy] = useState(false);
+  const taskName = (id: string): string => tasks.find((t) => t.id === id)?.name ?? `(task ${id})`;
+
+  const toggle = async (e: ScheduleEntry): Promise<void> => {
+    try {
+      await useSchedules.getState().save({ ...e, enabled: !e.enabled });
+    } catch (err) {
+      toast('error', errorMessage(err));
+    }
+  };
+  const doDelete = async (): Promise<void> => {
+    setBusy(true);
+    try {
+      const n =
+        confirm === 'all'
+          ? await useSchedules.getState().removeAll()
+          : await useSchedules.getState().remove(confirm!.id);
+      toast('info', `Deleted ${n} schedule entr${n === 1 ? 'y' : 'ies'}`);
+    } catch (e) {
+      toast('error', errorMessage(e));
+    } finally {
+      setBusy(false);
+      setConfirm(undefined);
+    }
+  };
+
+  return (
+    <section aria-labelledby="schedules-title">
+      <header className="screen-header">
+        <h1 id="schedules-title">Schedules</h1>
+        <div className="toolbar">
+          <button type="button" className="primary" onClick={() => setEditing('new')}>
+            New schedule entry
+          </button>
+          <button
+            type="button"
+            className="danger"
+            disabled={items.length === 0}
+            onClick={() => setConfirm('all')}
+          >
+            Delete all entries
+          </button>
+        </div>
+      </header>
+      {editing ? (
+        <ScheduleForm
+          key={editing === 'new' ? 'new' : editing.id}
+          {...(editing !== 'new' ? { entry: editing } : {})}
+          onDone={(saved) => {
+            if (saved) toast('info', 'Saved schedule entry');
+            setEditing(undefined);
+          }}
+        />
+      ) : null}
+      {status === 'loading' ? <Loading what="schedule entries" /> : null}
+      {status === 'error' ? (
+        <ErrorBox message={error ?? 'failed'} onRetry={() => void load()} />
+      ) : null}
+      {status === 'ready' && items.length === 0 ? (
+        <EmptyState title="Nothing is scheduled">
+          Add a schedule entry to run a task every few seconds or on a cron expression; runs then
+          appear in History on their own.
+        </EmptyState>
+      ) : null}
+      {items.length > 0 ? (
+        <table aria-label="Schedule entries">
+          <thead>
+            <tr>
+              <th>Task</th>
+              <th>Kind</th>
+              <th>Expression</th>
+              <th>Time zone</th>
+              <th>Enabled</th>
+              <th>Last run</th>
+              <th>Next run</th>
+              <th>Countdown</th>
+              <th>Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((e) => (
+              <tr key={e.id}>
+                <td>{taskName(e.taskId)}</td>
+                <td>{e.kind}</td>
+                <td className="mono">{e.kind === 'cron' ? e.cron : `every ${e.everySeconds} s`}</td>
+                <td>{e.kind === 'cron' ? (e.timezone ?? '') : '—'}</td>
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Enabled: ${taskName(e.taskId)} ${e.kind === 'cron' ? e.cron : `every ${e.everySeconds} s`}`}
+                    checked={e.enabled}
+                    onChange={() => void toggle(e)}
+                  />
+                </td>
+                <td>{formatTime(e.lastRunAt)}</td>
+                <td>{e.enabled ? formatTime(e.nextRunAt) : 'disabled'}</td>
+                <td>{e.enabled ? <Countdown to={e.nextRunAt} /> : '—'}</td>
+                <td className="actions">
+                  <button
+                    type="button"
+                    aria-label={`Edit schedule of ${taskName(e.taskId)}`}
+                    onClick={() => setEditing(e)}
+                  >
+                    Edit
+                  </button>
+                  <button
+                    type="button"
+                    aria-label={`Delete schedule of ${taskName(e.taskId)}`}
+                    onClick={() => setConfirm(e)}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {confirm ? (
+        <ConfirmDialog
+          title={
+            confirm === 'all'
+              ? `Delete all ${items.length} schedule entries?`
+              : `Delete the schedule of ${taskName(confirm.taskId)}?`
+          }
+          confirmLabel="Delete"
+          busy={busy}
+          onCancel={() => setConfirm(undefined)}
+          onConfirm={() => void doDelete()}
+        >
+          {confirm === 'all'
+            ? 'Nothing will run on a schedule any more. Tasks, configurations and past runs stay.'
+            : 'The task will no longer run on this schedule. The task and its past runs stay.'}
+        </ConfirmDialog>
+      ) : null}
+    </section>
+  );
+}

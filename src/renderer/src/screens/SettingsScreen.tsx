@@ -1,0 +1,200 @@
+/** Settings: store in use, data location, retention, concurrency, time zone, notifications. */
+import { useEffect, useState, type ReactElement } from 'react';
+import { settingsSchema, type Settings } from '../../../shared/domain';
+import { ErrorBox, Loading } from '../components/common';
+import { Field } from '../components/Field';
+import { useSettings } from '../stores/settings';
+import { useUi } from '../stores/ui';
+import { serverFieldErrors, zodFieldErrors, type FieldErrors } from '../util';
+
+interface Draft {
+  maxAgeDays: string;
+  maxRuns: string;
+  concurrency: string;
+  defaultTimezone: string;
+  notifications: Settings['notifications'];
+  notifyAfterFailures: string;
+}
+
+const num = (s: string): number | undefined => (s.trim() ? Number(s) : undefined);
+
+export function SettingsScreen(): ReactElement {
+  const { settings, info, status, error, load } = useSettings();
+  const toast = useUi((s) => s.toast);
+  const [d, setD] = useState<Draft | undefined>();
+  const [server, setServer] = useState<FieldErrors>({});
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => {
+    if (settings)
+      setD({
+        maxAgeDays: settings.retention.maxAgeDays ? String(settings.retention.maxAgeDays) : '',
+        maxRuns: settings.retention.maxRuns ? String(settings.retention.maxRuns) : '',
+        concurrency: String(settings.concurrency),
+        defaultTimezone: settings.defaultTimezone ?? '',
+        notifications: settings.notifications,
+        notifyAfterFailures: String(settings.notifyAfterFailures),
+      });
+  }, [settings]);
+
+  if (status === 'error')
+    return <ErrorBox message={error ?? 'failed'} onRetry={() => void load()} />;
+  if (!settings || !d) return <Loading what="settings" />;
+
+  const candidate = {
+    ...settings,
+    retention: {
+      ...(num(d.maxAgeDays) !== undefined ? { maxAgeDays: num(d.maxAgeDays) } : {}),
+      ...(num(d.maxRuns) !== undefined ? { maxRuns: num(d.maxRuns) } : {}),
+    },
+    concurrency: num(d.concurrency),
+    ...(d.defaultTimezone
+      ? { defaultTimezone: d.defaultTimezone }
+      : { defaultTimezone: undefined }),
+    notifications: d.notifications,
+    notifyAfterFailures: num(d.notifyAfterFailures),
+  };
+  if (!d.defaultTimezone) delete (candidate as Partial<Settings>).defaultTimezone;
+  const parsed = settingsSchema.safeParse(candidate);
+  const errors: FieldErrors = parsed.success ? {} : zodFieldErrors(parsed.error);
+  const err = (k: string): string | undefined => server[k] ?? errors[k];
+  const set = (k: keyof Draft, v: string): void => {
+    setD({ ...d, [k]: v });
+    setServer({});
+  };
+  const noRetention = !d.maxAgeDays.trim() && !d.maxRuns.trim();
+
+  return (
+    <section aria-labelledby="settings-title">
+      <h1 id="settings-title">Settings</h1>
+      <section aria-labelledby="store-title" className="panel">
+        <h2 id="store-title">Store</h2>
+        <dl className="facts">
+          <dt>Store in use</dt>
+          <dd>{info?.store ?? '…'}</dd>
+          <dt>Data location</dt>
+          <dd className="mono">
+            {info?.dataDir ??
+              (info?.store === 'memory' ? 'in memory (nothing survives a restart)' : '—')}
+          </dd>
+          <dt>Version</dt>
+          <dd>{info?.version}</dd>
+          <dt>Scheduler</dt>
+          <dd>
+            {info
+              ? `${info.scheduler.running ? 'running' : 'stopped'}, ${info.scheduler.entries} entries, ${info.scheduler.activeRuns} active, ${info.scheduler.queuedRuns} queued`
+              : ''}
+          </dd>
+        </dl>
+        <p className="hint">
+          The store is chosen when the app starts (<code>--store memory|json|mongodb</code>,{' '}
+          <code>--mongo-uri</code>, or the
+          <code> TASK_SCHEDULER_*</code> variables). Switching starts with the new store's data:
+          existing tasks, configurations, schedules and runs stay in the old store untouched and are
+          not copied. The memory store keeps nothing after a restart.
+        </p>
+      </section>
+      <form
+        className="form"
+        aria-label="Settings"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!parsed.success) return;
+          useSettings
+            .getState()
+            .save(parsed.data)
+            .then(
+              () => toast('info', 'Settings saved'),
+              (e: unknown) => setServer(serverFieldErrors(e, 'settings')),
+            );
+        }}
+      >
+        <h2>Behaviour</h2>
+        <Field label="Keep runs for (days)" error={err('retention.maxAgeDays')}>
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={d.maxAgeDays}
+              onChange={(e) => set('maxAgeDays', e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Keep at most (runs)" error={err('retention.maxRuns')}>
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={d.maxRuns}
+              onChange={(e) => set('maxRuns', e.target.value)}
+            />
+          )}
+        </Field>
+        {noRetention ? (
+          <p className="hint" role="note">
+            With both empty, history grows without bound.
+          </p>
+        ) : null}
+        <Field label="Tasks running at once" error={err('concurrency')}>
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={d.concurrency}
+              onChange={(e) => set('concurrency', e.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="Default time zone for cron entries"
+          error={err('defaultTimezone')}
+          hint="IANA name such as Europe/Paris; empty = system zone"
+        >
+          {(p) => (
+            <input
+              {...p}
+              value={d.defaultTimezone}
+              onChange={(e) => set('defaultTimezone', e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Notify on failures" error={err('notifications')}>
+          {(p) => (
+            <select
+              {...p}
+              value={d.notifications}
+              onChange={(e) => set('notifications', e.target.value)}
+            >
+              <option value="always">on every failure</option>
+              <option value="after-failures">after several failures in a row</option>
+              <option value="never">never</option>
+            </select>
+          )}
+        </Field>
+        {d.notifications === 'after-failures' ? (
+          <Field label="Failures in a row before notifying" error={err('notifyAfterFailures')}>
+            {(p) => (
+              <input
+                {...p}
+                inputMode="numeric"
+                value={d.notifyAfterFailures}
+                onChange={(e) => set('notifyAfterFailures', e.target.value)}
+              />
+            )}
+          </Field>
+        ) : null}
+        {server._ ? (
+          <div className="error-box" role="alert">
+            {server._}
+          </div>
+        ) : null}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={!parsed.success}>
+            Save settings
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

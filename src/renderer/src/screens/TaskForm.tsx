@@ -1,0 +1,203 @@
+/** Create/edit a task; validates with the shared schema as you type, shows server errors by field. */
+import { useMemo, useState, type ReactElement } from 'react';
+import {
+  OPERATIONS,
+  TASK_TYPES,
+  taskInputSchema,
+  type Task,
+  type TaskInput,
+  type TaskType,
+  type Operation,
+} from '../../../shared/domain';
+import { Field } from '../components/Field';
+import { useConfigs } from '../stores/configs';
+import { useTasks } from '../stores/tasks';
+import { serverFieldErrors, zodFieldErrors, type FieldErrors } from '../util';
+
+interface Draft {
+  name: string;
+  type: TaskType;
+  operation: Operation;
+  configId: string;
+  description: string;
+  timeoutMs: string;
+  attempts: string;
+}
+
+function build(task: Task | undefined, d: Draft): { input?: TaskInput; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const num = (key: 'timeoutMs' | 'attempts'): number | undefined => {
+    if (!d[key].trim()) return undefined;
+    const n = Number(d[key]);
+    if (!Number.isFinite(n)) errors[key === 'attempts' ? 'retry' : key] = 'must be a number';
+    return n;
+  };
+  const timeoutMs = num('timeoutMs');
+  const attempts = num('attempts');
+  const candidate = {
+    ...(task ? { id: task.id, createdAt: task.createdAt, updatedAt: task.updatedAt } : {}),
+    ...(task?.successStatuses ? { successStatuses: task.successStatuses } : {}),
+    name: d.name,
+    type: d.type,
+    operation: d.operation,
+    configId: d.configId,
+    ...(d.description ? { description: d.description } : {}),
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(attempts !== undefined ? { retry: { ...(task?.retry ?? {}), attempts } } : {}),
+  };
+  const parsed = taskInputSchema.safeParse(candidate);
+  if (!parsed.success) {
+    for (const [k, v] of Object.entries(zodFieldErrors(parsed.error))) {
+      const key = k.startsWith('retry') ? 'retry' : k;
+      if (!errors[key]) errors[key] = k === 'configId' ? 'pick a configuration' : v;
+    }
+  }
+  return Object.keys(errors).length ? { errors } : { input: candidate as TaskInput, errors };
+}
+
+export function TaskForm({
+  task,
+  onDone,
+}: {
+  task?: Task;
+  onDone: (task?: Task) => void;
+}): ReactElement {
+  const configs = useConfigs((s) => s.items);
+  const [d, setD] = useState<Draft>(() => ({
+    name: task?.name ?? '',
+    type: task?.type ?? 'api',
+    operation: task?.operation ?? 'read',
+    configId: task?.configId ?? '',
+    description: task?.description ?? '',
+    timeoutMs: task?.timeoutMs ? String(task.timeoutMs) : '',
+    attempts: task?.retry ? String(task.retry.attempts) : '',
+  }));
+  const [touched, setTouched] = useState<Record<string, boolean>>({});
+  const [submitted, setSubmitted] = useState(false);
+  const [server, setServer] = useState<FieldErrors>({});
+  const [saving, setSaving] = useState(false);
+  const built = useMemo(() => build(task, d), [task, d]);
+  const set = (key: keyof Draft, value: string): void => {
+    setD((cur) => ({ ...cur, [key]: value, ...(key === 'type' ? { configId: '' } : {}) }));
+    setTouched((t) => ({ ...t, [key === 'attempts' ? 'retry' : key]: true }));
+    setServer({});
+  };
+  const err = (key: string): string | undefined =>
+    server[key] ?? (touched[key] || submitted ? built.errors[key] : undefined);
+  const ofType = configs.filter((c) => c.type === d.type);
+
+  const submit = async (): Promise<void> => {
+    setSubmitted(true);
+    if (!built.input) return;
+    setSaving(true);
+    try {
+      onDone(await useTasks.getState().save(built.input));
+    } catch (error) {
+      setServer(serverFieldErrors(error, 'task'));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <form
+      className="form"
+      aria-label={task ? `Edit task ${task.name}` : 'New task'}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h2>{task ? `Edit task “${task.name}”` : 'New task'}</h2>
+      <Field label="Name" error={err('name')}>
+        {(p) => <input {...p} value={d.name} onChange={(e) => set('name', e.target.value)} />}
+      </Field>
+      <Field label="Type" error={err('type')}>
+        {(p) => (
+          <select {...p} value={d.type} onChange={(e) => set('type', e.target.value)}>
+            {TASK_TYPES.map((t) => (
+              <option key={t}>{t}</option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Operation" error={err('operation')}>
+        {(p) => (
+          <select {...p} value={d.operation} onChange={(e) => set('operation', e.target.value)}>
+            {OPERATIONS.map((o) => (
+              <option key={o}>{o}</option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field
+        label="Configuration"
+        error={err('configId')}
+        hint={
+          ofType.length === 0
+            ? `No ${d.type} configuration yet: create one under Configurations first.`
+            : undefined
+        }
+      >
+        {(p) => (
+          <select {...p} value={d.configId} onChange={(e) => set('configId', e.target.value)}>
+            <option value="">choose…</option>
+            {ofType.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Description" error={err('description')}>
+        {(p) => (
+          <textarea
+            {...p}
+            rows={2}
+            value={d.description}
+            onChange={(e) => set('description', e.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="Timeout (ms)" error={err('timeoutMs')}>
+        {(p) => (
+          <input
+            {...p}
+            inputMode="numeric"
+            value={d.timeoutMs}
+            onChange={(e) => set('timeoutMs', e.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="Attempts (1 = no retry)" error={err('retry')}>
+        {(p) => (
+          <input
+            {...p}
+            inputMode="numeric"
+            value={d.attempts}
+            onChange={(e) => set('attempts', e.target.value)}
+          />
+        )}
+      </Field>
+      {server._ ? (
+        <div className="error-box" role="alert">
+          {server._}
+        </div>
+      ) : null}
+      {submitted && !built.input ? (
+        <div className="error-box" role="alert">
+          Fix the highlighted fields; nothing was saved.
+        </div>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={saving}>
+          {saving ? 'Saving…' : 'Save task'}
+        </button>
+        <button type="button" onClick={() => onDone()}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,134 @@
+/** History: one filtered, cursor-paged list of runs (newest first) plus the runs in progress. */
+import { create } from 'zustand';
+import type { Run, RunStatus, TaskType } from '../../../shared/domain';
+import { api } from '../api/current';
+import { errorMessage, type LoadStatus } from './load-state';
+
+export interface RunFilter {
+  taskId?: string;
+  type?: TaskType;
+  status?: RunStatus;
+  from?: string;
+  to?: string;
+}
+
+export const PAGE_SIZE = 200;
+/** Loaded rows are kept in memory; past this many the list stops growing (narrow the period). */
+export const MAX_LOADED = 20_000;
+
+interface RunsState {
+  filter: RunFilter;
+  items: Run[];
+  nextCursor?: string;
+  status: LoadStatus;
+  loadingMore: boolean;
+  error?: string;
+  /** Runs in progress by id (for the dashboard and live rows). */
+  running: Record<string, Run>;
+  setFilter(filter: RunFilter): Promise<void>;
+  load(): Promise<void>;
+  loadMore(): Promise<void>;
+  loadRunning(): Promise<void>;
+  applyRun(run: Run): void;
+  removePeriod(from: string, to: string): Promise<number>;
+  removeTask(taskId: string): Promise<number>;
+}
+
+export function matchesFilter(run: Run, f: RunFilter): boolean {
+  if (f.taskId && run.taskId !== f.taskId) return false;
+  if (f.type && run.type !== f.type) return false;
+  if (f.status && run.status !== f.status) return false;
+  if (f.from && run.startedAt < new Date(f.from).toISOString()) return false;
+  if (f.to && run.startedAt >= new Date(f.to).toISOString()) return false;
+  return true;
+}
+
+const params = (f: RunFilter): RunFilter => {
+  const out: RunFilter = {};
+  for (const [k, v] of Object.entries(f)) if (v) (out as Record<string, string>)[k] = v;
+  return out;
+};
+
+let generation = 0;
+
+export const useRuns = create<RunsState>()((set, get) => ({
+  filter: {},
+  items: [],
+  status: 'idle',
+  loadingMore: false,
+  running: {},
+  async setFilter(filter) {
+    set({ filter });
+    await get().load();
+  },
+  async load() {
+    const mine = ++generation;
+    set({ status: 'loading', error: undefined });
+    try {
+      const page = await api()['runs.list']({ ...params(get().filter), limit: PAGE_SIZE });
+      if (mine !== generation) return; // a newer filter won
+      set({ items: page.items, nextCursor: page.nextCursor, status: 'ready' });
+    } catch (error) {
+      if (mine === generation) set({ status: 'error', error: errorMessage(error) });
+    }
+  },
+  async loadMore() {
+    const { nextCursor, loadingMore, status } = get();
+    if (!nextCursor || loadingMore || status !== 'ready' || get().items.length >= MAX_LOADED)
+      return;
+    const mine = generation;
+    set({ loadingMore: true });
+    try {
+      const page = await api()['runs.list']({
+        ...params(get().filter),
+        limit: PAGE_SIZE,
+        cursor: nextCursor,
+      });
+      if (mine !== generation) return;
+      const seen = new Set(get().items.map((r) => r.id));
+      set((s) => ({
+        items: [...s.items, ...page.items.filter((r) => !seen.has(r.id))],
+        nextCursor: page.nextCursor,
+      }));
+    } catch (error) {
+      if (mine === generation) set({ error: errorMessage(error) });
+    } finally {
+      set({ loadingMore: false });
+    }
+  },
+  async loadRunning() {
+    try {
+      const page = await api()['runs.list']({ status: 'running', limit: 1000 });
+      set({ running: Object.fromEntries(page.items.map((r) => [r.id, r])) });
+    } catch {
+      // The dashboard shows what events bring; a failed refresh is not fatal.
+    }
+  },
+  applyRun(run) {
+    set((s) => {
+      const running = { ...s.running };
+      if (run.status === 'running') running[run.id] = run;
+      else delete running[run.id];
+      const index = s.items.findIndex((r) => r.id === run.id);
+      let items = s.items;
+      if (index >= 0) {
+        items = [...s.items];
+        items[index] = run;
+      } else if (s.status === 'ready' && matchesFilter(run, s.filter)) {
+        // New runs are newest: put them on top.
+        items = [run, ...s.items];
+      }
+      return { running, items };
+    });
+  },
+  async removePeriod(from, to) {
+    const { deleted } = await api()['runs.delete']({ from, to });
+    await get().load();
+    return deleted;
+  },
+  async removeTask(taskId) {
+    const { deleted } = await api()['runs.delete']({ taskId });
+    await get().load();
+    return deleted;
+  },
+}));

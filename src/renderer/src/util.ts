@@ -1,0 +1,115 @@
+/** Small pure helpers shared by screens (formatting, field errors, JSON text). */
+import type { z } from 'zod';
+import { AppError } from '../../shared/errors';
+
+export function formatTime(iso: string | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+}
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** "in 3 min 2 s" / "5 s ago". */
+export function formatCountdown(targetMs: number, nowMs: number): string {
+  const diff = Math.round((targetMs - nowMs) / 1000);
+  const abs = Math.abs(diff);
+  const d = Math.floor(abs / 86400);
+  const h = Math.floor((abs % 86400) / 3600);
+  const m = Math.floor((abs % 3600) / 60);
+  const s = abs % 60;
+  const parts = d
+    ? [`${d} d`, `${h} h`]
+    : h
+      ? [`${h} h`, `${m} min`]
+      : m
+        ? [`${m} min`, `${s} s`]
+        : [`${s} s`];
+  return diff >= 0 ? `in ${parts.join(' ')}` : `${parts.join(' ')} ago`;
+}
+
+/** `<input type="datetime-local">` value ↔ ISO. */
+export function localInputToIso(value: string): string | undefined {
+  if (!value) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+export function isoToLocalInput(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export type FieldErrors = Record<string, string>;
+
+/** Zod issues → { "params.url": "must not be empty" } (first message per field). */
+export function zodFieldErrors(error: z.ZodError, strip = 0): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.slice(strip).map(String).join('.') || '_';
+    const message =
+      issue.code === 'unrecognized_keys' ? `unknown field ${issue.keys.join(', ')}` : issue.message;
+    if (!out[key]) out[key] = message;
+  }
+  return out;
+}
+
+/**
+ * The server's error attached to fields: `details.issues` from zod validation, or a core message
+ * of the form "method: entity.field.path: problem"; else under "_" (the form-level message).
+ */
+export function serverFieldErrors(error: unknown, entity: string): FieldErrors {
+  if (!(error instanceof AppError)) {
+    return { _: error instanceof Error ? error.message : String(error) };
+  }
+  const out: FieldErrors = {};
+  const details = error.details as { issues?: { path: string[]; message: string }[] } | undefined;
+  if (error.code === 'VALIDATION' && details?.issues?.length) {
+    for (const issue of details.issues) {
+      const path = issue.path[0] === entity ? issue.path.slice(1) : issue.path;
+      const key = path.join('.') || '_';
+      if (!out[key]) out[key] = issue.message;
+    }
+  } else {
+    const match = new RegExp(`^[\\w.]+: ${entity}\\.([\\w.]+): (.*)$`, 's').exec(error.message);
+    // Core rule messages also read "method: entity: url must …" (the field name starts the text).
+    const named = new RegExp(`^[\\w.]+: ${entity}: (url|location|uri) (.*)$`, 's').exec(
+      error.message,
+    );
+    if (error.code === 'VALIDATION' && match?.[1] && match[2]) out[match[1]] = match[2];
+    else if (error.code === 'VALIDATION' && named?.[1])
+      out[`params.${named[1]}`] = `${named[1]} ${named[2]}`;
+  }
+  out._ = error.message;
+  return out;
+}
+
+/** Parses a JSON text field; empty → undefined. Throws with a readable message. */
+export function parseJsonField(text: string, what: 'object' | 'array' | 'any'): unknown {
+  if (!text.trim()) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(
+      `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  if (what === 'object' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    throw new Error('must be a JSON object like {"key": "value"}');
+  }
+  if (what === 'array' && !Array.isArray(value)) throw new Error('must be a JSON array like [ … ]');
+  return value;
+}
+
+export function jsonText(value: unknown): string {
+  return value === undefined ? '' : JSON.stringify(value, null, 2);
+}
