@@ -15,6 +15,8 @@ import type { Store } from './store/types';
 
 export interface SchedulerDeps {
   store: Store;
+  /** Present when the store arbitrates fires between instances: only the winner runs a slot. */
+  claim?: (entryId: string, scheduledFor: string) => Promise<boolean>;
   runner: TaskRunner;
   clock: Clock;
   events: EventBus;
@@ -87,6 +89,7 @@ export function createApp(options: AppOptions): App {
   if (scheduler) core.attachScheduler(scheduler);
 
   let retentionTimer: ReturnType<Clock['setTimeout']> | undefined;
+  let unwatchSchedules: (() => void) | undefined;
   let stopped = false;
   const applyRetention = async (): Promise<void> => {
     try {
@@ -124,10 +127,24 @@ export function createApp(options: AppOptions): App {
       }
       await applyRetention();
       await scheduler?.start();
+      // Entries edited on other instances sharing the store apply here too, within seconds.
+      if (scheduler && store.watchSchedules) {
+        unwatchSchedules = await store.watchSchedules({
+          changed: (entry) => {
+            scheduler.entryChanged(entry);
+            events.emit('schedule.changed', { id: entry.id, entry });
+          },
+          removed: (id) => {
+            scheduler.entryRemoved(id);
+            events.emit('schedule.changed', { id });
+          },
+        });
+      }
     },
     async stop() {
       stopped = true;
       if (retentionTimer !== undefined) clock.clearTimeout(retentionTimer);
+      unwatchSchedules?.();
       await scheduler?.stop();
       await runner.shutdown(settings().shutdownGraceMs);
       await Promise.all(Object.values(options.executors).map((executor) => executor?.close?.()));

@@ -101,6 +101,10 @@ export const paramsSchemas = {
   'settings.get': empty,
   'settings.save': z.strictObject({ settings: settingsSchema }),
   'system.info': empty,
+  /** Writes the whole store to a JSON file on the machine running the core (absolute path). */
+  'system.export': z.strictObject({ file: z.string().trim().min(1, 'must not be empty') }),
+  /** Imports such a file (upsert by id; verified by counts). */
+  'system.import': z.strictObject({ file: z.string().trim().min(1, 'must not be empty') }),
 } as const;
 
 export interface SystemInfo {
@@ -109,6 +113,12 @@ export interface SystemInfo {
   dataDir?: string;
   instanceId: string;
   scheduler: { running: boolean; entries: number; activeRuns: number; queuedRuns: number };
+}
+
+/** What `system.export` / `system.import` moved. */
+export interface TransferSummary {
+  file: string;
+  counts: { configs: number; tasks: number; schedules: number; settings: number; runs: number };
 }
 
 export interface MethodResults {
@@ -134,6 +144,8 @@ export interface MethodResults {
   'settings.get': Settings;
   'settings.save': Settings;
   'system.info': SystemInfo;
+  'system.export': TransferSummary;
+  'system.import': TransferSummary;
 }
 
 export type MethodName = keyof typeof paramsSchemas;

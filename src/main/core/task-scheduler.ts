@@ -23,6 +23,7 @@ import {
 import { AppError } from '../../shared/errors';
 import { redactConfig, restoreSecrets } from '../../shared/secrets';
 import { nextFireAfter, previewTimes, specOf, validateSpec } from '../scheduler/schedule-math';
+import { exportStoreToFile, importDump, readDump } from '../store/transfer';
 import type { Store } from '../store/types';
 import { toIso, type Clock } from './clock';
 import { checkConfigParams, checkOperation } from './config-rules';
@@ -541,6 +542,23 @@ export class TaskScheduler {
           queuedRuns: this.options.runner.queuedCount,
         },
       }),
+
+      'system.export': ({ file }) => exportStoreToFile(store, file, () => this.options.clock.now()),
+
+      'system.import': async ({ file }) => {
+        const dump = await readDump(file);
+        const counts = await importDump(store, dump);
+        // Imported entries and settings apply at once, as if saved one by one.
+        this.settings = (await store.getSettings()) ?? this.settings;
+        for (const { id } of dump.schedules) {
+          const entry = await store.getSchedule(id);
+          if (entry) this.scheduler?.entryChanged(entry);
+        }
+        for (const kind of ['configs', 'tasks', 'schedules', 'settings', 'runs'] as const) {
+          this.changed(kind);
+        }
+        return { file, counts };
+      },
     };
   }
 }

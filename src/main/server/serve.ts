@@ -6,10 +6,12 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { App } from '../app';
-import { composeApp } from '../compose';
+import { composeApp, sealStoredSecrets } from '../compose';
 import { defaultDataDir } from '../paths';
 import { generateToken } from './auth';
 import { createHttpServer, type HttpServer } from './http-server';
+import { FileKeyCodec } from '../secrets/file-key-codec';
+import { runTransferCli } from '../store/transfer-cli';
 import { parseServeSettings, USAGE, UsageError, type ServeSettings } from './settings';
 
 /** The repository root, so the built renderer is found whatever the working directory. */
@@ -39,6 +41,8 @@ export async function runServe(
   env: NodeJS.ProcessEnv = process.env,
   io: ServeIo = consoleIo,
 ): Promise<number> {
+  // `serve export|import --file F …`: the command-line form of system.export / system.import.
+  if (argv[0] === 'export' || argv[0] === 'import') return runTransferCli(argv, env, io);
   let settings: ServeSettings;
   try {
     settings = parseServeSettings(argv, env, defaultDataDir());
@@ -57,12 +61,24 @@ export async function runServe(
 
   let app: App;
   try {
+    // Secrets at rest: AES-256-GCM under <data-dir>/secret.key or TASK_SCHEDULER_SECRET_KEY.
+    const secrets =
+      settings.store === 'memory'
+        ? undefined
+        : await FileKeyCodec.open({ dataDir: settings.dataDir, env });
     app = composeApp({
       store: settings.store,
       dataDir: settings.dataDir,
       ...(settings.mongoUri ? { mongoUri: settings.mongoUri } : {}),
+      ...(secrets ? { secrets } : {}),
     });
     await app.start();
+    const unreadable = await sealStoredSecrets(app);
+    if (unreadable.length > 0) {
+      io.err(
+        `Secrets: cannot decrypt the secrets of ${unreadable.join(', ')} with ${secrets?.description}; they are kept as stored. Restore the original key or re-enter those secrets.`,
+      );
+    }
   } catch (error) {
     io.err(`Task Scheduler could not start: ${messageOf(error)}`);
     return 1;

@@ -41,6 +41,14 @@ export interface RetentionPolicy {
   maxRuns?: number;
 }
 
+/** Schedule edits made by other instances sharing the store (mongodb). */
+export interface ScheduleChangeListener {
+  /** An entry was created or edited on another instance. */
+  changed(entry: ScheduleEntry): void;
+  /** An entry was deleted on another instance. */
+  removed(id: string): void;
+}
+
 export interface Store {
   readonly kind: StoreKind;
   /** Where the data lives, for `system.info` (a directory, or a redacted URI). */
@@ -86,4 +94,11 @@ export interface Store {
   applyRetention(policy: RetentionPolicy, nowMs: number): Promise<number>;
   /** Resolves once everything written so far is durable. */
   flush(): Promise<void>;
+
+  // Optional capabilities of stores that several instances share (mongodb).
+
+  /** Claims slot `scheduledFor` of an entry for this instance: true when this instance won it. */
+  claim?(entryId: string, scheduledFor: string): Promise<boolean>;
+  /** Reports entries edited or deleted by other instances; returns the unsubscribe function. */
+  watchSchedules?(listener: ScheduleChangeListener): Promise<() => void>;
 }

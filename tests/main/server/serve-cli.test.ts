@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -136,5 +138,60 @@ describe('the serve command', () => {
     const proc = start([LAUNCHER, '--store', 'nope'], { TASK_SCHEDULER_SKIP_BUILD: '1' });
     expect(await proc.exited).toBe(2);
     expect(proc.err()).toMatch(/is not a store/);
+  });
+
+  it('keeps data across a restart, encrypts secrets at rest, and refuses a second process on the same data dir', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'serve-json-'));
+    try {
+      const call = async (url: string, method: string, params: unknown): Promise<Response> =>
+        fetch(`${url}api/${method}`, {
+          method: 'POST',
+          headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' },
+          body: JSON.stringify(params),
+        });
+      const first = serveCli('--port', '0', '--data-dir', dataDir, '--token', 't');
+      const [, url] = await first.line(/listening on (http:\/\/\S+)\n/);
+      const saved = await call(url!, 'configs.save', {
+        config: {
+          name: 'Secret API',
+          type: 'api',
+          params: {
+            url: 'http://127.0.0.1:9/',
+            auth: { kind: 'bearer', token: 'do-not-store-me' },
+          },
+        },
+      });
+      expect(saved.status).toBe(200);
+
+      const second = serveCli('--port', '0', '--data-dir', dataDir, '--token', 't');
+      expect(await second.exited).toBe(1);
+      expect(second.err()).toMatch(/is in use by process \d+/);
+
+      first.child.kill('SIGTERM');
+      expect(await first.exited).toBe(0);
+      for (const name of await readdir(dataDir, { recursive: true })) {
+        const file = join(dataDir, name);
+        if ((await stat(file)).isFile()) {
+          expect(await readFile(file, 'utf8'), file).not.toContain('do-not-store-me');
+        }
+      }
+
+      const again = serveCli('--port', '0', '--data-dir', dataDir, '--token', 't');
+      const [, url2] = await again.line(/listening on (http:\/\/\S+)\n/);
+      const listed = (await (await call(url2!, 'configs.list', {})).json()) as {
+        result: Array<{ name: string }>;
+      };
+      expect(listed.result.map((c) => c.name)).toEqual(['Secret API']);
+      const revealed = (await (
+        await call(url2!, 'configs.get', { id: (await saved.json()).result.id, reveal: true })
+      ).json()) as {
+        result: { params: { auth: { token: string } } };
+      };
+      expect(revealed.result.params.auth.token).toBe('do-not-store-me');
+      again.child.kill('SIGTERM');
+      expect(await again.exited).toBe(0);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

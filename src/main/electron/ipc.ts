@@ -1,0 +1,135 @@
+/**
+ * The IPC transport: one handler per contract method. Every call is checked before the core
+ * sees it: the sender must be a window this app created, its main frame, on the app's origin;
+ * params must pass the shared schema. Results and errors cross as envelopes.
+ */
+import { z } from 'zod';
+import { ipcChannel, IPC_EVENT_CHANNEL, type Envelope } from '../../shared/bridge';
+import { describeIssues, METHOD_NAMES, parseParams, type MethodName } from '../../shared/contract';
+import { AppError, toErrorData } from '../../shared/errors';
+import type { AppEvent } from '../../shared/events';
+import { DESKTOP_GET_CHANNEL, DESKTOP_SAVE_CHANNEL, PICK_PATH_CHANNEL } from './channels';
+import { isAppUrl } from './protocol';
+import type { DialogLike, IpcInvokeEventLike, IpcMainLike, WebContentsLike } from './types';
+
+export interface CoreLike {
+  call(method: MethodName, params: unknown): Promise<unknown>;
+}
+
+export interface DesktopSettingsPort {
+  get(): Promise<unknown>;
+  save(patch: unknown): Promise<unknown>;
+}
+
+export interface IpcOptions {
+  ipcMain: IpcMainLike;
+  core: CoreLike;
+  /** The webContents ids of the windows this app created (looked up on every call). */
+  trustedContents: () => Iterable<number>;
+  /** The dev server origin in `npm run dev`; never set in a packaged app. */
+  devOrigin?: string;
+  dialog?: DialogLike;
+  desktop?: DesktopSettingsPort;
+  log?: (message: string) => void;
+}
+
+const pickPathSchema = z.strictObject({
+  kind: z.enum(['file', 'folder']),
+  save: z.boolean().optional(),
+});
+
+export function senderProblem(
+  event: IpcInvokeEventLike,
+  trusted: Iterable<number>,
+  devOrigin?: string,
+): string | undefined {
+  if (![...trusted].includes(event.sender.id)) return 'the sender is not a window of this app';
+  const frame = event.senderFrame;
+  if (!frame) return 'the sending frame is gone';
+  if (frame.parent !== null) return 'the sender is not the main frame';
+  const fromDev = devOrigin !== undefined && frame.url.startsWith(devOrigin);
+  if (!isAppUrl(frame.url) && !fromDev)
+    return `the sender's origin (${frame.url}) is not the app's`;
+  return undefined;
+}
+
+async function envelope<T>(work: () => Promise<T>): Promise<Envelope<T>> {
+  try {
+    return { ok: true, result: await work() };
+  } catch (error) {
+    return { ok: false, error: toErrorData(error) };
+  }
+}
+
+/** Registers every handler; returns a function that removes them. */
+export function registerIpc(options: IpcOptions): () => void {
+  const log = options.log ?? ((m: string) => console.warn(m));
+  const channels: string[] = [];
+  const guard = (channel: string, event: IpcInvokeEventLike): void => {
+    const problem = senderProblem(event, options.trustedContents(), options.devOrigin);
+    if (problem) {
+      log(`IPC: refused ${channel}: ${problem}`);
+      throw new AppError('UNAUTHORIZED', `IPC: ${channel} refused: ${problem}`);
+    }
+  };
+  const handle = (channel: string, fn: (arg: unknown) => Promise<unknown>): void => {
+    channels.push(channel);
+    options.ipcMain.handle(channel, (event, ...args) =>
+      envelope(async () => {
+        guard(channel, event);
+        if (args.length > 1) {
+          throw new AppError(
+            'VALIDATION',
+            `IPC: ${channel} takes one argument, got ${args.length}`,
+          );
+        }
+        return fn(args[0]);
+      }),
+    );
+  };
+
+  for (const method of METHOD_NAMES) {
+    handle(ipcChannel(method), async (params) => {
+      const parsed = parseParams(method, params);
+      return options.core.call(method, parsed);
+    });
+  }
+  const { dialog, desktop } = options;
+  if (dialog) {
+    handle(PICK_PATH_CHANNEL, async (raw) => {
+      const parsed = pickPathSchema.safeParse(raw ?? {});
+      if (!parsed.success) {
+        throw new AppError('VALIDATION', `native.pickPath: ${describeIssues(parsed.error)}`);
+      }
+      const { kind, save } = parsed.data;
+      if (save && kind === 'file') {
+        const result = await dialog.showSaveDialog({ title: 'Choose where to write the file' });
+        return result.canceled ? undefined : result.filePath;
+      }
+      const result = await dialog.showOpenDialog({
+        title: kind === 'folder' ? 'Choose a folder' : 'Choose a file',
+        properties: kind === 'folder' ? ['openDirectory', 'createDirectory'] : ['openFile'],
+      });
+      return result.canceled ? undefined : result.filePaths[0];
+    });
+  }
+  if (desktop) {
+    handle(DESKTOP_GET_CHANNEL, () => desktop.get());
+    handle(DESKTOP_SAVE_CHANNEL, (patch) => desktop.save(patch));
+  }
+  return () => {
+    for (const channel of channels) options.ipcMain.removeHandler(channel);
+  };
+}
+
+/** Forwards core events to every window of the app. */
+export function forwardEvents(
+  subscribe: (listener: (event: AppEvent) => void) => () => void,
+  targets: () => Iterable<WebContentsLike>,
+): () => void {
+  return subscribe((event) => {
+    for (const contents of targets()) {
+      if (!contents.isDestroyed()) contents.send(IPC_EVENT_CHANNEL, event);
+    }
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * Builds the object the preload exposes as `window.taskScheduler`: one named function per
+ * contract method (no generic invoke, no raw ipcRenderer), an event subscription that returns its
+ * unsubscribe function, the native path picker and the desktop-only settings.
+ * Pure: it takes an ipcRenderer-like object, so it runs in unit tests.
+ */
+import {
+  ipcChannel,
+  IPC_EVENT_CHANNEL,
+  type Bridge,
+  type BridgeMethods,
+  type Envelope,
+} from '../shared/bridge';
+import type { MethodName } from '../shared/contract';
+import type { AppEvent } from '../shared/events';
+import {
+  DESKTOP_GET_CHANNEL,
+  DESKTOP_SAVE_CHANNEL,
+  PICK_PATH_CHANNEL,
+} from '../main/electron/channels';
+
+type IpcListener = (event: unknown, ...args: unknown[]) => void;
+
+export interface IpcRendererLike {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
+  on(channel: string, listener: IpcListener): unknown;
+  removeListener(channel: string, listener: IpcListener): unknown;
+}
+
+/** Desktop-only settings (start at login, how secrets are sealed); see docs/desktop.md. */
+export interface DesktopBridge {
+  getSettings(): Promise<Envelope<unknown>>;
+  saveSettings(patch: {
+    startAtLogin?: boolean;
+    secretsBackend?: 'auto' | 'keyring' | 'file-key';
+  }): Promise<Envelope<unknown>>;
+}
+
+export type DesktopBridgeApi = Bridge & { desktop: DesktopBridge };
+
+export function createBridge(
+  ipc: IpcRendererLike,
+  methodNames: readonly MethodName[],
+): DesktopBridgeApi {
+  const methods: Record<string, (params: unknown) => Promise<unknown>> = {};
+  for (const method of methodNames) {
+    const channel = ipcChannel(method);
+    // Exactly one argument crosses: the renderer cannot smuggle extra values to main.
+    methods[method] = (params: unknown) => ipc.invoke(channel, params ?? {});
+  }
+  return {
+    methods: Object.freeze(methods) as unknown as BridgeMethods,
+    onEvent(listener: (event: AppEvent) => void): () => void {
+      // The IpcRendererEvent (with `sender`) never reaches the page.
+      const wrapped: IpcListener = (_event, payload) => listener(payload as AppEvent);
+      ipc.on(IPC_EVENT_CHANNEL, wrapped);
+      let subscribed = true;
+      return () => {
+        if (!subscribed) return;
+        subscribed = false;
+        ipc.removeListener(IPC_EVENT_CHANNEL, wrapped);
+      };
+    },
+    async pickPath(options: {
+      kind: 'file' | 'folder';
+      save?: boolean;
+    }): Promise<string | undefined> {
+      const reply = (await ipc.invoke(PICK_PATH_CHANNEL, options)) as Envelope<string | undefined>;
+      if (!reply.ok) throw new Error(reply.error.message);
+      return reply.result;
+    },
+    desktop: Object.freeze<DesktopBridge>({
+      getSettings: () => ipc.invoke(DESKTOP_GET_CHANNEL, {}) as Promise<Envelope<unknown>>,
+      saveSettings: (patch) =>
+        ipc.invoke(DESKTOP_SAVE_CHANNEL, patch) as Promise<Envelope<unknown>>,
+    }),
+  };
+}
