@@ -9,6 +9,7 @@ import {
   IPC_EVENT_CHANNEL,
   type Bridge,
   type BridgeMethods,
+  type DesktopBridge,
   type Envelope,
 } from '../shared/bridge';
 import type { MethodName } from '../shared/contract';
@@ -25,15 +26,6 @@ export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
   on(channel: string, listener: IpcListener): unknown;
   removeListener(channel: string, listener: IpcListener): unknown;
-}
-
-/** Desktop-only settings (start at login, how secrets are sealed); see docs/desktop.md. */
-export interface DesktopBridge {
-  getSettings(): Promise<Envelope<unknown>>;
-  saveSettings(patch: {
-    startAtLogin?: boolean;
-    secretsBackend?: 'auto' | 'keyring' | 'file-key';
-  }): Promise<Envelope<unknown>>;
 }
 
 export type DesktopBridgeApi = Bridge & { desktop: DesktopBridge };

@@ -13,12 +13,23 @@ export type BridgeMethods = {
   [M in MethodName]: (params: MethodParams<M>) => Promise<Envelope<MethodResult<M>>>;
 };
 
+/** Desktop-only settings (start at login, how secrets are sealed); see docs/desktop.md. */
+export interface DesktopBridge {
+  getSettings(): Promise<Envelope<unknown>>;
+  saveSettings(patch: {
+    startAtLogin?: boolean;
+    secretsBackend?: 'auto' | 'keyring' | 'file-key';
+  }): Promise<Envelope<unknown>>;
+}
+
 export interface Bridge {
   methods: BridgeMethods;
   /** Subscribes to core events; returns the unsubscribe function. */
   onEvent(listener: (event: AppEvent) => void): () => void;
   /** Native pickers (Electron only). */
   pickPath?(options: { kind: 'file' | 'folder'; save?: boolean }): Promise<string | undefined>;
+  /** Desktop-only settings (Electron only). */
+  desktop?: DesktopBridge;
 }
 
 /** The global name the preload script exposes the bridge under. */

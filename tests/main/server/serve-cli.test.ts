@@ -162,6 +162,7 @@ describe('the serve command', () => {
         },
       });
       expect(saved.status).toBe(200);
+      const savedId = ((await saved.json()) as { result: { id: string } }).result.id;
 
       const second = serveCli('--port', '0', '--data-dir', dataDir, '--token', 't');
       expect(await second.exited).toBe(1);
@@ -183,7 +184,7 @@ describe('the serve command', () => {
       };
       expect(listed.result.map((c) => c.name)).toEqual(['Secret API']);
       const revealed = (await (
-        await call(url2!, 'configs.get', { id: (await saved.json()).result.id, reveal: true })
+        await call(url2!, 'configs.get', { id: savedId, reveal: true })
       ).json()) as {
         result: { params: { auth: { token: string } } };
       };
