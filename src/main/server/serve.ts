@@ -86,6 +86,7 @@ export async function runServe(
 
   const token = settings.token ?? generateToken();
   let http: HttpServer;
+  let signals: ReturnType<typeof stopOnSignals> | undefined;
   try {
     http = createHttpServer({
       app,
@@ -95,6 +96,7 @@ export async function runServe(
       staticDir: RENDERER_DIR,
       allowedHosts: settings.allowedHosts,
     });
+    signals = stopOnSignals(app, http, io);
     const { url } = await http.listen();
     io.out(`Task Scheduler listening on ${url}`);
     io.out(
@@ -105,13 +107,31 @@ export async function runServe(
     );
   } catch (error) {
     io.err(`Task Scheduler could not start: ${messageOf(error)}`);
+    signals?.dispose();
     await app.stop().catch(() => undefined);
     return 1;
   }
 
-  return new Promise<number>((resolveExit) => {
+  return signals.exitCode;
+}
+
+/**
+ * Installs the SIGINT/SIGTERM handlers; resolves with the exit code once the service stopped.
+ * Installed before the listening lines are printed, so a signal sent on seeing them is handled.
+ */
+function stopOnSignals(
+  app: App,
+  http: HttpServer,
+  io: ServeIo,
+): { exitCode: Promise<number>; dispose: () => void } {
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  const dispose = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  const exitCode = new Promise<number>((resolveExit) => {
     let stopping = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
+    onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
         io.err(`Received ${signal} again; exiting now without waiting for running tasks.`);
         resolveExit(1);
@@ -136,6 +156,7 @@ export async function runServe(
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  return { exitCode, dispose };
 }
 
 // Run when started as a program (not when imported by tests).
