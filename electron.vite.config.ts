@@ -43,6 +43,8 @@ export default defineConfig({
     build: {
       outDir: resolve(here, 'out/renderer'),
       emptyOutDir: true,
+      // electron-vite leaves the renderer unminified by default; ship the same bundle as the browser.
+      minify: true,
       sourcemap: false,
       rollupOptions: { input: resolve(here, 'src/renderer/index.html') },
     },
