@@ -51,7 +51,7 @@ export class JsonStore implements Store {
     }
     const dir = this.options.dataDir;
     try {
-      await fs.mkdir(dir, { recursive: true });
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     } catch (error) {
       throw unwritableDirError(dir, error);
     }

@@ -125,7 +125,7 @@ export class RunLog {
   // ------------------------------------------------------------ open / close
 
   async open(): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true });
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     await removeStaleTempFiles(this.dir);
     const names = (await fs.readdir(this.dir)).filter(isSegmentFile).sort();
     this.keys = names.map((name) => name.slice(0, -SEGMENT_EXT.length));
@@ -461,7 +461,8 @@ export class RunLog {
         }
       }
     }
-    handle = await fs.open(segment.path, 'a');
+    // Run results may hold response bodies: readable by the owner only.
+    handle = await fs.open(segment.path, 'a', 0o600);
     this.handles.set(segment.key, handle);
     if (segment.tornAt !== undefined) {
       // Cut the torn tail a crash left, so the next record starts on a line of its own.

@@ -37,8 +37,17 @@ export function segmentKeyOf(iso: string): string {
   return key;
 }
 
+/** Every run-log write asks for the key of a time in the current hour: remember the last hour. */
+let memoHourStart = NaN;
+let memoHourKey = '';
+
 export function segmentKeyOfMs(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 13);
+  if (ms >= memoHourStart && ms < memoHourStart + HOUR_MS) return memoHourKey;
+  const key = new Date(ms).toISOString().slice(0, 13);
+  // UTC hours are whole multiples of an hour since the epoch (JavaScript time has no leap seconds).
+  memoHourStart = Math.floor(ms / HOUR_MS) * HOUR_MS;
+  memoHourKey = key;
+  return key;
 }
 
 export function segmentStart(key: string): string {
