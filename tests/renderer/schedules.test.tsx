@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
 import '@testing-library/jest-dom/vitest';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { describeCron, isDstDay } from '../../src/renderer/src/cron-text';
+import { localInputToIso } from '../../src/renderer/src/util';
 import { SchedulesScreen } from '../../src/renderer/src/screens/SchedulesScreen';
 import { useSchedules } from '../../src/renderer/src/stores/schedules';
 import { useTasks } from '../../src/renderer/src/stores/tasks';
@@ -117,5 +118,87 @@ describe('SchedulesScreen', () => {
     expect(dialog).toHaveTextContent('Tasks, configurations and past runs stay');
     await user.click(within(dialog).getByRole('button', { name: 'Delete' }));
     await waitFor(async () => expect(await core.app.store.listSchedules()).toHaveLength(0));
+  });
+
+  it('saves a name, a start and an end, and refuses an end before the start', async () => {
+    const user = userEvent.setup();
+    render(<SchedulesScreen />);
+    await user.click(screen.getByRole('button', { name: 'New schedule entry' }));
+    await user.selectOptions(screen.getByLabelText('Task'), 'nightly');
+    await user.type(screen.getByLabelText('Name'), 'Office hours');
+    fireEvent.change(screen.getByLabelText('Start at'), { target: { value: '2030-03-10T09:00' } });
+    fireEvent.change(screen.getByLabelText('End at'), { target: { value: '2030-03-01T09:00' } });
+    expect(screen.getByLabelText('End at')).toHaveAccessibleDescription(/must be after the start/);
+    await user.click(screen.getByRole('button', { name: 'Save schedule entry' }));
+    expect(screen.getByText('Fix the highlighted fields; nothing was saved.')).toBeInTheDocument();
+    expect(await core.app.store.listSchedules()).toHaveLength(0);
+
+    fireEvent.change(screen.getByLabelText('End at'), { target: { value: '2030-04-01T09:00' } });
+    expect(screen.getByLabelText('End at')).not.toHaveAccessibleDescription(/must be after/);
+    await user.click(screen.getByRole('button', { name: 'Save schedule entry' }));
+    const table = await screen.findByRole('table', { name: 'Schedule entries' });
+    expect(table).toHaveTextContent('Office hours');
+    const [saved] = await core.app.store.listSchedules();
+    expect(saved).toMatchObject({
+      name: 'Office hours',
+      startAt: localInputToIso('2030-03-10T09:00'),
+      endAt: localInputToIso('2030-04-01T09:00'),
+    });
+
+    // Editing shows the stored values and saves a changed name.
+    await user.click(within(table).getByRole('button', { name: 'Edit schedule of nightly' }));
+    expect(screen.getByLabelText('Start at')).toHaveValue('2030-03-10T09:00');
+    await user.clear(screen.getByLabelText('Name'));
+    await user.type(screen.getByLabelText('Name'), 'Mornings');
+    await user.click(screen.getByRole('button', { name: 'Save schedule entry' }));
+    await waitFor(async () =>
+      expect((await core.app.store.listSchedules())[0]?.name).toBe('Mornings'),
+    );
+  });
+
+  it("shows the server's end-time error by the End at field and saves nothing", async () => {
+    const user = userEvent.setup();
+    render(<SchedulesScreen />);
+    await user.click(screen.getByRole('button', { name: 'New schedule entry' }));
+    await user.selectOptions(screen.getByLabelText('Task'), 'nightly');
+    await user.selectOptions(screen.getByLabelText('Kind'), 'cron');
+    await user.type(screen.getByLabelText('Cron expression'), '0 0 1 1 *');
+    fireEvent.change(screen.getByLabelText('Start at'), { target: { value: '2030-03-01T00:00' } });
+    fireEvent.change(screen.getByLabelText('End at'), { target: { value: '2030-03-05T00:00' } });
+    await user.click(screen.getByRole('button', { name: 'Save schedule entry' }));
+    await waitFor(() =>
+      expect(screen.getByLabelText('End at')).toHaveAccessibleDescription(
+        /never fires before endAt/,
+      ),
+    );
+    expect(await core.app.store.listSchedules()).toHaveLength(0);
+  });
+
+  it('flags the DST switch day in a preview that starts before it', async () => {
+    const user = userEvent.setup();
+    render(<SchedulesScreen />);
+    await user.click(screen.getByRole('button', { name: 'New schedule entry' }));
+    await user.selectOptions(screen.getByLabelText('Kind'), 'cron');
+    await user.type(screen.getByLabelText('Time zone'), 'Europe/Berlin');
+    await user.type(screen.getByLabelText('Cron expression'), '0 12 * * *');
+    // Berlin moves to summer time on the last Sunday of March (2026-03-29, 2027-03-28, …). The
+    // preview counts from now, so the window starts 4 days before that Sunday next year.
+    const year = new Date().getFullYear() + 1;
+    let sunday = 31;
+    while (new Date(Date.UTC(year, 2, sunday)).getUTCDay() !== 0) sunday--;
+    const pad = (n: number): string => String(n).padStart(2, '0');
+    fireEvent.change(screen.getByLabelText('Start at'), {
+      target: { value: `${year}-03-${pad(sunday - 4)}T00:00` },
+    });
+    const preview = screen.getByRole('region', { name: 'Next fire times' });
+    await waitFor(() => expect(within(preview).getAllByRole('listitem')).toHaveLength(10));
+    await waitFor(() =>
+      expect(within(preview).getAllByRole('listitem')[0]).toHaveTextContent(String(sunday - 4)),
+    );
+    const items = within(preview).getAllByRole('listitem');
+    const flagged = items.filter((li) => li.textContent?.includes('DST change this day'));
+    expect(flagged).toHaveLength(1);
+    expect(items.indexOf(flagged[0]!)).toBe(4); // the 5th day of the window: that Sunday
+    expect(flagged[0]).toHaveTextContent(String(sunday));
   });
 });

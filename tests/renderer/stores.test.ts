@@ -121,7 +121,10 @@ describe('renderer stores over the real core', () => {
       );
     }
     await useRuns.getState().load();
-    expect(useRuns.getState().items).toHaveLength(200);
+    // A small first page, then full pages.
+    expect(useRuns.getState().items).toHaveLength(40);
+    await useRuns.getState().loadMore();
+    expect(useRuns.getState().items).toHaveLength(240);
     await useRuns.getState().loadMore();
     await useRuns.getState().loadMore();
     const ids = useRuns.getState().items.map((r) => r.id);

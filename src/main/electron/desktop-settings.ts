@@ -13,6 +13,10 @@ export const desktopSettingsSchema = z.object({
   secretsBackend: z.enum(['auto', 'keyring', 'file-key']).default('auto'),
   /** The "still running in the tray" notice was shown once. */
   trayHintShown: z.boolean().default(false),
+  /** Where the app keeps its data; read at start, so a change applies after a restart. */
+  store: z.enum(['json', 'mongodb']).default('json'),
+  /** The MongoDB URI for `store: mongodb`, sealed with the secrets codec (it may hold a password). */
+  mongoUriSealed: z.string().optional(),
 });
 export type DesktopSettings = z.infer<typeof desktopSettingsSchema>;
 
@@ -20,6 +24,12 @@ export type DesktopSettings = z.infer<typeof desktopSettingsSchema>;
 export const desktopSettingsPatchSchema = z.strictObject({
   startAtLogin: z.boolean().optional(),
   secretsBackend: z.enum(['auto', 'keyring', 'file-key']).optional(),
+  store: z.enum(['json', 'mongodb']).optional(),
+  mongoUri: z
+    .string()
+    .trim()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
 });
 export type DesktopSettingsPatch = z.infer<typeof desktopSettingsPatchSchema>;
 

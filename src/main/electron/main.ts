@@ -80,7 +80,16 @@ async function start(): Promise<void> {
       choice: desktopSettings.value.secretsBackend,
     });
     if (secrets.status.warning) log(`Secrets: ${secrets.status.warning}`);
-    const core = composeApp({ store: 'json', dataDir, secrets: secrets.codec });
+    // The store is chosen in the desktop settings and applies at start (see docs/desktop.md).
+    const { store: storeKind, mongoUriSealed } = desktopSettings.value;
+    const core = composeApp({
+      store: storeKind,
+      dataDir,
+      secrets: secrets.codec,
+      ...(storeKind === 'mongodb' && mongoUriSealed
+        ? { mongoUri: secrets.codec.decrypt(mongoUriSealed) }
+        : {}),
+    });
     await core.start();
     const unreadable = await sealStoredSecrets(core);
     if (unreadable.length) {
@@ -133,8 +142,11 @@ async function start(): Promise<void> {
         screen.getAllDisplays().map((d) => d.workArea),
       ),
       desktopSettings,
+      storeInUse: storeKind,
       secrets: {
         status: (): SecretsStatus => secrets.status,
+        seal: (plain) => secrets.codec.encrypt(plain),
+        unseal: (sealed) => secrets.codec.decrypt(sealed),
         choose: async (choice) => {
           secrets = await chooseCodec({ safeStorage, dataDir, choice });
           store.setCodec(secrets.codec);

@@ -6,6 +6,8 @@ import type { Settings } from '../../shared/domain';
 import type { AppEvent } from '../../shared/events';
 import type { Clock } from '../core/clock';
 import type { SecretsStatus } from '../secrets/choose-codec';
+import { AppError } from '../../shared/errors';
+import { redactUri } from '../../shared/secrets';
 import { parsePatch, type DesktopSettings, type DesktopSettingsStore } from './desktop-settings';
 import { forwardEvents, registerIpc, type CoreLike } from './ipc';
 import { FailureNotifier } from './notifications';
@@ -36,11 +38,24 @@ export interface ShellApp {
 
 export interface SecretsPort {
   status(): SecretsStatus;
+  /** Seals / unseals a single secret value with the codec in use (the MongoDB URI). */
+  seal(plain: string): string;
+  unseal(sealed: string): string;
   /** Switches the backend and re-seals stored secrets; returns the new status. */
   choose(choice: DesktopSettings['secretsBackend']): Promise<SecretsStatus>;
 }
 
+/** What the renderer sees of the desktop settings: the URI redacted, never sealed text. */
+export type DesktopView = Omit<DesktopSettings, 'mongoUriSealed'> & {
+  mongoUri?: string;
+  /** The store this run of the app uses; `store` differs until the app restarts. */
+  storeInUse: 'json' | 'mongodb';
+  secrets: SecretsStatus;
+};
+
 export interface DesktopShellOptions {
+  /** The store this run uses (settings.store applies at the next start). */
+  storeInUse?: 'json' | 'mongodb';
   app: AppLike;
   core: ShellApp;
   createWindow: WindowFactory;
@@ -95,8 +110,19 @@ export class DesktopShell {
           if (patch.startAtLogin !== undefined) {
             o.app.setLoginItemSettings({ openAtLogin: patch.startAtLogin });
           }
+          const { mongoUri, ...rest } = patch;
+          const store = patch.store ?? o.desktopSettings.value.store;
+          if (store === 'mongodb' && !mongoUri && !o.desktopSettings.value.mongoUriSealed) {
+            throw new AppError(
+              'VALIDATION',
+              'desktop.saveSettings: mongoUri: the mongodb store needs a connection string (mongodb://host:27017/database)',
+            );
+          }
           if (patch.secretsBackend !== undefined) await o.secrets.choose(patch.secretsBackend);
-          await o.desktopSettings.update(patch);
+          await o.desktopSettings.update({
+            ...rest,
+            ...(mongoUri ? { mongoUriSealed: o.secrets.seal(mongoUri) } : {}),
+          });
           return this.desktopView();
         },
       },
@@ -141,8 +167,22 @@ export class DesktopShell {
     return this.window !== undefined && !this.window.isDestroyed();
   }
 
-  private desktopView(): DesktopSettings & { secrets: SecretsStatus } {
-    return { ...this.o.desktopSettings.value, secrets: this.o.secrets.status() };
+  private desktopView(): DesktopView {
+    const { mongoUriSealed, ...settings } = this.o.desktopSettings.value;
+    let mongoUri: string | undefined;
+    if (mongoUriSealed) {
+      try {
+        mongoUri = redactUri(this.o.secrets.unseal(mongoUriSealed));
+      } catch {
+        mongoUri = '(cannot be decrypted; enter it again)';
+      }
+    }
+    return {
+      ...settings,
+      ...(mongoUri ? { mongoUri } : {}),
+      storeInUse: this.o.storeInUse ?? 'json',
+      secrets: this.o.secrets.status(),
+    };
   }
 
   private async openWindow(): Promise<WindowLike> {

@@ -1,6 +1,7 @@
 /** The app shell: navigation, connection indicator, token prompt, toasts, screen routing. */
 import { useEffect, useState, type ReactElement } from 'react';
 import type { Client } from './api/client';
+import { trapTab } from './components/focus-trap';
 import { saveToken } from './api/token';
 import { reloadAll, useEvents } from './hooks/useEvents';
 import { useRoute } from './router';
@@ -30,6 +31,7 @@ function TokenPrompt({ onToken }: { onToken: (token: string) => void }): ReactEl
         role="dialog"
         aria-modal="true"
         aria-labelledby="token-title"
+        onKeyDown={trapTab}
         onSubmit={(e) => {
           e.preventDefault();
           if (!value.trim()) return;

@@ -148,6 +148,9 @@ async function harness(): Promise<Harness> {
     windowState: new WindowStateStore(dir, () => [{ x: 0, y: 0, width: 1920, height: 1080 }]),
     desktopSettings,
     secrets: {
+      // A reversible stand-in for the codec, so the test can see what was sealed.
+      seal: (plain) => `sealed:${Buffer.from(plain).toString('base64')}`,
+      unseal: (sealed) => Buffer.from(sealed.replace(/^sealed:/, ''), 'base64').toString(),
       status: () => ({
         os: 'keyring',
         using: 'keyring',
@@ -348,6 +351,44 @@ describe('the desktop shell', () => {
     expect(
       JSON.parse(await fs.readFile(path.join(h.dir, 'desktop.json'), 'utf8')).startAtLogin,
     ).toBe(true);
+  });
+  it('selects the MongoDB store for the next start, sealing the URI and showing it redacted', async () => {
+    const trusted = ipcEvent(h.windows[0]!.webContents);
+    const missing = await h.ipc.invoke('task-scheduler:desktop.saveSettings', trusted, {
+      store: 'mongodb',
+    });
+    expect(missing).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION', message: expect.stringMatching(/mongoUri/) },
+    });
+    const wrong = await h.ipc.invoke('task-scheduler:desktop.saveSettings', trusted, {
+      store: 'mongodb',
+      mongoUri: 'http://db.example',
+    });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'VALIDATION' } });
+    expect(
+      JSON.parse(await fs.readFile(path.join(h.dir, 'desktop.json'), 'utf8').catch(() => '{}'))
+        .store,
+    ).not.toBe('mongodb');
+
+    const saved = await h.ipc.invoke('task-scheduler:desktop.saveSettings', trusted, {
+      store: 'mongodb',
+      mongoUri: 'mongodb://ann:hunter2@db.example:27017/app',
+    });
+    expect(saved).toMatchObject({
+      ok: true,
+      result: {
+        store: 'mongodb',
+        storeInUse: 'json',
+        mongoUri: 'mongodb://ann:••••••@db.example:27017/app',
+      },
+    });
+    const onDisk = await fs.readFile(path.join(h.dir, 'desktop.json'), 'utf8');
+    expect(onDisk).not.toContain('hunter2');
+    expect(JSON.parse(onDisk)).toMatchObject({
+      store: 'mongodb',
+      mongoUriSealed: expect.stringMatching(/^sealed:/),
+    });
   });
 });
 

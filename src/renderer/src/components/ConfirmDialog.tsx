@@ -1,4 +1,5 @@
-import { useEffect, useRef, type ReactElement, type ReactNode } from 'react';
+import { useRef, type ReactElement, type ReactNode } from 'react';
+import { trapTab, useFocusTrap } from './focus-trap';
 
 interface ConfirmDialogProps {
   title: string;
@@ -9,20 +10,28 @@ interface ConfirmDialogProps {
   busy?: boolean;
 }
 
-/** A modal confirmation; Escape cancels, focus starts on Cancel so Enter is never destructive. */
+/**
+ * A modal confirmation: focus starts on Cancel so Enter is never destructive, Tab stays inside,
+ * Escape cancels, and focus goes back to the control that opened it.
+ */
 export function ConfirmDialog(props: ConfirmDialogProps): ReactElement {
+  const dialogRef = useRef<HTMLDivElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => cancelRef.current?.focus(), []);
+  useFocusTrap(dialogRef, cancelRef);
   return (
     <div className="backdrop">
       <div
+        ref={dialogRef}
         role="alertdialog"
         aria-modal="true"
         aria-labelledby="confirm-title"
         aria-describedby="confirm-body"
         className="dialog"
         onKeyDown={(e) => {
-          if (e.key === 'Escape') props.onCancel();
+          if (e.key === 'Escape') {
+            e.stopPropagation();
+            props.onCancel();
+          } else trapTab(e);
         }}
       >
         <h2 id="confirm-title">{props.title}</h2>

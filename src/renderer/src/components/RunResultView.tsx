@@ -1,5 +1,5 @@
 /** A run's result and error: JSON tree, text, or a table for CSV rows / arrays of objects. */
-import { useState, type ReactElement } from 'react';
+import { useState, type KeyboardEvent as ReactKeyboardEvent, type ReactElement } from 'react';
 import type { Run } from '../../../shared/domain';
 
 function JsonNode({
@@ -13,13 +13,15 @@ function JsonNode({
 }): ReactElement {
   const [open, setOpen] = useState(depth < 2);
   const label = name !== undefined ? <span className="json-key">{name}: </span> : null;
+  const prefix = name !== undefined ? `${name}: ` : '';
+  // Only the root is in the tab order; arrow keys move between items (see JsonTree).
+  const tabIndex = depth === 0 ? 0 : -1;
   if (value === null || typeof value !== 'object') {
+    const text = JSON.stringify(value);
     return (
-      <li>
+      <li role="treeitem" aria-level={depth + 1} aria-label={prefix + text} tabIndex={tabIndex}>
         {label}
-        <span className={`json-${value === null ? 'null' : typeof value}`}>
-          {JSON.stringify(value)}
-        </span>
+        <span className={`json-${value === null ? 'null' : typeof value}`}>{text}</span>
       </li>
     );
   }
@@ -28,22 +30,67 @@ function JsonNode({
     : Object.entries(value);
   const summary = Array.isArray(value) ? `[${entries.length}]` : `{${entries.length}}`;
   return (
-    <li>
-      <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)}>
+    <li
+      role="treeitem"
+      aria-level={depth + 1}
+      aria-expanded={open}
+      aria-label={prefix + summary}
+      tabIndex={tabIndex}
+      onKeyDown={(e) => {
+        if (e.target !== e.currentTarget) return;
+        if (
+          e.key === 'Enter' ||
+          e.key === ' ' ||
+          (e.key === 'ArrowRight' && !open) ||
+          (e.key === 'ArrowLeft' && open)
+        ) {
+          e.preventDefault();
+          e.stopPropagation();
+          setOpen(!open);
+        }
+      }}
+    >
+      <button
+        type="button"
+        className="link"
+        tabIndex={-1}
+        aria-hidden="true"
+        onClick={() => setOpen(!open)}
+      >
         {open ? '▾' : '▸'}
       </button>
       {label}
       <span className="json-summary">{summary}</span>
       {open ? (
-        <ul>
+        <ul role="group">
           {entries.slice(0, 500).map(([k, v]) => (
             <JsonNode key={k} name={k} value={v} depth={depth + 1} />
           ))}
-          {entries.length > 500 ? <li>… {entries.length - 500} more</li> : null}
+          {entries.length > 500 ? (
+            <li role="treeitem" aria-level={depth + 2} tabIndex={-1}>
+              … {entries.length - 500} more
+            </li>
+          ) : null}
         </ul>
       ) : null}
     </li>
   );
+}
+
+/** Up/Down/Home/End move focus between the visible items of a tree. */
+function moveInTree(e: ReactKeyboardEvent<HTMLUListElement>): void {
+  const keys = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
+  if (!keys.includes(e.key)) return;
+  const items = [...e.currentTarget.querySelectorAll<HTMLElement>('[role="treeitem"]')];
+  const at = items.indexOf(document.activeElement as HTMLElement);
+  const next =
+    e.key === 'Home'
+      ? 0
+      : e.key === 'End'
+        ? items.length - 1
+        : Math.min(items.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)));
+  e.preventDefault();
+  items[next]?.focus();
 }
 
 export function JsonTree({
@@ -54,7 +101,7 @@ export function JsonTree({
   label?: string;
 }): ReactElement {
   return (
-    <ul className="json-tree" role="tree" aria-label={label}>
+    <ul className="json-tree" role="tree" aria-label={label} onKeyDown={moveInTree}>
       <JsonNode value={value} depth={0} />
     </ul>
   );

@@ -15,7 +15,14 @@ import { useSchedules } from '../stores/schedules';
 import { useConfigs } from '../stores/configs';
 import { useTasks } from '../stores/tasks';
 import { useUi } from '../stores/ui';
-import { formatTime, serverFieldErrors, zodFieldErrors, type FieldErrors } from '../util';
+import {
+  formatTime,
+  isoToLocalInput,
+  localInputToIso,
+  serverFieldErrors,
+  zodFieldErrors,
+  type FieldErrors,
+} from '../util';
 
 interface Draft {
   taskId: string;
@@ -27,6 +34,25 @@ interface Draft {
   enabled: boolean;
   overlap: 'skip' | 'queue' | 'allow';
   missed: 'skip' | 'run-once';
+  name: string;
+  /** `<input type="datetime-local">` values (local time); empty = none. */
+  startAt: string;
+  endAt: string;
+}
+
+const SERVER_FIELDS = ['cron', 'timezone', 'everySeconds', 'startAt', 'endAt', 'name'] as const;
+
+/** The form field a core schedule message is about ("ScheduleEntry: endAt (…) must be …"). */
+export function scheduleErrorField(message: string): string | undefined {
+  if (/never fires before endAt/.test(message)) return 'endAt';
+  let best: { key: string; at: number } | undefined;
+  for (const key of SERVER_FIELDS) {
+    const at = message.search(
+      new RegExp(`\\b${key === 'timezone' ? '(timezone|time zone)' : key}\\b`),
+    );
+    if (at >= 0 && (!best || at < best.at)) best = { key, at };
+  }
+  return best?.key;
 }
 
 const systemZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -49,11 +75,17 @@ function build(
       errors.cron = `${(e as Error).message}`;
     }
   }
+  const startAt = d.startAt ? localInputToIso(d.startAt) : undefined;
+  const endAt = d.endAt ? localInputToIso(d.endAt) : undefined;
+  if (d.startAt && !startAt) errors.startAt = 'enter a date and time, or leave it empty';
+  if (d.endAt && !endAt) errors.endAt = 'enter a date and time, or leave it empty';
+  else if (startAt && endAt && endAt <= startAt) errors.endAt = 'must be after the start';
+  const name = d.name.trim();
   const candidate: ScheduleEntryInput = {
     ...(entry ? { id: entry.id, createdAt: entry.createdAt, updatedAt: entry.updatedAt } : {}),
-    ...(entry?.startAt ? { startAt: entry.startAt } : {}),
-    ...(entry?.endAt ? { endAt: entry.endAt } : {}),
-    ...(entry?.name ? { name: entry.name } : {}),
+    ...(startAt ? { startAt } : {}),
+    ...(endAt ? { endAt } : {}),
+    ...(name ? { name } : {}),
     taskId: d.taskId,
     ...(d.configId ? { configId: d.configId } : {}),
     kind: d.kind,
@@ -93,6 +125,9 @@ function ScheduleForm({
     enabled: entry?.enabled ?? true,
     overlap: entry?.overlap ?? 'skip',
     missed: entry?.missed ?? 'run-once',
+    name: entry?.name ?? '',
+    startAt: isoToLocalInput(entry?.startAt),
+    endAt: isoToLocalInput(entry?.endAt),
   }));
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [submitted, setSubmitted] = useState(false);
@@ -109,6 +144,8 @@ function ScheduleForm({
     server[key] ?? (touched[key] || submitted ? built.errors[key] : undefined);
 
   // Preview the next 10 fire times as the expression changes (debounced; never blocks typing).
+  const previewStart = d.startAt ? localInputToIso(d.startAt) : undefined;
+  const previewEnd = d.endAt ? localInputToIso(d.endAt) : undefined;
   useEffect(() => {
     const every = Number(d.everySeconds);
     if (d.kind === 'cron' ? !d.cron.trim() : !(every >= 1)) {
@@ -123,6 +160,10 @@ function ScheduleForm({
         ...(d.kind === 'cron'
           ? { cron: d.cron, ...(d.timezone ? { timezone: d.timezone } : {}) }
           : { everySeconds: Math.floor(every) }),
+        ...(previewStart ? { startAt: previewStart } : {}),
+        ...(previewEnd && (!previewStart || previewEnd > previewStart)
+          ? { endAt: previewEnd }
+          : {}),
       }).then(
         (r) => !stale && setPreview(r),
         (e: unknown) => !stale && setPreview({ error: errorMessage(e) }),
@@ -132,7 +173,7 @@ function ScheduleForm({
       stale = true;
       clearTimeout(timer);
     };
-  }, [d.kind, d.cron, d.everySeconds, d.timezone]);
+  }, [d.kind, d.cron, d.everySeconds, d.timezone, previewStart, previewEnd]);
 
   let description: string | undefined;
   if (d.kind === 'cron' && d.cron.trim()) {
@@ -154,10 +195,8 @@ function ScheduleForm({
     } catch (e) {
       const fields = serverFieldErrors(e, 'entry');
       // Schedule math errors name the field in the text ("… cron "x" is invalid …").
-      for (const key of ['cron', 'timezone', 'everySeconds'] as const) {
-        if (!fields[key] && new RegExp(`\\b${key}\\b`).test(fields._ ?? ''))
-          fields[key] = fields._!;
-      }
+      const key = fields._ ? scheduleErrorField(fields._) : undefined;
+      if (key && !Object.keys(fields).some((k) => k !== '_')) fields[key] = fields._!;
       setServer(fields);
     } finally {
       setSaving(false);
@@ -174,6 +213,13 @@ function ScheduleForm({
       }}
     >
       <h2>{entry ? 'Edit schedule entry' : 'New schedule entry'}</h2>
+      <Field
+        label="Name"
+        error={err('name')}
+        hint="Optional; a label for this entry, shown under its task in the list."
+      >
+        {(p) => <input {...p} value={d.name} onChange={(e) => set('name', e.target.value)} />}
+      </Field>
       <Field
         label="Task"
         error={err('taskId')}
@@ -263,6 +309,30 @@ function ScheduleForm({
           </Field>
         </>
       )}
+      <Field
+        label="Start at"
+        error={err('startAt')}
+        hint="Optional; no fire before this time (a frequency entry counts its interval from it)."
+      >
+        {(p) => (
+          <input
+            {...p}
+            type="datetime-local"
+            value={d.startAt}
+            onChange={(e) => set('startAt', e.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="End at" error={err('endAt')} hint="Optional; no fire after this time.">
+        {(p) => (
+          <input
+            {...p}
+            type="datetime-local"
+            value={d.endAt}
+            onChange={(e) => set('endAt', e.target.value)}
+          />
+        )}
+      </Field>
       <Field label="When a run is still going" error={err('overlap')}>
         {(p) => (
           <select
@@ -429,7 +499,10 @@ export function SchedulesScreen(): ReactElement {
           <tbody>
             {items.map((e) => (
               <tr key={e.id}>
-                <td>{taskName(e.taskId)}</td>
+                <td>
+                  {taskName(e.taskId)}
+                  {e.name ? <div className="hint">{e.name}</div> : null}
+                </td>
                 <td>{e.kind}</td>
                 <td className="mono">{e.kind === 'cron' ? e.cron : `every ${e.everySeconds} s`}</td>
                 <td>{e.kind === 'cron' ? (e.timezone ?? '') : '—'}</td>

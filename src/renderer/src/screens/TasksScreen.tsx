@@ -1,6 +1,6 @@
 /** Tasks: list with live last run and next run, filters, deep link, run now, delete (one/type). */
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
-import { TASK_TYPES, type Task, type TaskType } from '../../../shared/domain';
+import { TASK_TYPES, type Configuration, type Task, type TaskType } from '../../../shared/domain';
 import { call } from '../api/current';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Countdown, EmptyState, ErrorBox, Loading, StatusBadge } from '../components/common';
@@ -13,6 +13,41 @@ import { useTasks } from '../stores/tasks';
 import { useUi } from '../stores/ui';
 import { formatDuration, formatTime, isoToLocalInput, localInputToIso } from '../util';
 import { TaskForm } from './TaskForm';
+
+/**
+ * "Run with another configuration": the options are mounted only once the control is focused or
+ * pressed, so 1,000 rows do not put 1,000 × (configurations of that type) options in the DOM.
+ */
+function RunWithPicker({
+  task,
+  others,
+  value,
+  onChange,
+}: {
+  task: Task;
+  others: Configuration[];
+  value: string;
+  onChange: (configId: string) => void;
+}): ReactElement {
+  const [active, setActive] = useState(false);
+  const shown = active ? others : others.filter((c) => c.id === value);
+  return (
+    <select
+      aria-label={`Configuration for running ${task.name}`}
+      value={value}
+      onFocus={() => setActive(true)}
+      onPointerDown={() => setActive(true)}
+      onChange={(e) => onChange(e.target.value)}
+    >
+      <option value="">default configuration</option>
+      {shown.map((c) => (
+        <option key={c.id} value={c.id}>
+          {c.name}
+        </option>
+      ))}
+    </select>
+  );
+}
 
 type Confirm = { kind: 'one'; task: Task } | { kind: 'type'; type: TaskType };
 
@@ -28,6 +63,15 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
   const [opened, setOpened] = useState<Task | undefined>();
 
   const configName = useMemo(() => new Map(configs.map((c) => [c.id, c.name])), [configs]);
+  const byType = useMemo(() => {
+    const m = new Map<TaskType, Configuration[]>();
+    for (const c of configs) {
+      const list = m.get(c.type);
+      if (list) list.push(c);
+      else m.set(c.type, [c]);
+    }
+    return m;
+  }, [configs]);
   const nextRun = useMemo(() => {
     const m = new Map<string, string>();
     for (const e of entries) {
@@ -228,7 +272,7 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
           <tbody>
             {shown.map((t) => {
               const run = lastRun[t.id];
-              const others = configs.filter((c) => c.type === t.type && c.id !== t.configId);
+              const others = (byType.get(t.type) ?? []).filter((c) => c.id !== t.configId);
               return (
                 <tr key={t.id} aria-current={openId === t.id ? 'true' : undefined}>
                   <td>
@@ -251,18 +295,12 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
                   </td>
                   <td className="actions">
                     {others.length > 0 ? (
-                      <select
-                        aria-label={`Configuration for running ${t.name}`}
+                      <RunWithPicker
+                        task={t}
+                        others={others}
                         value={runWith[t.id] ?? ''}
-                        onChange={(e) => setRunWith((r) => ({ ...r, [t.id]: e.target.value }))}
-                      >
-                        <option value="">default configuration</option>
-                        {others.map((c) => (
-                          <option key={c.id} value={c.id}>
-                            {c.name}
-                          </option>
-                        ))}
-                      </select>
+                        onChange={(v) => setRunWith((r) => ({ ...r, [t.id]: v }))}
+                      />
                     ) : null}
                     <button
                       type="button"

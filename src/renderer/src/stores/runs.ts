@@ -13,6 +13,12 @@ export interface RunFilter {
 }
 
 export const PAGE_SIZE = 200;
+/**
+ * The first page is small: a rare filter (one status of one type) may make the store read many
+ * segments per page, and 40 rows fill the visible list three times over; the next pages (200
+ * each) are fetched in the background as the list asks for them.
+ */
+export const FIRST_PAGE = 40;
 /** Loaded rows are kept in memory; past this many the list stops growing (narrow the period). */
 export const MAX_LOADED = 20_000;
 
@@ -65,7 +71,7 @@ export const useRuns = create<RunsState>()((set, get) => ({
     const mine = ++generation;
     set({ status: 'loading', error: undefined });
     try {
-      const page = await api()['runs.list']({ ...params(get().filter), limit: PAGE_SIZE });
+      const page = await api()['runs.list']({ ...params(get().filter), limit: FIRST_PAGE });
       if (mine !== generation) return; // a newer filter won
       set({ items: page.items, nextCursor: page.nextCursor, status: 'ready' });
     } catch (error) {
