@@ -53,6 +53,10 @@ export const paramsSchemas = {
     cursor: z.string().min(1).optional(),
   }),
   'runs.get': byId,
+  /** The latest run of each task (among the newest 20,000 runs), keyed by task id. */
+  'runs.latest': z.strictObject({
+    taskIds: z.array(idSchema).max(10_000).optional(),
+  }),
   'runs.delete': z.union([
     z.strictObject({ from: isoTimeSchema, to: isoTimeSchema }),
     z.strictObject({ taskId: idSchema }),
@@ -129,6 +133,7 @@ export interface MethodResults {
   'tasks.delete': { deleted: number };
   'runs.list': { items: Run[]; nextCursor?: string };
   'runs.get': Run;
+  'runs.latest': Record<string, Run>;
   'runs.delete': { deleted: number };
   'configs.list': Configuration[];
   'configs.get': Configuration;

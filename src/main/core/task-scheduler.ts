@@ -29,6 +29,7 @@ import { toIso, type Clock } from './clock';
 import { checkConfigParams, checkOperation } from './config-rules';
 import type { EventBus } from './event-bus';
 import type { IdGenerator } from './ids';
+import { LatestRuns } from './latest-runs';
 import type { SchedulerPort } from './scheduler-port';
 import type { TaskRunner } from './task-runner';
 
@@ -52,9 +53,11 @@ export class TaskScheduler {
   private scheduler: SchedulerPort | undefined;
   private settings: Settings = settingsSchema.parse({});
   private readonly handlers: Handlers;
+  private readonly latestRuns: LatestRuns;
 
   constructor(private readonly options: TaskSchedulerOptions) {
     this.handlers = this.createHandlers();
+    this.latestRuns = new LatestRuns(options.store, options.events);
   }
 
   /** The scheduler is attached after construction because it calls back into the runner. */
@@ -286,6 +289,8 @@ export class TaskScheduler {
           );
         return run;
       },
+
+      'runs.latest': ({ taskIds }) => this.latestRuns.get(taskIds),
 
       'runs.delete': async (which) => {
         if ('from' in which) {

@@ -604,3 +604,30 @@ describe('a run deleted while in progress', () => {
     await expect(call('runs.get', { id: running.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('the latest run of each task', () => {
+  it('is answered in one call and follows new runs and deletions', async () => {
+    const { task, config } = await makeTask();
+    const other = await call('tasks.save', {
+      task: { name: 'Other', type: 'api', operation: 'read', configId: config.id },
+    });
+    const never = await call('tasks.save', {
+      task: { name: 'Never', type: 'api', operation: 'read', configId: config.id },
+    });
+    await call('tasks.run', { id: task.id });
+    const second = await call('tasks.run', { id: task.id });
+    const latest = await call('runs.latest', {});
+    expect(Object.keys(latest)).toEqual([task.id]);
+    expect(latest[task.id]!.id).toBe(second.id);
+
+    const otherRun = await call('tasks.run', { id: other.id });
+    expect((await call('runs.latest', { taskIds: [other.id, never.id] }))[other.id]!.id).toBe(
+      otherRun.id,
+    );
+    expect(await call('runs.latest', { taskIds: [never.id] })).toEqual({});
+
+    await call('runs.delete', { ids: [second.id] });
+    const afterDelete = await call('runs.latest', { taskIds: [task.id] });
+    expect(afterDelete[task.id]!.id).not.toBe(second.id);
+  });
+});

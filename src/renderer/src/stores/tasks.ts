@@ -54,19 +54,11 @@ export const useTasks = create<TasksState>()((set, get) => ({
         ...(filter.ranTo ? { ranTo: filter.ranTo } : {}),
       });
       set({ items, status: 'ready', error: undefined });
-      // Last run per task, in parallel; a missing one is simply "never ran".
-      const known = get().lastRun;
-      const missing = items.filter((t) => !known[t.id]);
-      const found = await Promise.all(
-        missing.map((t) =>
-          call('runs.list', { taskId: t.id, limit: 1 }).then(
-            (page) => page.items[0],
-            () => undefined,
-          ),
-        ),
+      // Last run per task in one call; a task without one never ran (recently).
+      const latest = await call('runs.latest', { taskIds: items.map((t) => t.id) }).catch(
+        () => ({}) as Record<string, Run>,
       );
-      const lastRun = { ...get().lastRun };
-      for (const run of found) if (run && !lastRun[run.taskId]) lastRun[run.taskId] = run;
+      const lastRun = { ...get().lastRun, ...latest };
       set({ lastRun });
     } catch (error) {
       set({ status: 'error', error: errorMessage(error) });
