@@ -115,6 +115,8 @@ export interface SystemInfo {
   version: string;
   store: 'memory' | 'json' | 'mongodb';
   dataDir?: string;
+  /** Where the store keeps its data: a directory, or the MongoDB URI with its password redacted. */
+  location?: string;
   instanceId: string;
   scheduler: { running: boolean; entries: number; activeRuns: number; queuedRuns: number };
 }

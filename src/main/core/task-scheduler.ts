@@ -539,6 +539,7 @@ export class TaskScheduler {
         version: this.options.version,
         store: store.kind,
         ...(this.options.dataDir ? { dataDir: this.options.dataDir } : {}),
+        ...(store.location ? { location: store.location } : {}),
         instanceId: this.options.instanceId,
         scheduler: {
           running: this.scheduler?.status().running ?? false,

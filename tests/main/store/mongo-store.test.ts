@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
+import { createApp } from '../../../src/main/app';
 import { MongoStore } from '../../../src/main/store/mongodb/mongo-store';
 import { AppError } from '../../../src/shared/errors';
 import { REDACTED } from '../../../src/shared/domain';
@@ -124,6 +125,21 @@ describe('mongodb store specifics', () => {
     expect(store.kind).toBe('mongodb');
     expect(store.location).toBe(`mongodb://admin:${REDACTED}@127.0.0.1:27017/app`);
     expect(store.location).not.toContain('hunter2');
+  });
+
+  it('reports the redacted URI, never the password, in system.info', async () => {
+    const database = freshDatabase();
+    const uri = new URL(target.uri);
+    const app = createApp({ store: new MongoStore({ uri: target.uri, database }), executors: {} });
+    await app.start();
+    try {
+      const info = await app.core.call('system.info', {});
+      expect(info).toMatchObject({ store: 'mongodb', location: expect.stringContaining(uri.host) });
+      if (uri.password) expect(JSON.stringify(info)).not.toContain(uri.password);
+    } finally {
+      await app.stop();
+      await dropDatabase(database);
+    }
   });
 
   it('fails to open with UNAVAILABLE within a few seconds when no server answers, without the password', async () => {
