@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { call, env, open, shot, wipe } from './support/helpers';
 
@@ -210,10 +209,7 @@ test('screenshots of every screen with data', async ({ page }) => {
   await shot(page, 'run-detail');
   await page.getByRole('button', { name: 'Close' }).click();
   await expect(page.getByRole('img', { name: 'Runs over time by status' })).toBeVisible();
-  await page.screenshot({
-    path: fileURLToPath(new URL('../docs/screenshots/history.png', import.meta.url)),
-    fullPage: true,
-  });
+  await shot(page, 'history', true);
   await page.getByRole('link', { name: 'Dashboard' }).click();
   await expect(page.getByRole('heading', { name: /Success rate/ })).toBeVisible();
   await shot(page, 'dashboard');

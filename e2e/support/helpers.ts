@@ -31,10 +31,20 @@ export async function open(page: Page, route = '/'): Promise<void> {
   if (route !== '/') await page.evaluate((r) => (window.location.hash = `#${r}`), route);
 }
 
-export async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({
-    path: fileURLToPath(new URL(`../../docs/screenshots/${name}.png`, import.meta.url)),
-  });
+/**
+ * Where screenshots go: test artifacts under test-results/screenshots, or the README's images in
+ * docs/screenshots when UPDATE_SCREENSHOTS=1 (so a plain test run leaves the work tree clean).
+ */
+export function screenshotPath(name: string): string {
+  const dir =
+    process.env.UPDATE_SCREENSHOTS === '1'
+      ? '../../docs/screenshots/'
+      : '../../test-results/screenshots/';
+  return fileURLToPath(new URL(`${dir}${name}.png`, import.meta.url));
+}
+
+export async function shot(page: Page, name: string, fullPage = false): Promise<void> {
+  await page.screenshot({ path: screenshotPath(name), fullPage });
 }
 
 /** Deletes everything so each spec starts from an empty store. */
