@@ -10,6 +10,7 @@ import {
   type Bridge,
   type BridgeMethods,
   type DesktopBridge,
+  type DesktopSettingsView,
   type Envelope,
 } from '../shared/bridge';
 import type { MethodName } from '../shared/contract';
@@ -62,9 +63,10 @@ export function createBridge(
       return reply.result;
     },
     desktop: Object.freeze<DesktopBridge>({
-      getSettings: () => ipc.invoke(DESKTOP_GET_CHANNEL, {}) as Promise<Envelope<unknown>>,
+      getSettings: () =>
+        ipc.invoke(DESKTOP_GET_CHANNEL, {}) as Promise<Envelope<DesktopSettingsView>>,
       saveSettings: (patch) =>
-        ipc.invoke(DESKTOP_SAVE_CHANNEL, patch) as Promise<Envelope<unknown>>,
+        ipc.invoke(DESKTOP_SAVE_CHANNEL, patch) as Promise<Envelope<DesktopSettingsView>>,
     }),
   };
 }

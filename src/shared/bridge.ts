@@ -13,13 +13,44 @@ export type BridgeMethods = {
   [M in MethodName]: (params: MethodParams<M>) => Promise<Envelope<MethodResult<M>>>;
 };
 
-/** Desktop-only settings (start at login, how secrets are sealed); see docs/desktop.md. */
+export type SecretsBackendChoice = 'auto' | 'keyring' | 'file-key';
+
+/** How configuration secrets are sealed at rest in the desktop app. */
+export interface SecretsStatus {
+  /** What the OS offers. */
+  os: 'keyring' | 'basic-text' | 'unavailable';
+  /** What seals new secrets. */
+  using: 'keyring' | 'file-key';
+  choice: SecretsBackendChoice;
+  description: string;
+  /** Shown in Settings when protection is weaker than a keyring. */
+  warning?: string;
+}
+
+/** The desktop-only settings as the renderer sees them (the MongoDB URI redacted). */
+export interface DesktopSettingsView {
+  startAtLogin: boolean;
+  secretsBackend: SecretsBackendChoice;
+  trayHintShown: boolean;
+  /** The store the app opens at its next start. */
+  store: 'json' | 'mongodb';
+  mongoUri?: string;
+  /** The store this run of the app uses. */
+  storeInUse: 'json' | 'mongodb';
+  secrets: SecretsStatus;
+}
+
+export interface DesktopSettingsPatch {
+  startAtLogin?: boolean;
+  secretsBackend?: SecretsBackendChoice;
+  store?: 'json' | 'mongodb';
+  mongoUri?: string;
+}
+
+/** Desktop-only settings (start at login, secrets, store); see docs/desktop.md. */
 export interface DesktopBridge {
-  getSettings(): Promise<Envelope<unknown>>;
-  saveSettings(patch: {
-    startAtLogin?: boolean;
-    secretsBackend?: 'auto' | 'keyring' | 'file-key';
-  }): Promise<Envelope<unknown>>;
+  getSettings(): Promise<Envelope<DesktopSettingsView>>;
+  saveSettings(patch: DesktopSettingsPatch): Promise<Envelope<DesktopSettingsView>>;
 }
 
 export interface Bridge {

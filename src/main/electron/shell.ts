@@ -6,6 +6,7 @@ import type { Settings } from '../../shared/domain';
 import type { AppEvent } from '../../shared/events';
 import type { Clock } from '../core/clock';
 import type { SecretsStatus } from '../secrets/choose-codec';
+import type { DesktopSettingsView } from '../../shared/bridge';
 import { AppError } from '../../shared/errors';
 import { redactUri } from '../../shared/secrets';
 import { parsePatch, type DesktopSettings, type DesktopSettingsStore } from './desktop-settings';
@@ -44,14 +45,6 @@ export interface SecretsPort {
   /** Switches the backend and re-seals stored secrets; returns the new status. */
   choose(choice: DesktopSettings['secretsBackend']): Promise<SecretsStatus>;
 }
-
-/** What the renderer sees of the desktop settings: the URI redacted, never sealed text. */
-export type DesktopView = Omit<DesktopSettings, 'mongoUriSealed'> & {
-  mongoUri?: string;
-  /** The store this run of the app uses; `store` differs until the app restarts. */
-  storeInUse: 'json' | 'mongodb';
-  secrets: SecretsStatus;
-};
 
 export interface DesktopShellOptions {
   /** The store this run uses (settings.store applies at the next start). */
@@ -167,7 +160,7 @@ export class DesktopShell {
     return this.window !== undefined && !this.window.isDestroyed();
   }
 
-  private desktopView(): DesktopView {
+  private desktopView(): DesktopSettingsView {
     const { mongoUriSealed, ...settings } = this.o.desktopSettings.value;
     let mongoUri: string | undefined;
     if (mongoUriSealed) {

@@ -4,22 +4,12 @@
  * the user chooses, and the default is the AES key file. Older values stay readable through
  * every codec whose key is present.
  */
+import type { SecretsBackendChoice, SecretsStatus } from '../../shared/bridge';
 import { MultiCodec, type TaggedCodec } from './codec';
 import { FileKeyCodec } from './file-key-codec';
 import { SafeStorageCodec, type SafeStorageLike } from './safe-storage-codec';
 
-export type SecretsBackendChoice = 'auto' | 'keyring' | 'file-key';
-
-export interface SecretsStatus {
-  /** What the OS offers. */
-  os: 'keyring' | 'basic-text' | 'unavailable';
-  /** What seals new secrets. */
-  using: 'keyring' | 'file-key';
-  choice: SecretsBackendChoice;
-  description: string;
-  /** Shown in Settings when protection is weaker than a keyring. */
-  warning?: string;
-}
+export type { SecretsBackendChoice, SecretsStatus } from '../../shared/bridge';
 
 export interface ChooseCodecOptions {
   safeStorage: SafeStorageLike | undefined;

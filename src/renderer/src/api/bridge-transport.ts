@@ -1,8 +1,8 @@
 /** Electron: the preload bridge (`window.taskScheduler`) answers with envelopes. */
-import type { Bridge } from '../../../shared/bridge';
+import type { Bridge, DesktopBridge, Envelope } from '../../../shared/bridge';
 import type { MethodName } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
-import type { Transport } from './transport';
+import type { DesktopSettingsApi, Transport } from './transport';
 
 export function createBridgeTransport(bridge: Bridge): Transport {
   return {
@@ -27,5 +27,18 @@ export function createBridgeTransport(bridge: Bridge): Transport {
       return bridge.onEvent(listener);
     },
     ...(bridge.pickPath ? { pickPath: bridge.pickPath.bind(bridge) } : {}),
+    ...(bridge.desktop ? { desktop: unwrapDesktop(bridge.desktop) } : {}),
+  };
+}
+
+function unwrap<T>(envelope: Envelope<T>): T {
+  if (envelope.ok) return envelope.result;
+  throw new AppError(envelope.error.code, envelope.error.message, envelope.error.details);
+}
+
+function unwrapDesktop(desktop: DesktopBridge): DesktopSettingsApi {
+  return {
+    getSettings: async () => unwrap(await desktop.getSettings()),
+    saveSettings: async (patch) => unwrap(await desktop.saveSettings(patch)),
   };
 }

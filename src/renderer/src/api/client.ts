@@ -15,6 +15,7 @@ export interface Client {
     onState?: (state: ConnectionState) => void,
   ): () => void;
   pickPath?: Transport['pickPath'];
+  desktop?: Transport['desktop'];
 }
 
 /** Normalizes anything a transport threw into an `AppError`. */
@@ -41,5 +42,6 @@ export function createClient(transport: Transport): Client {
     transport: transport.kind,
     subscribe: (listener, onState) => transport.subscribe(listener, onState),
     ...(transport.pickPath ? { pickPath: transport.pickPath } : {}),
+    ...(transport.desktop ? { desktop: transport.desktop } : {}),
   };
 }

@@ -1,4 +1,5 @@
 /** What the client needs from a transport: call a method, receive events, report the link state. */
+import type { DesktopSettingsPatch, DesktopSettingsView } from '../../../shared/bridge';
 import type { MethodName } from '../../../shared/contract';
 import type { AppEvent } from '../../../shared/events';
 
@@ -15,4 +16,11 @@ export interface Transport {
   ): () => void;
   /** Native file/folder picker (Electron only). */
   pickPath?: (options: { kind: 'file' | 'folder'; save?: boolean }) => Promise<string | undefined>;
+  /** Desktop-only settings (Electron only); rejects with an `AppError`. */
+  desktop?: DesktopSettingsApi;
+}
+
+export interface DesktopSettingsApi {
+  getSettings(): Promise<DesktopSettingsView>;
+  saveSettings(patch: DesktopSettingsPatch): Promise<DesktopSettingsView>;
 }

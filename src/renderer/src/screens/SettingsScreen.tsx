@@ -2,7 +2,9 @@
 import { useEffect, useState, type ReactElement } from 'react';
 import { settingsSchema, type Settings } from '../../../shared/domain';
 import { ErrorBox, Loading } from '../components/common';
+import { DesktopSettingsPanel } from '../components/DesktopSettingsPanel';
 import { Field } from '../components/Field';
+import { getClient } from '../api/current';
 import { useSettings } from '../stores/settings';
 import { useUi } from '../stores/ui';
 import { serverFieldErrors, zodFieldErrors, type FieldErrors } from '../util';
@@ -21,6 +23,7 @@ const num = (s: string): number | undefined => (s.trim() ? Number(s) : undefined
 export function SettingsScreen(): ReactElement {
   const { settings, info, status, error, load } = useSettings();
   const toast = useUi((s) => s.toast);
+  const desktop = getClient().desktop;
   const [d, setD] = useState<Draft | undefined>();
   const [server, setServer] = useState<FieldErrors>({});
   useEffect(() => {
@@ -76,6 +79,7 @@ export function SettingsScreen(): ReactElement {
           <dt>Data location</dt>
           <dd className="mono">
             {info?.dataDir ??
+              info?.location ??
               (info?.store === 'memory' ? 'in memory (nothing survives a restart)' : '—')}
           </dd>
           <dt>Version</dt>
@@ -95,6 +99,7 @@ export function SettingsScreen(): ReactElement {
           not copied. The memory store keeps nothing after a restart.
         </p>
       </section>
+      {desktop ? <DesktopSettingsPanel desktop={desktop} /> : null}
       <form
         className="form"
         aria-label="Settings"
