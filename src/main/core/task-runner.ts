@@ -70,6 +70,7 @@ export class TaskRunner {
   /** Retry waits in progress, cut short at shutdown. */
   private readonly backoffs = new Set<AbortController>();
   private accepting = true;
+  private readonly snapshots = new WeakMap<Configuration, Record<string, unknown>>();
 
   constructor(private readonly options: TaskRunnerOptions) {}
 
@@ -90,23 +91,34 @@ export class TaskRunner {
       );
       return { started: Promise.reject(error), finished: Promise.reject(error) };
     }
-    let resolveStarted!: (run: Run) => void;
-    let rejectStarted!: (error: unknown) => void;
-    const started = new Promise<Run>((resolve, reject) => {
-      resolveStarted = resolve;
-      rejectStarted = reject;
+    let resolveFirst!: (run: Run) => void;
+    let rejectFirst!: (error: unknown) => void;
+    const first = new Promise<Run>((resolve, reject) => {
+      resolveFirst = resolve;
+      rejectFirst = reject;
     });
-    const finished = this.runAttempts(request, resolveStarted).catch((error: unknown) => {
-      rejectStarted(error);
+    const finished = this.runAttempts(request, resolveFirst).catch((error: unknown) => {
+      rejectFirst(error);
       throw error;
     });
     // Callers may ignore either promise; a store failure must not become an unhandled rejection.
-    started.catch(() => undefined);
-    finished.catch(() => undefined);
+    first.catch(() => undefined);
     const tracked = finished.catch(() => undefined);
     this.settled.add(tracked);
-    void tracked.finally(() => this.settled.delete(tracked));
-    return { started, finished };
+    void tracked.then(() => this.settled.delete(tracked));
+    // The copy of the first record is made only for a caller that asks for it (the scheduler
+    // never does): at thousands of runs a second, a clone per run is measurable.
+    let started: Promise<Run> | undefined;
+    return {
+      get started(): Promise<Run> {
+        if (!started) {
+          started = first.then((run) => structuredClone(run));
+          started.catch(() => undefined);
+        }
+        return started;
+      },
+      finished,
+    };
   }
 
   /**
@@ -128,7 +140,7 @@ export class TaskRunner {
       operation: request.operation,
       configId: request.config.id,
       configName: request.config.name,
-      config: redactParams(request.config) as Record<string, unknown>,
+      config: this.snapshotOf(request.config),
       trigger: request.trigger,
       ...(request.scheduledFor ? { scheduledFor: request.scheduledFor } : {}),
       startedAt: at,
@@ -140,8 +152,23 @@ export class TaskRunner {
       instanceId: this.options.instanceId,
     };
     await store.insertRun(run);
-    events.emit('run.finished', { run: structuredClone(run) });
+    // Events are copies so no listener can alter a record; no listener, no copy.
+    if (events.size > 0) events.emit('run.finished', { run: structuredClone(run) });
     return run;
+  }
+
+  /**
+   * The redacted configuration recorded with a run. The scheduler hands the same configuration
+   * object to every run of a batch, so it is redacted once per object, not once per run; records
+   * are stored as copies (or serialized), never mutated, so sharing the snapshot is safe.
+   */
+  private snapshotOf(config: Configuration): Record<string, unknown> {
+    let snapshot = this.snapshots.get(config);
+    if (snapshot === undefined) {
+      snapshot = redactParams(config) as Record<string, unknown>;
+      this.snapshots.set(config, snapshot);
+    }
+    return snapshot;
   }
 
   /** Stops accepting runs, waits up to `graceMs` for active ones, then interrupts the rest. */
@@ -220,7 +247,7 @@ export class TaskRunner {
       operation: request.operation,
       configId: request.config.id,
       configName: request.config.name,
-      config: redactParams(request.config) as Record<string, unknown>,
+      config: this.snapshotOf(request.config),
       trigger,
       ...(request.scheduledFor ? { scheduledFor: request.scheduledFor } : {}),
       startedAt: toIso(startMs),
@@ -236,8 +263,8 @@ export class TaskRunner {
       this.releaseSlot();
       throw error;
     }
-    onStarted?.(structuredClone(run));
-    events.emit('run.started', { run: structuredClone(run) });
+    onStarted?.(run);
+    if (events.size > 0) events.emit('run.started', { run: structuredClone(run) });
 
     const timeoutMs = request.task?.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
     const timer = clock.setTimeout(() => controller.abort(new TimeoutReason(timeoutMs)), timeoutMs);
@@ -292,7 +319,7 @@ export class TaskRunner {
       this.active.delete(run.id);
       this.releaseSlot();
     }
-    events.emit('run.finished', { run: structuredClone(final) });
+    if (events.size > 0) events.emit('run.finished', { run: structuredClone(final) });
     return final;
   }
 }

@@ -2,8 +2,9 @@
  * Fire-time arithmetic for schedule entries: validation with clear messages, the next fire time
  * after an instant, the latest one at or before an instant, and previews. croner computes cron
  * occurrences; one paused `Cron` is cached per distinct (expression, zone), never one per entry,
- * and each distinct (expression, zone, instant) is computed once: 10,000 entries sharing one
- * expression cost one croner call per tick, not 10,000.
+ * and entries sharing one expression share its last answer: 10,000 entries on one expression
+ * cost one croner call per tick, not 10,000. Specs are compiled once (instants parsed) for the
+ * fire path.
  */
 import { Cron } from 'croner';
 import type { ScheduleEntry } from '../../shared/domain';
@@ -134,41 +135,95 @@ export function validateSpec(
   return normalized;
 }
 
-/** Next occurrences per (zone, expression, after): entries sharing an expression share the work. */
-const nextCache = new Map<string, number | null>();
-const NEXT_CACHE_LIMIT = 50_000;
+/**
+ * One distinct (expression, zone) with a memo of its last answer: entries sharing an expression
+ * share one object and, firing together, ask for the next occurrence after the same instant, so
+ * 10,000 entries on `* * * * * *` cost one croner call per second and no string building per fire.
+ */
+interface CronRef {
+  cron: Cron;
+  memoAfter: number;
+  memoNext: number | undefined;
+}
+const cronRefs = new Map<string, CronRef>();
 
-function cronNextAfter(expression: string, timezone: string, afterMs: number): number | undefined {
-  const key = `${timezone}\u0000${expression}\u0000${afterMs}`;
-  let next = nextCache.get(key);
-  if (next === undefined) {
-    const date = cronFor(expression, timezone).nextRun(new Date(afterMs));
-    next = date ? date.getTime() : null;
-    // Keys are instants, so old ones are never asked again: dropping all at the cap is enough.
-    if (nextCache.size >= NEXT_CACHE_LIMIT) nextCache.clear();
-    nextCache.set(key, next);
+function cronRefFor(expression: string, timezone: string): CronRef {
+  const key = `${timezone}\u0000${expression}`;
+  let ref = cronRefs.get(key);
+  if (!ref) {
+    ref = { cron: cronFor(expression, timezone), memoAfter: NaN, memoNext: undefined };
+    if (cronRefs.size >= CRON_CACHE_LIMIT) cronRefs.delete(cronRefs.keys().next().value!);
+    cronRefs.set(key, ref);
   }
-  return next ?? undefined;
+  return ref;
 }
 
+function cronNextAfter(ref: CronRef, afterMs: number): number | undefined {
+  if (ref.memoAfter !== afterMs) {
+    ref.memoNext = ref.cron.nextRun(new Date(afterMs))?.getTime();
+    ref.memoAfter = afterMs;
+  }
+  return ref.memoNext;
+}
+
+/**
+ * A spec with its instants parsed once: the fire path calls nextFireAfter for every fire, and
+ * parsing ISO strings there was a measurable part of the per-fire cost.
+ */
+export interface CompiledSpec {
+  readonly compiled: true;
+  readonly kind: 'frequency' | 'cron';
+  /** Frequency: the period in ms (0 when missing) and the anchor (startAt, else anchorAt). */
+  readonly periodMs: number;
+  readonly anchorMs: number | undefined;
+  readonly startMs: number | undefined;
+  readonly endMs: number | undefined;
+  /** Cron: the shared (expression, zone) memo; undefined without an expression. */
+  readonly cron: CronRef | undefined;
+}
+
+const parseMs = (iso: string | undefined): number | undefined =>
+  iso === undefined ? undefined : Date.parse(iso);
+
+export function compileSpec(spec: ScheduleSpec): CompiledSpec {
+  const startMs = parseMs(spec.startAt);
+  return {
+    compiled: true,
+    kind: spec.kind,
+    periodMs: (spec.everySeconds ?? 0) * 1000,
+    anchorMs: startMs ?? parseMs(spec.anchorAt),
+    startMs,
+    endMs: parseMs(spec.endAt),
+    cron:
+      spec.kind === 'cron' && spec.cron
+        ? cronRefFor(spec.cron, spec.timezone ?? systemTimezone())
+        : undefined,
+  };
+}
+
+const compiled = (spec: ScheduleSpec | CompiledSpec): CompiledSpec =>
+  'compiled' in spec ? spec : compileSpec(spec);
+
 /** The first fire time strictly after `afterMs`, or undefined when there is none (past endAt). */
-export function nextFireAfter(spec: ScheduleSpec, afterMs: number): number | undefined {
-  const startMs = spec.startAt ? Date.parse(spec.startAt) : undefined;
-  const endMs = spec.endAt ? Date.parse(spec.endAt) : undefined;
+export function nextFireAfter(
+  spec: ScheduleSpec | CompiledSpec,
+  afterMs: number,
+): number | undefined {
+  const c = compiled(spec);
   let next: number | undefined;
-  if (spec.kind === 'frequency') {
-    const anchor = startMs ?? (spec.anchorAt ? Date.parse(spec.anchorAt) : undefined);
-    const period = (spec.everySeconds ?? 0) * 1000;
+  if (c.kind === 'frequency') {
+    const anchor = c.anchorMs;
+    const period = c.periodMs;
     if (anchor === undefined || period <= 0) return undefined;
     // First fire is one interval after the anchor; no drift: always anchor + k·period.
     const k = Math.max(1, Math.floor((afterMs - anchor) / period) + 1);
     next = anchor + k * period;
   } else {
-    if (!spec.cron) return undefined;
-    const from = startMs !== undefined && startMs - 1 > afterMs ? startMs - 1 : afterMs;
-    next = cronNextAfter(spec.cron, spec.timezone ?? systemTimezone(), from);
+    if (!c.cron) return undefined;
+    const from = c.startMs !== undefined && c.startMs - 1 > afterMs ? c.startMs - 1 : afterMs;
+    next = cronNextAfter(c.cron, from);
   }
-  if (next === undefined || (endMs !== undefined && next >= endMs)) return undefined;
+  if (next === undefined || (c.endMs !== undefined && next >= c.endMs)) return undefined;
   return next;
 }
 
@@ -176,37 +231,37 @@ export function nextFireAfter(spec: ScheduleSpec, afterMs: number): number | und
  * The latest fire time at or before `atMs` (within startAt/endAt), or undefined when there is
  * none. Used for missed windows: one catch-up names the latest slot it stands for.
  */
-export function lastFireAtOrBefore(spec: ScheduleSpec, atMs: number): number | undefined {
-  const startMs = spec.startAt ? Date.parse(spec.startAt) : undefined;
-  const endMs = spec.endAt ? Date.parse(spec.endAt) : undefined;
-  const limit = endMs !== undefined ? Math.min(atMs, endMs - 1) : atMs;
+export function lastFireAtOrBefore(
+  spec: ScheduleSpec | CompiledSpec,
+  atMs: number,
+): number | undefined {
+  const c = compiled(spec);
+  const limit = c.endMs !== undefined ? Math.min(atMs, c.endMs - 1) : atMs;
   let last: number | undefined;
-  if (spec.kind === 'frequency') {
-    const anchor = startMs ?? (spec.anchorAt ? Date.parse(spec.anchorAt) : undefined);
-    const period = (spec.everySeconds ?? 0) * 1000;
+  if (c.kind === 'frequency') {
+    const anchor = c.anchorMs;
+    const period = c.periodMs;
     if (anchor === undefined || period <= 0) return undefined;
     const k = Math.floor((limit - anchor) / period);
     if (k < 1) return undefined;
     last = anchor + k * period;
   } else {
-    if (!spec.cron) return undefined;
+    if (!c.cron) return undefined;
     // previousRuns is strictly before its reference.
-    const [date] = cronFor(spec.cron, spec.timezone ?? systemTimezone()).previousRuns(
-      1,
-      new Date(limit + 1),
-    );
+    const [date] = c.cron.cron.previousRuns(1, new Date(limit + 1));
     last = date?.getTime();
   }
-  if (last === undefined || (startMs !== undefined && last < startMs)) return undefined;
+  if (last === undefined || (c.startMs !== undefined && last < c.startMs)) return undefined;
   return last;
 }
 
 /** The next `count` fire times after `afterMs`, strictly increasing. */
 export function previewTimes(spec: ScheduleSpec, afterMs: number, count: number): number[] {
+  const c = compileSpec(spec);
   const times: number[] = [];
   let cursor = afterMs;
   while (times.length < count) {
-    const next = nextFireAfter(spec, cursor);
+    const next = nextFireAfter(c, cursor);
     if (next === undefined) break;
     times.push(next);
     cursor = next;

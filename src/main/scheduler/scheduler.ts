@@ -12,7 +12,13 @@ import { checkOperation } from '../core/config-rules';
 import type { SchedulerPort, SchedulerStatus } from '../core/scheduler-port';
 import type { RunRequest, StartedRun } from '../core/task-runner';
 import { MinHeap, type HeapItem } from './min-heap';
-import { lastFireAtOrBefore, nextFireAfter, specOf, type ScheduleSpec } from './schedule-math';
+import {
+  compileSpec,
+  lastFireAtOrBefore,
+  nextFireAfter,
+  specOf,
+  type CompiledSpec,
+} from './schedule-math';
 
 /** Timers never wait longer than this: sleep, clock jumps and the 24.8-day limit are noticed. */
 export const MAX_TIMER_MS = 30_000;
@@ -22,6 +28,12 @@ export const LATE_TOLERANCE_MS = 10_000;
 export const JUMP_THRESHOLD_MS = 2_000;
 /** Coalesced entry state is written at most this often. */
 export const FLUSH_EVERY_MS = 1_000;
+/**
+ * A timed state write does not start this close before the next due fire: writing 10,000 entries
+ * takes tens of milliseconds of CPU, which would make that fire late. It runs right after the
+ * tick instead, when the most time until the next fire is left.
+ */
+export const FLUSH_GUARD_MS = 100;
 /** Fired entries announced one by one up to this many per flush; beyond, one `store.changed`. */
 const MAX_CHANGE_EVENTS = 50;
 
@@ -51,6 +63,11 @@ export interface SchedulerOptions extends Omit<SchedulerDeps, 'runner'> {
   logger?: Pick<Console, 'warn' | 'error'>;
   lateToleranceMs?: number;
   flushEveryMs?: number;
+  /**
+   * Called synchronously on the fire path each time a fire is enqueued (before any store read),
+   * e.g. so a bench can time lateness where it arises. Must be cheap and must not throw.
+   */
+  onFire?: (entryId: string, slot: number, kind: 'schedule' | 'catch-up') => void;
 }
 
 export interface SchedulerStats extends SchedulerStatus {
@@ -61,9 +78,14 @@ export interface SchedulerStats extends SchedulerStatus {
 }
 
 interface EntryState extends HeapItem {
-  /** The latest copy the core gave us, with lastRunAt/nextRunAt kept current. */
+  /**
+   * The latest copy the core gave us. Its lastRunAt/nextRunAt are stale: the current values are
+   * `lastRunMs` and `key` (numbers, so the fire path formats no strings); see `snapshot()`.
+   */
   entry: ScheduleEntry;
-  spec: ScheduleSpec;
+  spec: CompiledSpec;
+  /** The slot of the latest fire (or the stored lastRunAt); -Infinity when it never fired. */
+  lastRunMs: number;
   /** High-water mark: the latest slot already handled; never fired again (backward jumps). */
   lastSlot: number;
   /** Runs of this entry handed to the runner and not finished yet (overlap is per entry). */
@@ -102,6 +124,12 @@ export class Scheduler implements SchedulerPort {
   private readonly firedSinceFlush = new Set<string>();
   private flushTimer: TimerHandle | undefined;
   private flushChain: Promise<void> = Promise.resolve();
+  /** Flushes queued or writing; a timed flush never queues behind one (see timedFlush). */
+  private flushing = 0;
+  private flushAfterTick = false;
+  private flushWhenDone = false;
+  private lastFlushMono = -Infinity;
+  private flushDeferredAt = 0;
 
   constructor(private readonly deps: SchedulerOptions) {
     this.logger = deps.logger ?? console;
@@ -116,6 +144,7 @@ export class Scheduler implements SchedulerPort {
     const { clock, store } = this.deps;
     const entries = await store.listSchedules();
     this.running = true;
+    this.flushAfterTick = false;
     this.lastWall = clock.now();
     this.lastMono = clock.monotonic();
     for (const entry of entries) {
@@ -167,7 +196,17 @@ export class Scheduler implements SchedulerPort {
   flush(): Promise<void> {
     if (this.flushTimer !== undefined) this.deps.clock.clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    this.flushChain = this.flushChain.then(() => this.flushOnce());
+    this.flushing++;
+    this.lastFlushMono = this.deps.clock.monotonic();
+    this.flushChain = this.flushChain
+      .then(() => this.flushOnce())
+      .finally(() => {
+        this.flushing--;
+        if (this.flushing === 0 && this.flushWhenDone) {
+          this.flushWhenDone = false;
+          this.timedFlush();
+        }
+      });
     return this.flushChain;
   }
 
@@ -213,32 +252,42 @@ export class Scheduler implements SchedulerPort {
         seq: this.seq++,
         heapIndex: -1,
         entry: copy,
-        spec: specOf(entry),
+        spec: this.compile(copy),
+        lastRunMs: lastRun,
         lastSlot: lastRun,
         active: 0,
         warned: false,
       };
       this.states.set(entry.id, state);
     } else {
-      // The core copies lastRunAt from the store, which may be a second behind ours.
-      if (state.entry.lastRunAt && (!entry.lastRunAt || state.entry.lastRunAt > entry.lastRunAt)) {
-        copy.lastRunAt = state.entry.lastRunAt;
-      }
       state.entry = copy;
-      state.spec = specOf(copy);
+      state.spec = this.compile(copy);
+      // The core copies lastRunAt from the store, which may be a second behind ours.
+      state.lastRunMs = Math.max(state.lastRunMs, lastRun);
       state.lastSlot = Math.max(state.lastSlot, lastRun);
     }
     return state;
+  }
+
+  private compile(entry: ScheduleEntry): CompiledSpec {
+    try {
+      return compileSpec(specOf(entry));
+    } catch (error) {
+      // Only data edited behind the core's back gets here (saves are validated): never fires.
+      this.logger.error(
+        `Scheduler: entry ${entry.id} has an unusable schedule and will not fire; edit or delete it:`,
+        error,
+      );
+      return compileSpec({ kind: 'frequency' });
+    }
   }
 
   private reschedule(state: EntryState, next: number | undefined): void {
     if (next === undefined) {
       this.heap.remove(state);
       state.key = Infinity;
-      delete state.entry.nextRunAt;
     } else {
       state.key = next;
-      state.entry.nextRunAt = isoOf(next);
       this.heap.update(state);
     }
   }
@@ -279,11 +328,25 @@ export class Scheduler implements SchedulerPort {
     }
     this.lastWall = now;
     this.lastMono = mono;
+    // due() re-keys the top in place (one sift instead of pop + push); its next key is > now.
     for (let top = this.heap.peek(); top && top.key <= now; top = this.heap.peek()) {
-      this.heap.pop();
       this.due(top, now);
     }
     this.arm();
+    if (this.flushAfterTick) {
+      const top = this.heap.peek();
+      // Fires spread densely (always one within the guard) postpone the write by at most half
+      // an interval.
+      if (
+        !top ||
+        top.key - now >= FLUSH_GUARD_MS ||
+        mono - this.flushDeferredAt >= this.flushEveryMs / 2
+      ) {
+        this.flushAfterTick = false;
+        if (this.flushing > 0) this.flushWhenDone = true;
+        else void this.flush();
+      }
+    }
   }
 
   /** One due entry: at most one fire for everything due now, then its next future slot. */
@@ -304,10 +367,11 @@ export class Scheduler implements SchedulerPort {
     state.lastSlot = Math.max(state.lastSlot, handled);
     this.reschedule(state, next);
     if (fireSlot !== undefined) {
-      state.entry.lastRunAt = isoOf(fireSlot);
+      state.lastRunMs = fireSlot;
       this.firedSinceFlush.add(state.entry.id);
       this.fires++;
       this.pending.push({ state, slot: fireSlot, kind });
+      this.deps.onFire?.(state.entry.id, fireSlot, kind);
       if (!this.draining) {
         this.draining = true;
         void this.drain();
@@ -394,7 +458,7 @@ export class Scheduler implements SchedulerPort {
       trigger: { kind: fire.kind, scheduleId: entry.id },
       scheduledFor: isoOf(fire.slot),
     };
-    const problem = incompatibility(task, config);
+    const problem = this.incompatibility(task, config);
     if (problem) {
       this.record(request, 'failed', { code: 'INVALID_CONFIG', message: problem });
       return;
@@ -422,6 +486,17 @@ export class Scheduler implements SchedulerPort {
     this.launch(state, request);
   }
 
+  /** Fires of one batch share their task and configuration objects: check each pair once. */
+  private checked: { task: Task; config: Configuration; problem: string | undefined } | undefined;
+
+  private incompatibility(task: Task, config: Configuration): string | undefined {
+    const memo = this.checked;
+    if (memo && memo.task === task && memo.config === config) return memo.problem;
+    const problem = incompatibility(task, config);
+    this.checked = { task, config, problem };
+    return problem;
+  }
+
   private launch(state: EntryState, request: RunRequest): void {
     state.active++;
     let started: StartedRun;
@@ -432,13 +507,14 @@ export class Scheduler implements SchedulerPort {
       this.logger.error(`Scheduler: could not start a run of entry ${state.entry.id}:`, error);
       return;
     }
-    started.started.catch((error: unknown) => {
-      if (this.running) {
-        this.logger.error(`Scheduler: recording a run of entry ${state.entry.id} failed:`, error);
-      }
-    });
+    // `finished` rejects when recording failed (also before the run started); `started` is not
+    // touched, so the runner never has to copy the first record for us.
     void started.finished
-      .catch(() => undefined)
+      .catch((error: unknown) => {
+        if (this.running) {
+          this.logger.error(`Scheduler: recording a run of entry ${state.entry.id} failed:`, error);
+        }
+      })
       .then(() => {
         state.active--;
         const waiting = state.waiting;
@@ -473,12 +549,37 @@ export class Scheduler implements SchedulerPort {
       void this.flush();
       return;
     }
-    if (this.flushTimer === undefined) {
-      this.flushTimer = this.deps.clock.setTimeout(() => {
-        this.flushTimer = undefined;
-        void this.flush();
-      }, this.flushEveryMs);
+    if (this.flushTimer === undefined && !this.flushAfterTick && !this.flushWhenDone) {
+      // At most one write per interval; when the last one is that old, right after this turn.
+      const since = this.deps.clock.monotonic() - this.lastFlushMono;
+      this.flushTimer = this.deps.clock.setTimeout(
+        () => {
+          this.flushTimer = undefined;
+          this.timedFlush();
+        },
+        Math.min(this.flushEveryMs, Math.max(0, this.flushEveryMs - since)),
+      );
     }
+  }
+
+  /**
+   * The periodic state write, placed where it delays no fire: not queued behind a write in flight
+   * (its synchronous part would then run at a random moment, maybe just before a fire), and not
+   * started just before a due fire (then it runs right after a tick that leaves room).
+   */
+  private timedFlush(): void {
+    if (!this.running) return;
+    if (this.flushing > 0) {
+      this.flushWhenDone = true;
+      return;
+    }
+    const top = this.heap.peek();
+    if (top && top.key - this.deps.clock.now() < FLUSH_GUARD_MS) {
+      this.flushAfterTick = true;
+      this.flushDeferredAt = this.deps.clock.monotonic();
+      return;
+    }
+    void this.flush();
   }
 
   private async flushOnce(): Promise<void> {
@@ -492,7 +593,7 @@ export class Scheduler implements SchedulerPort {
     const entries: ScheduleEntry[] = [];
     for (const id of ids) {
       const state = this.states.get(id);
-      if (state) entries.push({ ...state.entry });
+      if (state) entries.push(snapshot(state));
     }
     if (entries.length === 0 && removed.length === 0) return;
     try {
@@ -517,13 +618,22 @@ export class Scheduler implements SchedulerPort {
     } else {
       for (const id of announced) {
         const state = this.states.get(id)!;
-        events.emit('schedule.changed', { id, entry: { ...state.entry } });
+        events.emit('schedule.changed', { id, entry: snapshot(state) });
       }
     }
   }
 }
 
-/** Many entries share a slot: formatting each distinct instant once saves work per fire. */
+/** The entry as the store and the UI see it: lastRunAt/nextRunAt from the engine's numbers. */
+function snapshot(state: EntryState): ScheduleEntry {
+  const entry: ScheduleEntry = { ...state.entry };
+  if (state.lastRunMs !== -Infinity) entry.lastRunAt = isoOf(state.lastRunMs);
+  if (state.key !== Infinity) entry.nextRunAt = isoOf(state.key);
+  else delete entry.nextRunAt;
+  return entry;
+}
+
+/** Many entries share a slot: formatting each distinct instant once saves work per flush. */
 const isoCache = new Map<number, string>();
 function isoOf(ms: number): string {
   let iso = isoCache.get(ms);

@@ -152,6 +152,12 @@ export class JsonStore implements Store {
     this.catalog.state.schedules.set(entry.id, clone(entry));
     await this.catalog.commit();
   }
+  /** Many entries, one catalog commit: the scheduler writes every fired entry's state at once. */
+  async putSchedules(entries: ScheduleEntry[]): Promise<void> {
+    this.check();
+    for (const entry of entries) this.catalog.state.schedules.set(entry.id, clone(entry));
+    await this.catalog.commit();
+  }
   async deleteSchedules(ids: string[]): Promise<number> {
     this.check();
     return this.deleteFrom(this.catalog.state.schedules, ids);
