@@ -24,6 +24,7 @@ import {
   emptyDraft,
   type ConfigDraft,
 } from './config-draft';
+import { ErrorBox, SaveActions } from './common';
 import { Field } from './Field';
 import { RunResultView } from './RunResultView';
 
@@ -309,23 +310,13 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
         </fieldset>
       ) : null}
 
-      {server._ ? (
-        <div className="error-box" role="alert">
-          {server._}
-        </div>
-      ) : null}
+      {server._ ? <ErrorBox message={server._} /> : null}
       {submitted && invalidCount > 0 ? (
-        <div className="error-box" role="alert">
-          Fix the {invalidCount} highlighted field{invalidCount > 1 ? 's' : ''}; nothing was saved.
-        </div>
+        <ErrorBox
+          message={`Fix the ${invalidCount} highlighted field${invalidCount > 1 ? 's' : ''}; nothing was saved.`}
+        />
       ) : null}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={saving}>
-          {saving ? 'Saving…' : 'Save configuration'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
+      <SaveActions label="Save configuration" saving={saving} onCancel={onCancel}>
         {draft.authKind !== 'none' || draft.type === 'db' ? (
           <button type="button" aria-pressed={revealed} onClick={() => void reveal()}>
             {revealed ? 'Hide secrets' : 'Reveal secrets'}
@@ -347,12 +338,8 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
         <button type="button" disabled={testing} onClick={() => void test()}>
           {testing ? 'Testing…' : 'Test'}
         </button>
-      </div>
-      {testError ? (
-        <div className="error-box" role="alert">
-          Test failed to start: {testError}
-        </div>
-      ) : null}
+      </SaveActions>
+      {testError ? <ErrorBox message={`Test failed to start: ${testError}`} /> : null}
       {testRun ? (
         <section aria-label="Test result" className="test-result">
           <h3>

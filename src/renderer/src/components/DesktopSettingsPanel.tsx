@@ -149,11 +149,7 @@ export function DesktopSettingsPanel({ desktop }: { desktop: DesktopSettingsApi 
           Switching starts with the other store's data: nothing is copied or deleted (move data with{' '}
           <code>system.export</code> / <code>system.import</code>).
         </p>
-        {saveError ? (
-          <div className="error-box" role="alert">
-            {saveError}
-          </div>
-        ) : null}
+        {saveError ? <ErrorBox message={saveError} /> : null}
         <div className="actions">
           <button type="submit" disabled={!storeChanged || Boolean(uriError)}>
             Save store choice

@@ -56,6 +56,31 @@ export function ErrorBox({
   );
 }
 
+/** A form's primary Save button (showing progress) and Cancel, plus any extra buttons. */
+export function SaveActions({
+  label,
+  saving,
+  onCancel,
+  children,
+}: {
+  label: string;
+  saving: boolean;
+  onCancel: () => void;
+  children?: ReactNode;
+}): ReactElement {
+  return (
+    <div className="actions">
+      <button type="submit" className="primary" disabled={saving}>
+        {saving ? 'Saving…' : label}
+      </button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      {children}
+    </div>
+  );
+}
+
 /** The current time, ticking every `everyMs` (one timer per mounted user). */
 export function useNow(everyMs = 1000): number {
   const [now, setNow] = useState(() => Date.now());

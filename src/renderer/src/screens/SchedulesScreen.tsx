@@ -7,7 +7,7 @@ import {
 } from '../../../shared/domain';
 import { call } from '../api/current';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { Countdown, EmptyState, ErrorBox, Loading } from '../components/common';
+import { Countdown, EmptyState, ErrorBox, Loading, SaveActions } from '../components/common';
 import { Field } from '../components/Field';
 import { describeCron, isDstDay } from '../cron-text';
 import { errorMessage } from '../stores/load-state';
@@ -389,24 +389,11 @@ function ScheduleForm({
           </ol>
         ) : null}
       </section>
-      {server._ ? (
-        <div className="error-box" role="alert">
-          {server._}
-        </div>
-      ) : null}
+      {server._ ? <ErrorBox message={server._} /> : null}
       {submitted && !built.input ? (
-        <div className="error-box" role="alert">
-          Fix the highlighted fields; nothing was saved.
-        </div>
+        <ErrorBox message="Fix the highlighted fields; nothing was saved." />
       ) : null}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={saving}>
-          {saving ? 'Saving…' : 'Save schedule entry'}
-        </button>
-        <button type="button" onClick={() => onDone()}>
-          Cancel
-        </button>
-      </div>
+      <SaveActions label="Save schedule entry" saving={saving} onCancel={() => onDone()} />
     </form>
   );
 }

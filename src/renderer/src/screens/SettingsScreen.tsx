@@ -189,11 +189,7 @@ export function SettingsScreen(): ReactElement {
             )}
           </Field>
         ) : null}
-        {server._ ? (
-          <div className="error-box" role="alert">
-            {server._}
-          </div>
-        ) : null}
+        {server._ ? <ErrorBox message={server._} /> : null}
         <div className="actions">
           <button type="submit" className="primary" disabled={!parsed.success}>
             Save settings

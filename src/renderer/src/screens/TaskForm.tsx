@@ -9,6 +9,7 @@ import {
   type TaskType,
   type Operation,
 } from '../../../shared/domain';
+import { ErrorBox, SaveActions } from '../components/common';
 import { Field } from '../components/Field';
 import { useConfigs } from '../stores/configs';
 import { useTasks } from '../stores/tasks';
@@ -180,24 +181,11 @@ export function TaskForm({
           />
         )}
       </Field>
-      {server._ ? (
-        <div className="error-box" role="alert">
-          {server._}
-        </div>
-      ) : null}
+      {server._ ? <ErrorBox message={server._} /> : null}
       {submitted && !built.input ? (
-        <div className="error-box" role="alert">
-          Fix the highlighted fields; nothing was saved.
-        </div>
+        <ErrorBox message="Fix the highlighted fields; nothing was saved." />
       ) : null}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={saving}>
-          {saving ? 'Saving…' : 'Save task'}
-        </button>
-        <button type="button" onClick={() => onDone()}>
-          Cancel
-        </button>
-      </div>
+      <SaveActions label="Save task" saving={saving} onCancel={() => onDone()} />
     </form>
   );
 }
