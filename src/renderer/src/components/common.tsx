@@ -56,6 +56,43 @@ export function ErrorBox({
   );
 }
 
+/** A toolbar filter: one of `options`, or "all" (undefined). */
+export function FilterSelect<T extends string>({
+  label,
+  ariaLabel,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  ariaLabel: string;
+  value: T | undefined;
+  options: readonly T[] | ReadonlyArray<{ value: T; label: string }>;
+  onChange: (value: T | undefined) => void;
+}): ReactElement {
+  return (
+    <label className="inline">
+      {label}{' '}
+      <select
+        aria-label={ariaLabel}
+        value={value ?? ''}
+        onChange={(e) => onChange((e.target.value || undefined) as T | undefined)}
+      >
+        <option value="">all</option>
+        {options.map((o) =>
+          typeof o === 'string' ? (
+            <option key={o}>{o}</option>
+          ) : (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ),
+        )}
+      </select>
+    </label>
+  );
+}
+
 /** A form's primary Save button (showing progress) and Cancel, plus any extra buttons. */
 export function SaveActions({
   label,

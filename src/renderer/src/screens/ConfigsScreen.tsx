@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import { TASK_TYPES, type Configuration, type TaskType } from '../../../shared/domain';
 import { ConfigForm } from '../components/ConfigForm';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { EmptyState, ErrorBox, Loading } from '../components/common';
+import { EmptyState, ErrorBox, FilterSelect, Loading } from '../components/common';
 import { draftFromConfig, type ConfigDraft } from '../components/config-draft';
 import { navigate } from '../router';
 import { useConfigs } from '../stores/configs';
@@ -94,19 +94,13 @@ export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
       <header className="screen-header">
         <h1 id="configs-title">Configurations</h1>
         <div className="toolbar">
-          <label className="inline">
-            Type{' '}
-            <select
-              aria-label="Filter configurations by type"
-              value={type}
-              onChange={(e) => setType(e.target.value as TaskType | '')}
-            >
-              <option value="">all</option>
-              {TASK_TYPES.map((t) => (
-                <option key={t}>{t}</option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect
+            label="Type"
+            ariaLabel="Filter configurations by type"
+            value={type || undefined}
+            options={TASK_TYPES}
+            onChange={(t) => setType(t ?? '')}
+          />
           <button type="button" className="primary" onClick={() => setEditing({ mode: 'new' })}>
             New configuration
           </button>

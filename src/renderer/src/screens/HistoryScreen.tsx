@@ -1,16 +1,10 @@
 /** History: virtualized infinite list of runs, filters, run detail, bulk deletes, charts. */
 import { useCallback, useEffect, useState, type ReactElement } from 'react';
-import {
-  RUN_STATUSES,
-  TASK_TYPES,
-  type Run,
-  type RunStatus,
-  type TaskType,
-} from '../../../shared/domain';
+import { RUN_STATUSES, TASK_TYPES, type Run } from '../../../shared/domain';
 import { call } from '../api/current';
 import { RunsChart } from '../components/RunsChart';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { EmptyState, ErrorBox, Loading, StatusBadge } from '../components/common';
+import { EmptyState, ErrorBox, FilterSelect, Loading, StatusBadge } from '../components/common';
 import { RunResultView, JsonTree } from '../components/RunResultView';
 import { VirtualList } from '../components/VirtualList';
 import { navigate } from '../router';
@@ -133,51 +127,27 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
         <h1 id="history-title">History</h1>
       </header>
       <div className="toolbar" role="search" aria-label="Filter runs">
-        <label className="inline">
-          Task{' '}
-          <select
-            aria-label="Filter runs by task"
-            value={filter.taskId ?? ''}
-            onChange={(e) => update({ taskId: e.target.value || undefined })}
-          >
-            <option value="">all</option>
-            {tasks.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="inline">
-          Type{' '}
-          <select
-            aria-label="Filter runs by type"
-            value={filter.type ?? ''}
-            onChange={(e) =>
-              update({ type: (e.target.value || undefined) as TaskType | undefined })
-            }
-          >
-            <option value="">all</option>
-            {TASK_TYPES.map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </label>
-        <label className="inline">
-          Status{' '}
-          <select
-            aria-label="Filter runs by status"
-            value={filter.status ?? ''}
-            onChange={(e) =>
-              update({ status: (e.target.value || undefined) as RunStatus | undefined })
-            }
-          >
-            <option value="">all</option>
-            {RUN_STATUSES.map((s) => (
-              <option key={s}>{s}</option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect
+          label="Task"
+          ariaLabel="Filter runs by task"
+          value={filter.taskId}
+          options={tasks.map((t) => ({ value: t.id, label: t.name }))}
+          onChange={(taskId) => update({ taskId })}
+        />
+        <FilterSelect
+          label="Type"
+          ariaLabel="Filter runs by type"
+          value={filter.type}
+          options={TASK_TYPES}
+          onChange={(type) => update({ type })}
+        />
+        <FilterSelect
+          label="Status"
+          ariaLabel="Filter runs by status"
+          value={filter.status}
+          options={RUN_STATUSES}
+          onChange={(status) => update({ status })}
+        />
         <label className="inline">
           Period{' '}
           <select

@@ -3,7 +3,14 @@ import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import { TASK_TYPES, type Configuration, type Task, type TaskType } from '../../../shared/domain';
 import { call } from '../api/current';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { Countdown, EmptyState, ErrorBox, Loading, StatusBadge } from '../components/common';
+import {
+  Countdown,
+  EmptyState,
+  ErrorBox,
+  FilterSelect,
+  Loading,
+  StatusBadge,
+} from '../components/common';
 import { RunResultView } from '../components/RunResultView';
 import { navigate } from '../router';
 import { useConfigs } from '../stores/configs';
@@ -156,24 +163,13 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
       <header className="screen-header">
         <h1 id="tasks-title">Tasks</h1>
         <div className="toolbar" role="search" aria-label="Filter tasks">
-          <label className="inline">
-            Type{' '}
-            <select
-              aria-label="Filter by type"
-              value={filter.type ?? ''}
-              onChange={(e) =>
-                void setFilter({
-                  ...filter,
-                  type: (e.target.value || undefined) as TaskType | undefined,
-                })
-              }
-            >
-              <option value="">all</option>
-              {TASK_TYPES.map((t) => (
-                <option key={t}>{t}</option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect
+            label="Type"
+            ariaLabel="Filter by type"
+            value={filter.type}
+            options={TASK_TYPES}
+            onChange={(type) => void setFilter({ ...filter, type })}
+          />
           <label className="inline">
             Ran from{' '}
             <input
