@@ -17,7 +17,7 @@ import type { ExecutionOutcome, ExecutionRequest, ExecutorRegistry } from '../ex
 import { TaskError } from '../executors/types';
 import type { Store } from '../store/types';
 import { sleep, toIso, type Clock } from './clock';
-import type { EventBus } from './event-bus';
+import { copyData, type EventBus } from './event-bus';
 import type { IdGenerator } from './ids';
 import { boundResult } from './result-bounds';
 
@@ -63,14 +63,20 @@ class TimeoutReason extends Error {
 }
 
 export class TaskRunner {
-  private readonly active = new Map<string, AbortController>();
-  private readonly waiting: Array<() => void> = [];
+  private readonly active = new Set<Attempt>();
+  /** Runs waiting for a slot, first come first served. */
+  private readonly waiting = new Fifo<() => void>();
   private slotsInUse = 0;
-  private readonly settled = new Set<Promise<unknown>>();
+  /** Runs started and not yet settled (retries included); shutdown waits for 0. */
+  private inFlight = 0;
+  private readonly idleWaiters: Array<() => void> = [];
   /** Retry waits in progress, cut short at shutdown. */
   private readonly backoffs = new Set<AbortController>();
   private accepting = true;
   private readonly snapshots = new WeakMap<Configuration, Record<string, unknown>>();
+
+  /** Formats run times: most runs of a second share its ISO prefix (see isoFormatter). */
+  private readonly iso = isoFormatter();
 
   constructor(private readonly options: TaskRunnerOptions) {}
 
@@ -91,34 +97,12 @@ export class TaskRunner {
       );
       return { started: Promise.reject(error), finished: Promise.reject(error) };
     }
-    let resolveFirst!: (run: Run) => void;
-    let rejectFirst!: (error: unknown) => void;
-    const first = new Promise<Run>((resolve, reject) => {
-      resolveFirst = resolve;
-      rejectFirst = reject;
-    });
-    const finished = this.runAttempts(request, resolveFirst).catch((error: unknown) => {
-      rejectFirst(error);
-      throw error;
-    });
-    // Callers may ignore either promise; a store failure must not become an unhandled rejection.
-    first.catch(() => undefined);
-    const tracked = finished.catch(() => undefined);
-    this.settled.add(tracked);
-    void tracked.then(() => this.settled.delete(tracked));
-    // The copy of the first record is made only for a caller that asks for it (the scheduler
-    // never does): at thousands of runs a second, a clone per run is measurable.
-    let started: Promise<Run> | undefined;
-    return {
-      get started(): Promise<Run> {
-        if (!started) {
-          started = first.then((run) => structuredClone(run));
-          started.catch(() => undefined);
-        }
-        return started;
-      },
-      finished,
-    };
+    const first = new FirstRecord();
+    this.inFlight++;
+    const finished = this.runAttempts(request, first);
+    // Callers may ignore `finished`; a store failure must not become an unhandled rejection.
+    finished.catch(() => undefined);
+    return new Started(first, finished);
   }
 
   /**
@@ -130,10 +114,27 @@ export class TaskRunner {
     status: 'skipped' | 'failed',
     error: RunError,
   ): Promise<Run> {
-    const { store, events, clock, ids } = this.options;
-    const at = toIso(clock.now());
-    const run: Run = {
-      id: ids(),
+    const { store, events, clock } = this.options;
+    const run = this.newRun(request, request.trigger, 1, clock.now(), status);
+    run.finishedAt = run.startedAt;
+    run.durationMs = 0;
+    run.error = error;
+    await store.insertRun(run);
+    // Events are copies so no listener can alter a record; no listener, no copy.
+    if (events.size > 0) events.emit('run.finished', { run: copyData(run) });
+    return run;
+  }
+
+  /** A run record of this request, started at `startMs`; the final fields are set later. */
+  private newRun(
+    request: RunRequest,
+    trigger: RunTrigger,
+    attempt: number,
+    startMs: number,
+    status: Run['status'],
+  ): Run {
+    return {
+      id: this.options.ids(),
       taskId: request.task?.id ?? '',
       taskName: request.task?.name ?? `Test of ${request.config.name}`,
       type: request.config.type,
@@ -141,20 +142,13 @@ export class TaskRunner {
       configId: request.config.id,
       configName: request.config.name,
       config: this.snapshotOf(request.config),
-      trigger: request.trigger,
+      trigger,
       ...(request.scheduledFor ? { scheduledFor: request.scheduledFor } : {}),
-      startedAt: at,
-      finishedAt: at,
-      durationMs: 0,
+      startedAt: this.iso(startMs),
       status,
-      attempt: 1,
-      error,
+      attempt,
       instanceId: this.options.instanceId,
     };
-    await store.insertRun(run);
-    // Events are copies so no listener can alter a record; no listener, no copy.
-    if (events.size > 0) events.emit('run.finished', { run: structuredClone(run) });
-    return run;
   }
 
   /**
@@ -174,21 +168,36 @@ export class TaskRunner {
   /** Stops accepting runs, waits up to `graceMs` for active ones, then interrupts the rest. */
   async shutdown(graceMs: number): Promise<void> {
     this.accepting = false;
-    for (const release of this.waiting.splice(0)) release();
+    for (const release of this.waiting.drain()) release();
     for (const backoff of this.backoffs) backoff.abort();
-    const all = Promise.all([...this.settled]);
+    const all = this.whenIdle();
     let timer: ReturnType<Clock['setTimeout']> | undefined;
     const grace = new Promise<void>((resolve) => {
       timer = this.options.clock.setTimeout(resolve, graceMs);
     });
     await Promise.race([all, grace]);
     if (timer !== undefined) this.options.clock.clearTimeout(timer);
-    for (const controller of this.active.values()) controller.abort(new ShutdownReason());
+    for (const attempt of this.active) attempt.abort(new ShutdownReason());
     await all;
   }
 
-  private async acquireSlot(): Promise<void> {
+  /** Resolves once every started run (retries included) has settled. */
+  private whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Undefined when a slot was free (taken synchronously): no await, no promise per run. */
+  private acquireSlot(): Promise<void> | undefined {
     // Slots are counted synchronously, so runs started in the same tick cannot overshoot.
+    if (this.slotsInUse < Math.max(1, this.options.concurrency())) {
+      this.slotsInUse++;
+      return undefined;
+    }
+    return this.waitForSlot();
+  }
+
+  private async waitForSlot(): Promise<void> {
     while (this.slotsInUse >= Math.max(1, this.options.concurrency())) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
       if (!this.accepting)
@@ -202,29 +211,36 @@ export class TaskRunner {
     this.waiting.shift()?.();
   }
 
-  private async runAttempts(request: RunRequest, onStarted: (run: Run) => void): Promise<Run> {
+  private async runAttempts(request: RunRequest, first: FirstRecord): Promise<Run> {
     const policy = request.task?.retry;
     const attempts = policy?.attempts ?? 1;
     let last: Run | undefined;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) {
-        const backoff = (policy?.backoffMs ?? 1000) * (policy?.factor ?? 2) ** (attempt - 2);
-        const controller = new AbortController();
-        this.backoffs.add(controller);
-        try {
-          await sleep(this.options.clock, backoff, controller.signal);
-        } catch {
-          break; // shutting down: the last attempt's record stands
-        } finally {
-          this.backoffs.delete(controller);
+    try {
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        if (attempt > 1) {
+          const backoff = (policy?.backoffMs ?? 1000) * (policy?.factor ?? 2) ** (attempt - 2);
+          const controller = new AbortController();
+          this.backoffs.add(controller);
+          try {
+            await sleep(this.options.clock, backoff, controller.signal);
+          } catch {
+            break; // shutting down: the last attempt's record stands
+          } finally {
+            this.backoffs.delete(controller);
+          }
+          if (!this.accepting) break;
         }
-        if (!this.accepting) break;
+        const trigger: RunTrigger =
+          attempt === 1 ? request.trigger : { ...request.trigger, kind: 'retry' };
+        last = await this.runOnce(request, trigger, attempt, attempt === 1 ? first : undefined);
+        if (last.status === 'succeeded' || last.status === 'interrupted') break;
+        if (last.error?.code === 'INVALID_CONFIG') break; // retrying cannot help
       }
-      const trigger: RunTrigger =
-        attempt === 1 ? request.trigger : { ...request.trigger, kind: 'retry' };
-      last = await this.runOnce(request, trigger, attempt, attempt === 1 ? onStarted : undefined);
-      if (last.status === 'succeeded' || last.status === 'interrupted') break;
-      if (last.error?.code === 'INVALID_CONFIG') break; // retrying cannot help
+    } catch (error) {
+      first.fail(error);
+      throw error;
+    } finally {
+      if (--this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
     return last!;
   }
@@ -233,42 +249,29 @@ export class TaskRunner {
     request: RunRequest,
     trigger: RunTrigger,
     attempt: number,
-    onStarted?: (run: Run) => void,
+    first?: FirstRecord,
   ): Promise<Run> {
-    const { store, events, clock, ids } = this.options;
-    await this.acquireSlot();
-    const controller = new AbortController();
+    const { store, events, clock } = this.options;
+    const waiting = this.acquireSlot();
+    if (waiting) await waiting;
+    const state = new Attempt();
     const startMs = clock.now();
-    const run: Run = {
-      id: ids(),
-      taskId: request.task?.id ?? '',
-      taskName: request.task?.name ?? `Test of ${request.config.name}`,
-      type: request.config.type,
-      operation: request.operation,
-      configId: request.config.id,
-      configName: request.config.name,
-      config: this.snapshotOf(request.config),
-      trigger,
-      ...(request.scheduledFor ? { scheduledFor: request.scheduledFor } : {}),
-      startedAt: toIso(startMs),
-      status: 'running',
-      attempt,
-      instanceId: this.options.instanceId,
-    };
-    this.active.set(run.id, controller);
+    const run = this.newRun(request, trigger, attempt, startMs, 'running');
+    this.active.add(state);
     try {
       await store.insertRun(run);
     } catch (error) {
-      this.active.delete(run.id);
+      this.active.delete(state);
       this.releaseSlot();
       throw error;
     }
-    onStarted?.(run);
-    if (events.size > 0) events.emit('run.started', { run: structuredClone(run) });
+    first?.resolve(run);
+    if (events.size > 0) events.emit('run.started', { run: copyData(run) });
 
     const timeoutMs = request.task?.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
-    const timer = clock.setTimeout(() => controller.abort(new TimeoutReason(timeoutMs)), timeoutMs);
-    const final: Run = { ...run };
+    const timer = clock.setTimeout(() => state.abort(new TimeoutReason(timeoutMs)), timeoutMs);
+    // Not `{ ...run }`: V8 makes a spread copy that adding properties to costs ~1 µs each.
+    const final: Run = Object.assign({}, run);
     try {
       const executor = this.options.executors[request.config.type];
       if (!executor) {
@@ -277,21 +280,19 @@ export class TaskRunner {
           `TaskRunner: no executor is installed for ${request.config.type} tasks`,
         );
       }
-      const execute = executor.execute.bind(executor) as (
+      const execute = executor.execute as (
+        this: typeof executor,
         request: ExecutionRequest,
       ) => Promise<ExecutionOutcome>;
-      const outcome = await execute({
-        task: request.task,
-        operation: request.operation,
-        config: request.config,
-        signal: controller.signal,
-        resultMaxBytes: this.options.resultMaxBytes(),
-      });
-      if (controller.signal.aborted) throw controller.signal.reason;
+      const outcome = await execute.call(
+        executor,
+        new Execution(request, state, this.options.resultMaxBytes()),
+      );
+      if (state.aborted) throw state.reason;
       final.status = 'succeeded';
       final.result = boundResult(outcome.result, this.options.resultMaxBytes());
     } catch (error) {
-      const reason: unknown = controller.signal.aborted ? controller.signal.reason : error;
+      const reason: unknown = state.aborted ? state.reason : error;
       final.status =
         reason instanceof TimeoutReason || (error instanceof TaskError && error.code === 'TIMEOUT')
           ? 'timed-out'
@@ -308,7 +309,7 @@ export class TaskRunner {
       clock.clearTimeout(timer);
     }
     const endMs = clock.now();
-    final.finishedAt = toIso(Math.max(endMs, startMs));
+    final.finishedAt = this.iso(Math.max(endMs, startMs));
     final.durationMs = Math.max(0, endMs - startMs);
     try {
       await store.updateRun(final);
@@ -316,11 +317,174 @@ export class TaskRunner {
       // The user deleted the run while it was in progress: nothing left to update.
       if (!(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
     } finally {
-      this.active.delete(run.id);
+      this.active.delete(state);
       this.releaseSlot();
     }
-    if (events.size > 0) events.emit('run.finished', { run: structuredClone(final) });
+    if (events.size > 0) events.emit('run.finished', { run: copyData(final) });
     return final;
+  }
+}
+
+/**
+ * A queue with O(1) shift: `Array.prototype.shift` on thousands of waiting runs copies the array.
+ */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T | undefined {
+    if (this.head === this.items.length) return undefined;
+    const item = this.items[this.head]!;
+    this.items[this.head++] = undefined as T; // let it be collected
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  /** Removes and returns everything queued. */
+  drain(): T[] {
+    const items = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return items;
+  }
+}
+
+/**
+ * `StartedRun` as a class: an object literal with a getter costs a slow property definition per
+ * run (hundreds of ns), a prototype getter does not.
+ */
+class Started implements StartedRun {
+  constructor(
+    private readonly first: FirstRecord,
+    readonly finished: Promise<Run>,
+  ) {}
+
+  get started(): Promise<Run> {
+    return this.first.promise();
+  }
+}
+
+/**
+ * The executor's request. `signal` is a prototype getter that makes the attempt's AbortController
+ * on first read (see Attempt); executors read it (`request.signal`, destructuring) and never
+ * spread the request, which would not copy it.
+ */
+class Execution implements ExecutionRequest {
+  readonly task: Task | undefined;
+  readonly operation: Operation;
+  readonly config: Configuration;
+
+  constructor(
+    request: RunRequest,
+    private readonly attempt: Attempt,
+    readonly resultMaxBytes: number,
+  ) {
+    this.task = request.task;
+    this.operation = request.operation;
+    this.config = request.config;
+  }
+
+  get signal(): AbortSignal {
+    return this.attempt.signal;
+  }
+}
+
+/**
+ * `toIso` with the formatting of the last second remembered: `toISOString` costs about 0.5 µs
+ * and every run formats two times, nearly always in the same second as the run before.
+ * Identical output: a second's ISO prefix does not depend on its milliseconds (no leap seconds).
+ */
+function isoFormatter(): (ms: number) => string {
+  let second = NaN;
+  let prefix = '';
+  return (ms) => {
+    if (!Number.isInteger(ms)) return toIso(ms);
+    const s = Math.floor(ms / 1000);
+    if (s !== second) {
+      const iso = toIso(ms);
+      if (iso.length !== 24) return iso; // years beyond 9999 and the like: no fast path
+      second = s;
+      prefix = iso.slice(0, 20);
+    }
+    const milli = ms - s * 1000;
+    return `${prefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  };
+}
+
+/**
+ * One attempt's abort state. The AbortController is made only when the executor reads the
+ * signal: at thousands of runs a second, a controller and its signal per run are measurable.
+ * The first abort wins, as with AbortController.
+ */
+class Attempt {
+  aborted = false;
+  reason: unknown = undefined;
+  private controller: AbortController | undefined;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+/**
+ * The first attempt's `running` record for `StartedRun.started`. The promise (and the copy of the
+ * record) is made only for a caller that asks for it (the scheduler never does).
+ */
+class FirstRecord {
+  private run: Run | undefined;
+  private error: { reason: unknown } | undefined;
+  private pending: Promise<Run> | undefined;
+  private settle: { resolve: (run: Run) => void; reject: (error: unknown) => void } | undefined;
+
+  resolve(run: Run): void {
+    if (this.run || this.error) return;
+    this.run = run;
+    this.settle?.resolve(copyData(run));
+  }
+
+  fail(reason: unknown): void {
+    if (this.run || this.error) return;
+    this.error = { reason };
+    this.settle?.reject(reason);
+  }
+
+  promise(): Promise<Run> {
+    if (!this.pending) {
+      if (this.run) this.pending = Promise.resolve(copyData(this.run));
+      else if (this.error) this.pending = Promise.reject(this.error.reason);
+      else {
+        this.pending = new Promise<Run>((resolve, reject) => {
+          this.settle = { resolve, reject };
+        });
+      }
+      this.pending.catch(() => undefined);
+    }
+    return this.pending;
   }
 }
 

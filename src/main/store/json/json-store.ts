@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { systemClock, type Clock } from '../../core/clock';
+import { copyData } from '../../core/event-bus';
 import type { RetentionPolicy, RunDeletion, RunPage, RunQuery, Store } from '../types';
 import { removeStaleTempFiles } from './atomic-file';
 import { Catalog } from './catalog';
@@ -20,7 +21,8 @@ export interface JsonStoreOptions {
   runLog?: RunLogOptions;
 }
 
-const clone = <T>(value: T): T => structuredClone(value);
+/** Records are plain data: copyData copies them as structuredClone would, faster. */
+const clone = <T>(value: T): T => copyData(value);
 
 type State = 'new' | 'open' | 'closed';
 
