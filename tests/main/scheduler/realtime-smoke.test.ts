@@ -3,13 +3,9 @@
  * bounded loop; no fixed waits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/main/app';
-import { composeApp } from '../../../src/main/compose';
 import { ApiExecutor } from '../../../src/main/executors/api-executor';
 import { Scheduler } from '../../../src/main/scheduler/scheduler';
 import { MemoryStore } from '../../../src/main/store/memory/memory-store';
@@ -32,84 +28,68 @@ async function pollUntil(count: () => Promise<number>, want: number, ms: number)
   return seen;
 }
 
-/** Whether the composition root (used by the headless service) wires the scheduler yet. */
-async function serviceSchedules(): Promise<boolean> {
-  const dir = await mkdtemp(join(tmpdir(), 'ts-compose-'));
-  try {
-    return composeApp({ store: 'memory', dataDir: dir }).scheduler !== undefined;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-// Until src/main/compose.ts passes `createScheduler`, the service stores entries but fires none.
-const SERVICE_SCHEDULES = await serviceSchedules();
-
 describe('real-time smoke test', () => {
-  it.skipIf(!SERVICE_SCHEDULES)(
-    'the headless service records at least 3 runs of an every-second entry in 3.5 s',
-    async () => {
-      const target = await startHttpTarget();
-      cleanups.push(() => target.close());
-      const child: ChildProcess = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'src/main/server/serve.ts',
-          '--port',
-          '0',
-          '--store',
-          'memory',
-          '--token',
-          'T',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      cleanups.push(async () => {
-        if (child.exitCode === null) {
-          const exited = new Promise((resolve) => child.once('exit', resolve));
-          child.kill('SIGTERM');
-          await exited;
-        }
+  it('the headless service records at least 3 runs of an every-second entry in 3.5 s', async () => {
+    const target = await startHttpTarget();
+    cleanups.push(() => target.close());
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'src/main/server/serve.ts',
+        '--port',
+        '0',
+        '--store',
+        'memory',
+        '--token',
+        'T',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    cleanups.push(async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    });
+    const base = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /listening on (http:\/\/[^\s/]+)\//.exec(out);
+        if (match) resolve(match[1]!);
       });
-      const base = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /listening on (http:\/\/[^\s/]+)\//.exec(out);
-          if (match) resolve(match[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+      child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+    });
+    const api = async <T>(method: string, params: unknown): Promise<T> => {
+      const response = await fetch(`${base}/api/${method}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer T', 'content-type': 'application/json' },
+        body: JSON.stringify(params),
       });
-      const api = async <T>(method: string, params: unknown): Promise<T> => {
-        const response = await fetch(`${base}/api/${method}`, {
-          method: 'POST',
-          headers: { authorization: 'Bearer T', 'content-type': 'application/json' },
-          body: JSON.stringify(params),
-        });
-        const body = (await response.json()) as { result: T; error?: unknown };
-        if (!response.ok) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
-        return body.result;
-      };
-      const config = await api<{ id: string }>('configs.save', {
-        config: { name: 'Echo', type: 'api', params: { url: `${target.url}/echo` } },
-      });
-      const task = await api<{ id: string }>('tasks.save', {
-        task: { name: 'Ping', type: 'api', operation: 'read', configId: config.id },
-      });
-      const started = performance.now();
-      await api('schedules.save', {
-        entry: { taskId: task.id, kind: 'frequency', everySeconds: 1 },
-      });
-      const count = async (): Promise<number> =>
-        (await api<{ items: Run[] }>('runs.list', { taskId: task.id })).items.filter(
-          (r) => r.status !== 'running',
-        ).length;
-      const seen = await pollUntil(count, 3, 3_500 - (performance.now() - started));
-      expect(seen).toBeGreaterThanOrEqual(3);
-    },
-  );
+      const body = (await response.json()) as { result: T; error?: unknown };
+      if (!response.ok) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
+      return body.result;
+    };
+    const config = await api<{ id: string }>('configs.save', {
+      config: { name: 'Echo', type: 'api', params: { url: `${target.url}/echo` } },
+    });
+    const task = await api<{ id: string }>('tasks.save', {
+      task: { name: 'Ping', type: 'api', operation: 'read', configId: config.id },
+    });
+    const started = performance.now();
+    await api('schedules.save', {
+      entry: { taskId: task.id, kind: 'frequency', everySeconds: 1 },
+    });
+    const count = async (): Promise<number> =>
+      (await api<{ items: Run[] }>('runs.list', { taskId: task.id })).items.filter(
+        (r) => r.status !== 'running',
+      ).length;
+    const seen = await pollUntil(count, 3, 3_500 - (performance.now() - started));
+    expect(seen).toBeGreaterThanOrEqual(3);
+  });
 
   it('an app on the real clock records at least 3 runs of an every-second entry in 3.5 s', async () => {
     const target = await startHttpTarget();

@@ -340,37 +340,32 @@ describe('missed runs', () => {
     expect(slots((await h.runs()).slice(3))).toEqual([t(780)]);
   });
 
-  // Enabled automatically once the real JsonStore replaces the MemoryStore-based placeholder.
-  const JSON_STORE_READY = Object.getPrototypeOf(JsonStore.prototype) !== MemoryStore.prototype;
-  it.skipIf(!JSON_STORE_READY)(
-    'record one catch-up after a restart 10 minutes later with the json store',
-    async () => {
-      const dataDir = await mkdtemp(join(tmpdir(), 'ts-scheduler-'));
-      try {
-        const clock = new FakeClock();
-        h = await startHarness({ store: new JsonStore({ dataDir, clock }), clock });
-        await h.save({ everySeconds: 60 });
-        await h.clock.advance(120_000);
-        await h.stop();
-        await clock.advance(10 * 60_000);
-        h = await startHarness({
-          store: new JsonStore({ dataDir, clock }),
-          clock,
-          existing: { taskId: h.taskId, configId: h.configId },
-        });
-        // Real file I/O: poll (bounded) for the catch-up instead of assuming one turn suffices.
-        for (let i = 0; i < 100 && (await h.runs()).length < 3; i++) await clock.advance(0);
-        expect((await h.runs()).map((r) => [r.trigger.kind, r.scheduledFor])).toEqual([
-          ['schedule', t(60)],
-          ['schedule', t(120)],
-          ['catch-up', t(720)],
-        ]);
-        await h.stop();
-      } finally {
-        await rm(dataDir, { recursive: true, force: true });
-      }
-    },
-  );
+  it('record one catch-up after a restart 10 minutes later with the json store', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'ts-scheduler-'));
+    try {
+      const clock = new FakeClock();
+      h = await startHarness({ store: new JsonStore({ dataDir, clock }), clock });
+      await h.save({ everySeconds: 60 });
+      await h.clock.advance(120_000);
+      await h.stop();
+      await clock.advance(10 * 60_000);
+      h = await startHarness({
+        store: new JsonStore({ dataDir, clock }),
+        clock,
+        existing: { taskId: h.taskId, configId: h.configId },
+      });
+      // Real file I/O: poll (bounded) for the catch-up instead of assuming one turn suffices.
+      for (let i = 0; i < 100 && (await h.runs()).length < 3; i++) await clock.advance(0);
+      expect((await h.runs()).map((r) => [r.trigger.kind, r.scheduledFor])).toEqual([
+        ['schedule', t(60)],
+        ['schedule', t(120)],
+        ['catch-up', t(720)],
+      ]);
+      await h.stop();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 
   it('mark runs left running by a crash interrupted and keep scheduling', async () => {
     const store = new MemoryStore();
