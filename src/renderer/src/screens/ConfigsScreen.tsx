@@ -5,6 +5,7 @@ import { ConfigForm } from '../components/ConfigForm';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState, ErrorBox, FilterSelect, Loading } from '../components/common';
 import { draftFromConfig, type ConfigDraft } from '../components/config-draft';
+import { useConfirmation } from '../hooks/useConfirmation';
 import { navigate } from '../router';
 import { useConfigs } from '../stores/configs';
 import { errorMessage } from '../stores/load-state';
@@ -21,10 +22,12 @@ export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
   const entries = useSchedules((s) => s.items);
   const [type, setType] = useState<TaskType | ''>('');
   const [editing, setEditing] = useState<Editing | undefined>();
-  const [confirm, setConfirm] = useState<
-    { kind: 'one'; config: Configuration } | { kind: 'unused' } | undefined
-  >();
-  const [busy, setBusy] = useState(false);
+  const {
+    pending: confirm,
+    ask: setConfirm,
+    busy,
+    confirm: runConfirmed,
+  } = useConfirmation<{ kind: 'one'; config: Configuration } | { kind: 'unused' }>();
   const toast = useUi((s) => s.toast);
 
   useEffect(() => {
@@ -65,24 +68,15 @@ export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
     }
   };
 
-  const doDelete = async (): Promise<void> => {
-    if (!confirm) return;
-    setBusy(true);
-    try {
-      if (confirm.kind === 'one') {
-        await useConfigs.getState().remove(confirm.config.id);
-        toast('info', `Deleted configuration ${confirm.config.name}`);
-      } else {
-        const n = await useConfigs.getState().removeUnused();
-        toast('info', `Deleted ${n} unused configuration${n === 1 ? '' : 's'}`);
+  const doDelete = (): Promise<void> =>
+    runConfirmed(async (c) => {
+      if (c.kind === 'one') {
+        await useConfigs.getState().remove(c.config.id);
+        return `Deleted configuration ${c.config.name}`;
       }
-    } catch (e) {
-      toast('error', errorMessage(e));
-    } finally {
-      setBusy(false);
-      setConfirm(undefined);
-    }
-  };
+      const n = await useConfigs.getState().removeUnused();
+      return `Deleted ${n} unused configuration${n === 1 ? '' : 's'}`;
+    });
 
   const close = (): void => {
     setEditing(undefined);

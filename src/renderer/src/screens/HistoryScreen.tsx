@@ -7,11 +7,11 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState, ErrorBox, FilterSelect, Loading, StatusBadge } from '../components/common';
 import { RunResultView, JsonTree } from '../components/RunResultView';
 import { VirtualList } from '../components/VirtualList';
+import { useConfirmation } from '../hooks/useConfirmation';
 import { navigate } from '../router';
 import { errorMessage } from '../stores/load-state';
 import { MAX_LOADED, useRuns, type RunFilter } from '../stores/runs';
 import { useTasks } from '../stores/tasks';
-import { useUi } from '../stores/ui';
 import { formatDuration, formatTime, isoToLocalInput, localInputToIso } from '../util';
 
 const PRESETS: { label: string; ms: number }[] = [
@@ -85,9 +85,12 @@ export function RunDetail({ id }: { id: string }): ReactElement {
 export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
   const { items, status, error, filter, nextCursor, loadingMore, setFilter, loadMore } = useRuns();
   const tasks = useTasks((s) => s.items);
-  const toast = useUi((s) => s.toast);
-  const [confirm, setConfirm] = useState<'period' | 'task' | undefined>();
-  const [busy, setBusy] = useState(false);
+  const {
+    pending: confirm,
+    ask: setConfirm,
+    busy,
+    confirm: runConfirmed,
+  } = useConfirmation<'period' | 'task'>();
 
   useEffect(() => {
     if (useRuns.getState().status === 'idle') void useRuns.getState().load();
@@ -99,11 +102,10 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
     void setFilter(next);
   };
 
-  const doDelete = async (): Promise<void> => {
-    setBusy(true);
-    try {
+  const doDelete = (): Promise<void> =>
+    runConfirmed(async (which) => {
       const n =
-        confirm === 'period'
+        which === 'period'
           ? await useRuns
               .getState()
               .removePeriod(
@@ -111,14 +113,8 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
                 filter.to ?? new Date(Date.now() + 60_000).toISOString(),
               )
           : await useRuns.getState().removeTask(filter.taskId!);
-      toast('info', `Deleted ${n} run${n === 1 ? '' : 's'}`);
-    } catch (e) {
-      toast('error', errorMessage(e));
-    } finally {
-      setBusy(false);
-      setConfirm(undefined);
-    }
-  };
+      return `Deleted ${n} run${n === 1 ? '' : 's'}`;
+    });
   const taskName = (id: string): string => tasks.find((t) => t.id === id)?.name ?? id;
 
   return (

@@ -12,6 +12,7 @@ import { Field } from '../components/Field';
 import { describeCron, isDstDay } from '../cron-text';
 import { errorMessage } from '../stores/load-state';
 import { useSchedules } from '../stores/schedules';
+import { useConfirmation } from '../hooks/useConfirmation';
 import { useConfigs } from '../stores/configs';
 import { useTasks } from '../stores/tasks';
 import { useUi } from '../stores/ui';
@@ -403,8 +404,12 @@ export function SchedulesScreen(): ReactElement {
   const tasks = useTasks((s) => s.items);
   const toast = useUi((s) => s.toast);
   const [editing, setEditing] = useState<ScheduleEntry | 'new' | undefined>();
-  const [confirm, setConfirm] = useState<ScheduleEntry | 'all' | undefined>();
-  const [busy, setBusy] = useState(false);
+  const {
+    pending: confirm,
+    ask: setConfirm,
+    busy,
+    confirm: runConfirmed,
+  } = useConfirmation<ScheduleEntry | 'all'>();
   const taskName = (id: string): string => tasks.find((t) => t.id === id)?.name ?? `(task ${id})`;
 
   const toggle = async (e: ScheduleEntry): Promise<void> => {
@@ -414,21 +419,14 @@ export function SchedulesScreen(): ReactElement {
       toast('error', errorMessage(err));
     }
   };
-  const doDelete = async (): Promise<void> => {
-    setBusy(true);
-    try {
+  const doDelete = (): Promise<void> =>
+    runConfirmed(async (which) => {
       const n =
-        confirm === 'all'
+        which === 'all'
           ? await useSchedules.getState().removeAll()
-          : await useSchedules.getState().remove(confirm!.id);
-      toast('info', `Deleted ${n} schedule entr${n === 1 ? 'y' : 'ies'}`);
-    } catch (e) {
-      toast('error', errorMessage(e));
-    } finally {
-      setBusy(false);
-      setConfirm(undefined);
-    }
-  };
+          : await useSchedules.getState().remove(which.id);
+      return `Deleted ${n} schedule entr${n === 1 ? 'y' : 'ies'}`;
+    });
 
   return (
     <section aria-labelledby="schedules-title">

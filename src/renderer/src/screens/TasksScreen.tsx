@@ -12,6 +12,7 @@ import {
   StatusBadge,
 } from '../components/common';
 import { RunResultView } from '../components/RunResultView';
+import { useConfirmation } from '../hooks/useConfirmation';
 import { navigate } from '../router';
 import { useConfigs } from '../stores/configs';
 import { errorMessage } from '../stores/load-state';
@@ -63,8 +64,12 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
   const configs = useConfigs((s) => s.items);
   const entries = useSchedules((s) => s.items);
   const toast = useUi((s) => s.toast);
-  const [confirm, setConfirm] = useState<Confirm | undefined>();
-  const [busy, setBusy] = useState(false);
+  const {
+    pending: confirm,
+    ask: setConfirm,
+    busy,
+    confirm: runConfirmed,
+  } = useConfirmation<Confirm>();
   const [runWith, setRunWith] = useState<Record<string, string>>({});
   const [notFound, setNotFound] = useState<string | undefined>();
   const [opened, setOpened] = useState<Task | undefined>();
@@ -126,24 +131,16 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
     return entries.filter((e) => ids.has(e.taskId)).length;
   };
 
-  const doDelete = async (): Promise<void> => {
-    if (!confirm) return;
-    setBusy(true);
-    try {
+  const doDelete = (): Promise<void> =>
+    runConfirmed(async (c) => {
       const n =
-        confirm.kind === 'one'
-          ? await useTasks.getState().remove(confirm.task.id)
-          : await useTasks.getState().removeType(confirm.type);
+        c.kind === 'one'
+          ? await useTasks.getState().remove(c.task.id)
+          : await useTasks.getState().removeType(c.type);
       void useSchedules.getState().load();
-      toast('info', `Deleted ${n} task${n === 1 ? '' : 's'}`);
       if (openId) navigate('/tasks');
-    } catch (e) {
-      toast('error', errorMessage(e));
-    } finally {
-      setBusy(false);
-      setConfirm(undefined);
-    }
-  };
+      return `Deleted ${n} task${n === 1 ? '' : 's'}`;
+    });
 
   const confirmText = (): string => {
     if (!confirm) return '';
