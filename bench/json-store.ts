@@ -12,14 +12,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createIdGenerator } from '../src/main/core/ids';
 import { JsonStore } from '../src/main/store/json/json-store';
-import {
-  RUNS_DIR,
-  segmentKeyOfMs,
-  writeSegmentFile,
-  writeSummaries,
-  type SegmentSummary,
-} from '../src/main/store/json/segment';
 import type { Run, TaskType } from '../src/shared/domain';
+import { writeRunHistory } from './support/run-history';
 
 const HOUR = 3_600_000;
 const DAYS = 30;
@@ -53,27 +47,8 @@ function makeRun(id: string, startMs: number, i: number, status: Run['status'] =
 }
 
 /** Writes `count` runs spread evenly over DAYS days, one file per hour. */
-async function buildDataDir(dir: string, count: number): Promise<void> {
-  const runsDir = join(dir, RUNS_DIR);
-  await fs.mkdir(runsDir, { recursive: true });
-  const span = DAYS * 24 * HOUR;
-  const step = span / count;
-  let t = START;
-  const ids = createIdGenerator(() => Math.floor(t));
-  const summaries = new Map<string, SegmentSummary>();
-  let i = 0;
-  while (i < count) {
-    const key = segmentKeyOfMs(Math.floor(t));
-    const hourEnd = Date.parse(`${key}:00:00.000Z`) + HOUR;
-    const runs: Run[] = [];
-    while (i < count && Math.floor(t) < hourEnd) {
-      runs.push(makeRun(ids(), Math.floor(t), i));
-      i++;
-      t += step;
-    }
-    summaries.set(key, await writeSegmentFile(runsDir, key, runs));
-  }
-  await writeSummaries(runsDir, summaries);
+function buildDataDir(dir: string, count: number): Promise<void> {
+  return writeRunHistory(dir, count, START, START + DAYS * 24 * HOUR, makeRun);
 }
 
 /** Inserts `count` runs as the app does (running, then final) in concurrent waves. */

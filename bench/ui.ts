@@ -15,16 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from '@playwright/test';
 import { createApp } from '../src/main/app';
-import { createIdGenerator } from '../src/main/core/ids';
 import { JsonStore } from '../src/main/store/json/json-store';
-import {
-  RUNS_DIR,
-  segmentKeyOfMs,
-  writeSegmentFile,
-  writeSummaries,
-  type SegmentSummary,
-} from '../src/main/store/json/segment';
 import type { Run, RunStatus, Task, TaskType } from '../src/shared/domain';
+import { CHROMIUM_LAUNCH_OPTIONS } from '../e2e/support/chromium';
+import { writeRunHistory } from './support/run-history';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RENDERER = join(ROOT, 'out', 'renderer');
@@ -113,51 +107,32 @@ function statusOf(i: number): RunStatus {
 }
 
 /** `count` runs of the catalog's tasks over the last DAYS days, one segment file per hour. */
-async function buildRuns(dataDir: string, tasks: Task[], count: number): Promise<void> {
-  const runsDir = join(dataDir, RUNS_DIR);
-  await fs.mkdir(runsDir, { recursive: true });
+function buildRuns(dataDir: string, tasks: Task[], count: number): Promise<void> {
   const end = Date.now() - 60_000;
-  const start = end - DAYS * 24 * HOUR;
-  const step = (end - start) / count;
-  let t = start;
-  const ids = createIdGenerator(() => Math.floor(t));
-  const summaries = new Map<string, SegmentSummary>();
-  let i = 0;
-  while (i < count) {
-    const key = segmentKeyOfMs(Math.floor(t));
-    const hourEnd = Date.parse(`${key}:00:00.000Z`) + HOUR;
-    const runs: Run[] = [];
-    while (i < count && Math.floor(t) < hourEnd) {
-      const task = tasks[(i * 7) % tasks.length]!;
-      const ms = Math.floor(t);
-      const status = statusOf(i);
-      const duration = 40 + (i % 400);
-      runs.push({
-        id: ids(),
-        taskId: task.id,
-        taskName: task.name,
-        type: task.type,
-        operation: task.operation,
-        configId: task.configId,
-        configName: `Config of ${task.name}`,
-        config: { url: 'http://127.0.0.1:9/items', method: 'GET' },
-        trigger:
-          i % 10 ? { kind: 'schedule', scheduleId: `entry-${i % 1000}` } : { kind: 'manual' },
-        startedAt: new Date(ms).toISOString(),
-        finishedAt: new Date(ms + duration).toISOString(),
-        durationMs: duration,
-        status,
-        attempt: 1,
-        ...(status === 'failed'
-          ? { error: { code: 'HTTP_STATUS', message: 'HTTP 503 Service Unavailable' } }
-          : { result: { summary: 'HTTP 200, 12 items', statusCode: 200 } }),
-      } as Run);
-      i++;
-      t += step;
-    }
-    summaries.set(key, await writeSegmentFile(runsDir, key, runs));
-  }
-  await writeSummaries(runsDir, summaries);
+  return writeRunHistory(dataDir, count, end - DAYS * 24 * HOUR, end, (id, ms, i) => {
+    const task = tasks[(i * 7) % tasks.length]!;
+    const status = statusOf(i);
+    const duration = 40 + (i % 400);
+    return {
+      id,
+      taskId: task.id,
+      taskName: task.name,
+      type: task.type,
+      operation: task.operation,
+      configId: task.configId,
+      configName: `Config of ${task.name}`,
+      config: { url: 'http://127.0.0.1:9/items', method: 'GET' },
+      trigger: i % 10 ? { kind: 'schedule', scheduleId: `entry-${i % 1000}` } : { kind: 'manual' },
+      startedAt: new Date(ms).toISOString(),
+      finishedAt: new Date(ms + duration).toISOString(),
+      durationMs: duration,
+      status,
+      attempt: 1,
+      ...(status === 'failed'
+        ? { error: { code: 'HTTP_STATUS', message: 'HTTP 503 Service Unavailable' } }
+        : { result: { summary: 'HTTP 200, 12 items', statusCode: 200 } }),
+    } as Run;
+  });
 }
 
 // ---------------------------------------------------------------- service
@@ -488,18 +463,7 @@ async function main(): Promise<void> {
   }
   const dataDir = await fs.mkdtemp(join(tmpdir(), 'bench-ui-'));
   let service: ChildProcess | undefined;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   try {
     const tasks = await buildCatalog(dataDir);
     await buildRuns(dataDir, tasks, TOTAL);
