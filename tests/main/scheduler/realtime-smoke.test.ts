@@ -1,9 +1,8 @@
 /**
- * Real time, real HTTP: an entry every second records at least 3 runs within 3.5 s. Polls with a
- * bounded loop; no fixed waits.
+ * Real time, real HTTP: an entry every second records at least 3 runs within 3.5 s, counted from
+ * the run.finished events as they arrive; no polling.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/main/app';
 import { ApiExecutor } from '../../../src/main/executors/api-executor';
@@ -17,15 +16,49 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Polls until `count()` reaches `want` or `ms` pass; returns the last count. */
-async function pollUntil(count: () => Promise<number>, want: number, ms: number): Promise<number> {
-  const deadline = performance.now() + ms;
-  let seen = await count();
-  while (seen < want && performance.now() < deadline) {
-    await delay(50);
-    seen = await count();
-  }
-  return seen;
+/**
+ * Counts `run.finished` events until `want` arrived or `ms` passed (the deadline is the goal being
+ * tested, not a wait for state); `subscribe` feeds each event name and returns its unsubscribe.
+ */
+function countFinished(
+  subscribe: (onEvent: (name: string) => void) => () => void,
+  want: number,
+  ms: number,
+): Promise<number> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = (): void => {
+      clearTimeout(deadline);
+      unsubscribe();
+      resolve(seen);
+    };
+    const deadline = setTimeout(done, Math.max(0, ms));
+    const unsubscribe = subscribe((name) => {
+      if (name === 'run.finished' && ++seen === want) done();
+    });
+  });
+}
+
+/** The event names of the service's Server-Sent Events stream, as they arrive. */
+function sseEvents(url: string, onEvent: (name: string) => void): () => void {
+  const controller = new AbortController();
+  void (async () => {
+    const response = await fetch(url, { signal: controller.signal });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffered += value;
+      let end: number;
+      while ((end = buffered.indexOf('\n\n')) >= 0) {
+        const name = /^event: (.+)$/m.exec(buffered.slice(0, end))?.[1];
+        buffered = buffered.slice(end + 2);
+        if (name) onEvent(name);
+      }
+    }
+  })().catch(() => undefined); // aborted when the test is done
+  return () => controller.abort();
 }
 
 describe('real-time smoke test', () => {
@@ -79,16 +112,17 @@ describe('real-time smoke test', () => {
     const task = await api<{ id: string }>('tasks.save', {
       task: { name: 'Ping', type: 'api', operation: 'read', configId: config.id },
     });
-    const started = performance.now();
+    const finished = countFinished(
+      (onEvent) => sseEvents(`${base}/api/events?token=T`, onEvent),
+      3,
+      3_500,
+    );
     await api('schedules.save', {
       entry: { taskId: task.id, kind: 'frequency', everySeconds: 1 },
     });
-    const count = async (): Promise<number> =>
-      (await api<{ items: Run[] }>('runs.list', { taskId: task.id })).items.filter(
-        (r) => r.status !== 'running',
-      ).length;
-    const seen = await pollUntil(count, 3, 3_500 - (performance.now() - started));
-    expect(seen).toBeGreaterThanOrEqual(3);
+    expect(await finished).toBeGreaterThanOrEqual(3);
+    const runs = (await api<{ items: Run[] }>('runs.list', { taskId: task.id })).items;
+    expect(runs.filter((r) => r.status === 'succeeded').length).toBeGreaterThanOrEqual(3);
   });
 
   it('an app on the real clock records at least 3 runs of an every-second entry in 3.5 s', async () => {
@@ -107,16 +141,15 @@ describe('real-time smoke test', () => {
     const task = await app.core.call('tasks.save', {
       task: { name: 'Ping', type: 'api', operation: 'read', configId: config.id },
     });
-    const started = performance.now();
+    const finished = countFinished(
+      (onEvent) => app.events.subscribe((event) => onEvent(event.name)),
+      3,
+      3_500,
+    );
     await app.core.call('schedules.save', {
       entry: { taskId: task.id, kind: 'frequency', everySeconds: 1 },
     });
-    const count = async (): Promise<number> =>
-      (await app.core.call('runs.list', { taskId: task.id })).items.filter(
-        (r) => r.status === 'succeeded',
-      ).length;
-    const seen = await pollUntil(count, 3, 3_500 - (performance.now() - started));
-    expect(seen).toBeGreaterThanOrEqual(3);
+    expect(await finished).toBeGreaterThanOrEqual(3);
     const runs = (await app.core.call('runs.list', { taskId: task.id })).items;
     expect(runs.every((r) => r.trigger.kind === 'schedule')).toBe(true);
     expect(target.requests.length).toBeGreaterThanOrEqual(3);
