@@ -154,20 +154,19 @@ async function startProbe(
         probe.finished.set(status, (probe.finished.get(status) ?? 0) + 1);
       };
       const runner: SchedulerRunner = {
-        start: (request) => {
+        start: (request, onSettled) => {
           const slot = Date.parse(request.scheduledFor!);
           probe.dispatched.add(indexOf(request.trigger.scheduleId!), slot, Date.now());
           if (!record) {
             countFinished('not recorded');
             const done = Promise.resolve({} as Run);
+            queueMicrotask(() => onSettled?.({} as Run, undefined));
             return { started: done, finished: done };
           }
-          const started = deps.runner.start(request);
-          started.finished.then(
-            (run) => countFinished(run.status),
-            () => countFinished('error'),
-          );
-          return started;
+          return deps.runner.start(request, (run, error) => {
+            countFinished(run ? run.status : 'error');
+            onSettled?.(run, error);
+          });
         },
         recordUnstarted: (request, status, error) => {
           const slot = Date.parse(request.scheduledFor!);

@@ -40,6 +40,13 @@ export interface StartedRun {
   finished: Promise<Run>;
 }
 
+/**
+ * Told once when a run (all its attempts) is over: the last attempt's final record, or why
+ * nothing could be recorded. A callback instead of `finished` costs no promises, which counts
+ * when the scheduler starts thousands of runs a second.
+ */
+export type RunSettled = (run: Run | undefined, error: unknown) => void;
+
 export interface TaskRunnerOptions {
   store: Store;
   executors: ExecutorRegistry;
@@ -64,8 +71,8 @@ class TimeoutReason extends Error {
 
 export class TaskRunner {
   private readonly active = new Set<Attempt>();
-  /** Runs waiting for a slot, first come first served. */
-  private readonly waiting = new Fifo<() => void>();
+  /** Runs waiting for a slot, first come first served: plain jobs, no suspended functions. */
+  private readonly waiting = new Fifo<Job>();
   private slotsInUse = 0;
   /** Runs started and not yet settled (retries included); shutdown waits for 0. */
   private inFlight = 0;
@@ -88,21 +95,19 @@ export class TaskRunner {
     return this.waiting.length;
   }
 
-  /** Starts a run (with its retries) in the background. */
-  start(request: RunRequest): StartedRun {
+  /**
+   * Starts a run (with its retries) in the background: at once when a concurrency slot is free,
+   * else when one frees, in arrival order. `onSettled` hears the outcome (see RunSettled).
+   */
+  start(request: RunRequest, onSettled?: RunSettled): StartedRun {
+    const job = new Job(request, onSettled);
     if (!this.accepting) {
-      const error = new AppError(
-        'UNAVAILABLE',
-        'TaskRunner: the app is shutting down; try again after restart',
-      );
-      return { started: Promise.reject(error), finished: Promise.reject(error) };
+      job.settle(undefined, shuttingDown());
+      return job;
     }
-    const first = new FirstRecord();
     this.inFlight++;
-    const finished = this.runAttempts(request, first);
-    // Callers may ignore `finished`; a store failure must not become an unhandled rejection.
-    finished.catch(() => undefined);
-    return new Started(first, finished);
+    this.admit(job);
+    return job;
   }
 
   /**
@@ -165,10 +170,17 @@ export class TaskRunner {
     return snapshot;
   }
 
-  /** Stops accepting runs, waits up to `graceMs` for active ones, then interrupts the rest. */
+  /**
+   * Stops accepting runs and drops those waiting for a slot, waits up to `graceMs` for active
+   * ones, then records the rest `interrupted` (without waiting for executors that ignore the
+   * abort).
+   */
   async shutdown(graceMs: number): Promise<void> {
     this.accepting = false;
-    for (const release of this.waiting.drain()) release();
+    for (const job of this.waiting.drain()) {
+      // A retry waiting for a slot keeps its last attempt; a run never started records nothing.
+      this.finish(job, job.last, job.last ? undefined : shuttingDown());
+    }
     for (const backoff of this.backoffs) backoff.abort();
     const all = this.whenIdle();
     let timer: ReturnType<Clock['setTimeout']> | undefined;
@@ -187,76 +199,82 @@ export class TaskRunner {
     return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Undefined when a slot was free (taken synchronously): no await, no promise per run. */
-  private acquireSlot(): Promise<void> | undefined {
-    // Slots are counted synchronously, so runs started in the same tick cannot overshoot.
-    if (this.slotsInUse < Math.max(1, this.options.concurrency())) {
-      this.slotsInUse++;
-      return undefined;
-    }
-    return this.waitForSlot();
+  private get limit(): number {
+    return Math.max(1, this.options.concurrency());
   }
 
-  private async waitForSlot(): Promise<void> {
-    while (this.slotsInUse >= Math.max(1, this.options.concurrency())) {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-      if (!this.accepting)
-        throw new AppError('UNAVAILABLE', 'TaskRunner: the app is shutting down');
+  /** Runs the job's next attempt now when a slot is free, else queues it. */
+  private admit(job: Job): void {
+    // Slots are counted synchronously, so runs started in the same tick cannot overshoot.
+    if (this.slotsInUse < this.limit) {
+      this.slotsInUse++;
+      void this.attempt(job);
+    } else {
+      this.waiting.push(job);
     }
-    this.slotsInUse++;
   }
 
   private releaseSlot(): void {
     this.slotsInUse--;
-    this.waiting.shift()?.();
-  }
-
-  private async runAttempts(request: RunRequest, first: FirstRecord): Promise<Run> {
-    const policy = request.task?.retry;
-    const attempts = policy?.attempts ?? 1;
-    let last: Run | undefined;
-    try {
-      for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (attempt > 1) {
-          const backoff = (policy?.backoffMs ?? 1000) * (policy?.factor ?? 2) ** (attempt - 2);
-          const controller = new AbortController();
-          this.backoffs.add(controller);
-          try {
-            await sleep(this.options.clock, backoff, controller.signal);
-          } catch {
-            break; // shutting down: the last attempt's record stands
-          } finally {
-            this.backoffs.delete(controller);
-          }
-          if (!this.accepting) break;
-        }
-        const trigger: RunTrigger =
-          attempt === 1 ? request.trigger : { ...request.trigger, kind: 'retry' };
-        last = await this.runOnce(request, trigger, attempt, attempt === 1 ? first : undefined);
-        if (last.status === 'succeeded' || last.status === 'interrupted') break;
-        if (last.error?.code === 'INVALID_CONFIG') break; // retrying cannot help
-      }
-    } catch (error) {
-      first.fail(error);
-      throw error;
-    } finally {
-      if (--this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    // A raised limit lets several waiting runs start at once.
+    while (this.accepting && this.slotsInUse < this.limit && this.waiting.length > 0) {
+      this.slotsInUse++;
+      void this.attempt(this.waiting.shift()!);
     }
-    return last!;
   }
 
-  private async runOnce(
-    request: RunRequest,
-    trigger: RunTrigger,
-    attempt: number,
-    first?: FirstRecord,
-  ): Promise<Run> {
+  /** The job's next attempt, in a slot taken by the caller; settles the job or queues a retry. */
+  private async attempt(job: Job): Promise<void> {
+    job.attempts++;
+    let run: Run;
+    try {
+      run = await this.runOnce(job);
+    } catch (error) {
+      // Recording failed (store unavailable): nothing more can be recorded for this run.
+      this.finish(job, undefined, error);
+      return;
+    }
+    job.last = run;
+    const policy = job.request.task?.retry;
+    const again =
+      this.accepting &&
+      job.attempts < (policy?.attempts ?? 1) &&
+      run.status !== 'succeeded' &&
+      run.status !== 'interrupted' &&
+      run.error?.code !== 'INVALID_CONFIG'; // retrying cannot help
+    if (!again) {
+      this.finish(job, run);
+      return;
+    }
+    // The backoff is waited without a slot, so other runs go on meanwhile.
+    const backoff = (policy?.backoffMs ?? 1000) * (policy?.factor ?? 2) ** (job.attempts - 1);
+    const controller = new AbortController();
+    this.backoffs.add(controller);
+    try {
+      await sleep(this.options.clock, backoff, controller.signal);
+    } catch {
+      // Shutting down: the last attempt's record stands.
+    } finally {
+      this.backoffs.delete(controller);
+    }
+    if (this.accepting) this.admit(job);
+    else this.finish(job, run);
+  }
+
+  private finish(job: Job, run: Run | undefined, error?: unknown): void {
+    job.settle(run, error);
+    if (--this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** One attempt, in a slot: records `running`, executes, records the final run, frees the slot. */
+  private async runOnce(job: Job): Promise<Run> {
     const { store, events, clock } = this.options;
-    const waiting = this.acquireSlot();
-    if (waiting) await waiting;
+    const { request } = job;
+    const trigger: RunTrigger =
+      job.attempts === 1 ? request.trigger : { ...request.trigger, kind: 'retry' };
     const state = new Attempt();
     const startMs = clock.now();
-    const run = this.newRun(request, trigger, attempt, startMs, 'running');
+    const run = this.newRun(request, trigger, job.attempts, startMs, 'running');
     this.active.add(state);
     try {
       await store.insertRun(run);
@@ -265,7 +283,7 @@ export class TaskRunner {
       this.releaseSlot();
       throw error;
     }
-    first?.resolve(run);
+    if (job.attempts === 1) job.recorded(run);
     if (events.size > 0) events.emit('run.started', { run: copyData(run) });
 
     const timeoutMs = request.task?.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
@@ -284,9 +302,8 @@ export class TaskRunner {
         this: typeof executor,
         request: ExecutionRequest,
       ) => Promise<ExecutionOutcome>;
-      const outcome = await execute.call(
-        executor,
-        new Execution(request, state, this.options.resultMaxBytes()),
+      const outcome = await state.until(
+        execute.call(executor, new Execution(request, state, this.options.resultMaxBytes())),
       );
       if (state.aborted) throw state.reason;
       final.status = 'succeeded';
@@ -302,7 +319,7 @@ export class TaskRunner {
       final.error = describeFailure(
         reason instanceof TimeoutReason || reason instanceof ShutdownReason ? reason : error,
       );
-      if (error instanceof TaskError && error.result) {
+      if (!state.aborted && error instanceof TaskError && error.result) {
         final.result = boundResult(error.result, this.options.resultMaxBytes());
       }
     } finally {
@@ -323,6 +340,13 @@ export class TaskRunner {
     if (events.size > 0) events.emit('run.finished', { run: copyData(final) });
     return final;
   }
+}
+
+function shuttingDown(): AppError {
+  return new AppError(
+    'UNAVAILABLE',
+    'TaskRunner: the app is shutting down; try again after restart',
+  );
 }
 
 /**
@@ -360,21 +384,6 @@ class Fifo<T> {
     this.items = [];
     this.head = 0;
     return items;
-  }
-}
-
-/**
- * `StartedRun` as a class: an object literal with a getter costs a slow property definition per
- * run (hundreds of ns), a prototype getter does not.
- */
-class Started implements StartedRun {
-  constructor(
-    private readonly first: FirstRecord,
-    readonly finished: Promise<Run>,
-  ) {}
-
-  get started(): Promise<Run> {
-    return this.first.promise();
   }
 }
 
@@ -448,43 +457,96 @@ class Attempt {
     this.aborted = true;
     this.reason = reason;
     this.controller?.abort(reason);
+    this.interrupt?.(reason);
+  }
+
+  private interrupt: ((reason: unknown) => void) | undefined;
+
+  /**
+   * The executor's outcome, or the abort reason as soon as the attempt is aborted: an executor
+   * that ignores its signal cannot hold a timed-out or interrupted run open (or shutdown waiting).
+   * What it does afterwards is ignored.
+   */
+  until<T>(work: Promise<T>): Promise<T> {
+    if (this.aborted) {
+      work.catch(() => undefined);
+      return Promise.reject(this.reason);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.interrupt = reject;
+      work.then(resolve, reject);
+    });
   }
 }
 
 /**
- * The first attempt's `running` record for `StartedRun.started`. The promise (and the copy of the
- * record) is made only for a caller that asks for it (the scheduler never does).
+ * One run and its attempts. It is the caller's `StartedRun`: its promises are made only for a
+ * caller that reads them (the scheduler never does; it passes `onSettled`), and a promise made
+ * and left unread never becomes an unhandled rejection.
  */
-class FirstRecord {
-  private run: Run | undefined;
-  private error: { reason: unknown } | undefined;
-  private pending: Promise<Run> | undefined;
-  private settle: { resolve: (run: Run) => void; reject: (error: unknown) => void } | undefined;
+class Job implements StartedRun {
+  attempts = 0;
+  /** The latest attempt's final record. */
+  last: Run | undefined;
+  private first: Run | undefined;
+  private outcome: { run: Run | undefined; error: unknown } | undefined;
+  private startedPromise: Deferred<Run> | undefined;
+  private finishedPromise: Deferred<Run> | undefined;
 
-  resolve(run: Run): void {
-    if (this.run || this.error) return;
-    this.run = run;
-    this.settle?.resolve(copyData(run));
-  }
+  constructor(
+    readonly request: RunRequest,
+    private readonly onSettled: RunSettled | undefined,
+  ) {}
 
-  fail(reason: unknown): void {
-    if (this.run || this.error) return;
-    this.error = { reason };
-    this.settle?.reject(reason);
-  }
-
-  promise(): Promise<Run> {
-    if (!this.pending) {
-      if (this.run) this.pending = Promise.resolve(copyData(this.run));
-      else if (this.error) this.pending = Promise.reject(this.error.reason);
-      else {
-        this.pending = new Promise<Run>((resolve, reject) => {
-          this.settle = { resolve, reject };
-        });
-      }
-      this.pending.catch(() => undefined);
+  get started(): Promise<Run> {
+    if (!this.startedPromise) {
+      this.startedPromise = new Deferred<Run>();
+      if (this.first) this.startedPromise.resolve(copyData(this.first));
+      else if (this.outcome) this.startedPromise.reject(this.outcome.error ?? shuttingDown());
     }
-    return this.pending;
+    return this.startedPromise.promise;
+  }
+
+  get finished(): Promise<Run> {
+    if (!this.finishedPromise) {
+      this.finishedPromise = new Deferred<Run>();
+      if (this.outcome) this.settleFinished(this.outcome);
+    }
+    return this.finishedPromise.promise;
+  }
+
+  /** The first attempt's `running` record is stored. */
+  recorded(run: Run): void {
+    if (this.first || this.outcome) return;
+    this.first = run;
+    this.startedPromise?.resolve(copyData(run));
+  }
+
+  settle(run: Run | undefined, error?: unknown): void {
+    if (this.outcome) return;
+    this.outcome = { run, error };
+    if (!this.first) this.startedPromise?.reject(error ?? shuttingDown());
+    if (this.finishedPromise) this.settleFinished(this.outcome);
+    this.onSettled?.(run, error);
+  }
+
+  private settleFinished(outcome: { run: Run | undefined; error: unknown }): void {
+    if (outcome.run) this.finishedPromise!.resolve(outcome.run);
+    else this.finishedPromise!.reject(outcome.error);
+  }
+}
+
+class Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve!: (value: T) => void;
+  reject!: (reason: unknown) => void;
+
+  constructor() {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.promise.catch(() => undefined);
   }
 }
 

@@ -10,7 +10,7 @@ import type { SchedulerDeps } from '../app';
 import { toIso, type TimerHandle } from '../core/clock';
 import { checkOperation } from '../core/config-rules';
 import type { SchedulerPort, SchedulerStatus } from '../core/scheduler-port';
-import type { RunRequest, StartedRun } from '../core/task-runner';
+import type { RunRequest, RunSettled, StartedRun } from '../core/task-runner';
 import { MinHeap, type HeapItem } from './min-heap';
 import {
   compileSpec,
@@ -39,7 +39,7 @@ const MAX_CHANGE_EVENTS = 50;
 
 /** The part of the TaskRunner the scheduler uses (a seam for benches that time the fire path). */
 export interface SchedulerRunner {
-  start(request: RunRequest): StartedRun;
+  start(request: RunRequest, onSettled?: RunSettled): StartedRun;
   recordUnstarted(request: RunRequest, status: 'skipped' | 'failed', error: RunError): Promise<Run>;
 }
 
@@ -499,35 +499,32 @@ export class Scheduler implements SchedulerPort {
 
   private launch(state: EntryState, request: RunRequest): void {
     state.active++;
-    let started: StartedRun;
     try {
-      started = this.deps.runner.start(request);
+      // A callback rather than `finished`: no promises per run (see RunSettled).
+      this.deps.runner.start(request, (_run, error) => this.settled(state, error));
     } catch (error) {
       state.active--;
       this.logger.error(`Scheduler: could not start a run of entry ${state.entry.id}:`, error);
-      return;
     }
-    // `finished` rejects when recording failed (also before the run started); `started` is not
-    // touched, so the runner never has to copy the first record for us.
-    void started.finished
-      .catch((error: unknown) => {
-        if (this.running) {
-          this.logger.error(`Scheduler: recording a run of entry ${state.entry.id} failed:`, error);
-        }
-      })
-      .then(() => {
-        state.active--;
-        const waiting = state.waiting;
-        if (
-          state.active === 0 &&
-          waiting &&
-          this.running &&
-          this.states.get(state.entry.id) === state
-        ) {
-          delete state.waiting;
-          this.launch(state, waiting);
-        }
-      });
+  }
+
+  /** A run of the entry is over (or could not be recorded): start the waiting fire, if any. */
+  private settled(state: EntryState, error: unknown): void {
+    // `error` means recording failed (also before the run started).
+    if (error !== undefined && this.running) {
+      this.logger.error(`Scheduler: recording a run of entry ${state.entry.id} failed:`, error);
+    }
+    state.active--;
+    const waiting = state.waiting;
+    if (
+      state.active === 0 &&
+      waiting &&
+      this.running &&
+      this.states.get(state.entry.id) === state
+    ) {
+      delete state.waiting;
+      this.launch(state, waiting);
+    }
   }
 
   private record(request: RunRequest, status: 'skipped' | 'failed', error: RunError): void {
