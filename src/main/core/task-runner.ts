@@ -125,8 +125,7 @@ export class TaskRunner {
     run.durationMs = 0;
     run.error = error;
     await store.insertRun(run);
-    // Events are copies so no listener can alter a record; no listener, no copy.
-    if (events.size > 0) events.emit('run.finished', { run: copyData(run) });
+    events.emit('run.finished', { run });
     return run;
   }
 
@@ -284,7 +283,8 @@ export class TaskRunner {
       throw error;
     }
     if (job.attempts === 1) job.recorded(run);
-    if (events.size > 0) events.emit('run.started', { run: copyData(run) });
+    // Event data is shared and read-only (see EventBus): `run` is never changed after this.
+    events.emit('run.started', { run });
 
     const timeoutMs = request.task?.timeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
     const timer = clock.setTimeout(() => state.abort(new TimeoutReason(timeoutMs)), timeoutMs);
@@ -337,7 +337,7 @@ export class TaskRunner {
       this.active.delete(state);
       this.releaseSlot();
     }
-    if (events.size > 0) events.emit('run.finished', { run: copyData(final) });
+    events.emit('run.finished', { run: final });
     return final;
   }
 }
@@ -531,7 +531,8 @@ class Job implements StartedRun {
   }
 
   private settleFinished(outcome: { run: Run | undefined; error: unknown }): void {
-    if (outcome.run) this.finishedPromise!.resolve(outcome.run);
+    // Callers get their own copy; the record itself is shared with event listeners.
+    if (outcome.run) this.finishedPromise!.resolve(copyData(outcome.run));
     else this.finishedPromise!.reject(outcome.error);
   }
 }

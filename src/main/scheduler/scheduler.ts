@@ -10,6 +10,7 @@ import type { SchedulerDeps } from '../app';
 import { toIso, type TimerHandle } from '../core/clock';
 import { checkOperation } from '../core/config-rules';
 import type { SchedulerPort, SchedulerStatus } from '../core/scheduler-port';
+import type { ScheduleState } from '../store/types';
 import type { RunRequest, RunSettled, StartedRun } from '../core/task-runner';
 import { MinHeap, type HeapItem } from './min-heap';
 import {
@@ -41,14 +42,6 @@ const MAX_CHANGE_EVENTS = 50;
 export interface SchedulerRunner {
   start(request: RunRequest, onSettled?: RunSettled): StartedRun;
   recordUnstarted(request: RunRequest, status: 'skipped' | 'failed', error: RunError): Promise<Run>;
-}
-
-/**
- * Optional batch write a store may offer: the json store rewrites its catalog per write, so one
- * write for all entries that fired in the last second matters when 10,000 entries fire each second.
- */
-export interface ScheduleBatchWrites {
-  putSchedules(entries: ScheduleEntry[]): Promise<void>;
 }
 
 /**
@@ -120,7 +113,6 @@ export class Scheduler implements SchedulerPort {
   private clockJumps = 0;
   // Coalesced writes.
   private readonly dirty = new Set<string>();
-  private readonly removed = new Set<string>();
   private readonly firedSinceFlush = new Set<string>();
   private flushTimer: TimerHandle | undefined;
   private flushChain: Promise<void> = Promise.resolve();
@@ -233,10 +225,8 @@ export class Scheduler implements SchedulerPort {
     delete state.waiting;
     this.states.delete(id);
     this.dirty.delete(id);
-    if (!this.running) return;
-    // A state write in flight may re-create the entry after the core deleted it: delete again.
-    this.removed.add(id);
-    this.requestFlush(true);
+    this.firedSinceFlush.delete(id);
+    // A state write in flight cannot re-create it: saveScheduleState skips missing entries.
     this.arm();
   }
 
@@ -582,29 +572,21 @@ export class Scheduler implements SchedulerPort {
   private async flushOnce(): Promise<void> {
     const { store, events } = this.deps;
     const ids = [...this.dirty];
-    const removed = [...this.removed];
     const fired = [...this.firedSinceFlush];
     this.dirty.clear();
-    this.removed.clear();
     this.firedSinceFlush.clear();
-    const entries: ScheduleEntry[] = [];
+    // Only the engine's fields: the store never lets them undo an edit or revive a deleted entry.
+    const states: ScheduleState[] = [];
     for (const id of ids) {
       const state = this.states.get(id);
-      if (state) entries.push(snapshot(state));
+      if (state) states.push(stateOf(state));
     }
-    if (entries.length === 0 && removed.length === 0) return;
+    if (states.length === 0) return;
     try {
-      const batch = store as Partial<ScheduleBatchWrites>;
-      if (entries.length > 0) {
-        if (typeof batch.putSchedules === 'function') await batch.putSchedules.call(store, entries);
-        // Issued together, so a store that coalesces catalog writes (json) writes once.
-        else await Promise.all(entries.map((entry) => store.putSchedule(entry)));
-      }
-      if (removed.length > 0) await store.deleteSchedules(removed);
+      await store.saveScheduleState(states);
     } catch (error) {
       // Keep them dirty: the next flush tries again.
       for (const id of ids) if (this.states.has(id)) this.dirty.add(id);
-      for (const id of removed) this.removed.add(id);
       this.logger.error('Scheduler: saving schedule state failed; will retry:', error);
       this.requestFlush(false);
       return;
@@ -619,6 +601,15 @@ export class Scheduler implements SchedulerPort {
       }
     }
   }
+}
+
+/** What the store records of the engine's state: numbers formatted once per distinct instant. */
+function stateOf(state: EntryState): ScheduleState {
+  return {
+    id: state.entry.id,
+    ...(state.lastRunMs !== -Infinity ? { lastRunAt: isoOf(state.lastRunMs) } : {}),
+    ...(state.key !== Infinity ? { nextRunAt: isoOf(state.key) } : {}),
+  };
 }
 
 /** The entry as the store and the UI see it: lastRunAt/nextRunAt from the engine's numbers. */

@@ -153,6 +153,7 @@ export class EncryptingStore implements Store {
   getSchedule: Store['getSchedule'] = (id) => this.inner.getSchedule(id);
   putSchedule: Store['putSchedule'] = (entry) => this.inner.putSchedule(entry);
   deleteSchedules: Store['deleteSchedules'] = (ids) => this.inner.deleteSchedules(ids);
+  saveScheduleState: Store['saveScheduleState'] = (states) => this.inner.saveScheduleState(states);
   getSettings: Store['getSettings'] = () => this.inner.getSettings();
   putSettings: Store['putSettings'] = (settings) => this.inner.putSettings(settings);
   insertRun: Store['insertRun'] = (run) => this.inner.insertRun(run);

@@ -41,6 +41,15 @@ export interface RetentionPolicy {
   maxRuns?: number;
 }
 
+/** The scheduler's state of one schedule entry (see `Store.saveScheduleState`). */
+export interface ScheduleState {
+  id: string;
+  /** The slot of the latest fire. */
+  lastRunAt?: string;
+  /** Absent: the entry will not fire again (disabled or past its end). */
+  nextRunAt?: string;
+}
+
 /** Schedule edits made by other instances sharing the store (mongodb). */
 export interface ScheduleChangeListener {
   /** An entry was created or edited on another instance. */
@@ -74,6 +83,12 @@ export interface Store {
   getSchedule(id: string): Promise<ScheduleEntry | undefined>;
   putSchedule(entry: ScheduleEntry): Promise<void>;
   deleteSchedules(ids: string[]): Promise<number>;
+  /**
+   * Records the scheduler's state of many entries in one write: `lastRunAt` only moves forward,
+   * `nextRunAt` is replaced (removed when absent). No other field is touched, so an edit made
+   * meanwhile is never undone, and ids that no longer exist are skipped, never re-created.
+   */
+  saveScheduleState(states: ScheduleState[]): Promise<void>;
 
   /** Undefined until settings are first saved. */
   getSettings(): Promise<Settings | undefined>;

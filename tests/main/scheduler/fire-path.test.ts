@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/main/app';
 import { Scheduler } from '../../../src/main/scheduler/scheduler';
 import { MemoryStore } from '../../../src/main/store/memory/memory-store';
+import type { ScheduleState } from '../../../src/main/store/types';
 import type { ScheduleEntry } from '../../../src/shared/domain';
 import { FakeClock } from '../../support/fake-clock';
 import { ControlledExecutor, startHarness, type Harness } from './harness';
@@ -19,9 +20,9 @@ describe('coalesced state writes', () => {
     const writes: Array<{ at: number; fires: number }> = [];
     const live: { scheduler?: Scheduler; clock?: FakeClock } = {};
     class TimingStore extends MemoryStore {
-      async putSchedules(entries: ScheduleEntry[]): Promise<void> {
+      override async saveScheduleState(states: ScheduleState[]): Promise<void> {
         writes.push({ at: live.clock!.now(), fires: live.scheduler!.status().fires });
-        for (const entry of entries) await super.putSchedule(entry);
+        return super.saveScheduleState(states);
       }
     }
     h = await startHarness({ store: new TimingStore() });
@@ -55,9 +56,9 @@ describe('coalesced state writes', () => {
   it('still happen when fires are so dense that one is always due within 100 ms', async () => {
     let writes = 0;
     class CountingStore extends MemoryStore {
-      async putSchedules(entries: ScheduleEntry[]): Promise<void> {
+      override async saveScheduleState(states: ScheduleState[]): Promise<void> {
         writes++;
-        for (const entry of entries) await super.putSchedule(entry);
+        return super.saveScheduleState(states);
       }
     }
     h = await startHarness({ store: new CountingStore() });

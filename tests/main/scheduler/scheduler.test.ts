@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonStore } from '../../../src/main/store/json/json-store';
 import { MemoryStore } from '../../../src/main/store/memory/memory-store';
+import type { ScheduleState } from '../../../src/main/store/types';
 import type { ScheduleEntry } from '../../../src/shared/domain';
 import { FakeClock } from '../../support/fake-clock';
 import { startHarness, t, type Harness } from './harness';
@@ -410,9 +411,9 @@ describe('entry state', () => {
         this.singles++;
         return super.putSchedule(entry);
       }
-      async putSchedules(entries: ScheduleEntry[]): Promise<void> {
+      override async saveScheduleState(states: ScheduleState[]): Promise<void> {
         this.batches++;
-        for (const entry of entries) await super.putSchedule(entry);
+        return super.saveScheduleState(states);
       }
     }
     const store = new CountingStore();

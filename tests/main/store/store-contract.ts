@@ -62,6 +62,38 @@ export function describeStoreContract(name: string, create: () => Promise<StoreH
         expect(await store.listSchedules()).toEqual([]);
       });
 
+      it('saves schedule state without touching other fields, never rewinding lastRunAt or reviving a deleted entry', async () => {
+        await store.putSchedule(entry('e1', 't1', { lastRunAt: at(5), nextRunAt: at(6) }));
+        await store.putSchedule(entry('e2', 't1'));
+        await store.putSchedule(entry('e3', 't1', { nextRunAt: at(9) }));
+        await store.deleteSchedules(['e2']);
+        // An edit lands after the scheduler took its numbers: the state write must not undo it.
+        await store.putSchedule(
+          entry('e1', 't1', { everySeconds: 30, lastRunAt: at(5), nextRunAt: at(6) }),
+        );
+        await store.saveScheduleState([
+          { id: 'e1', lastRunAt: at(4), nextRunAt: at(7) },
+          { id: 'e2', lastRunAt: at(8), nextRunAt: at(9) },
+          { id: 'e3', lastRunAt: at(8) },
+          { id: 'missing', lastRunAt: at(8) },
+        ]);
+        await reopenIfPersistent();
+        expect(await store.getSchedule('e1')).toEqual(
+          entry('e1', 't1', { everySeconds: 30, lastRunAt: at(5), nextRunAt: at(7) }),
+        );
+        expect(await store.getSchedule('e2')).toBeUndefined();
+        expect(await store.getSchedule('missing')).toBeUndefined();
+        const e3 = await store.getSchedule('e3');
+        expect(e3).toEqual(entry('e3', 't1', { lastRunAt: at(8) }));
+        expect(e3).not.toHaveProperty('nextRunAt');
+        await store.saveScheduleState([{ id: 'e3', lastRunAt: at(10), nextRunAt: at(11) }]);
+        expect(await store.getSchedule('e3')).toMatchObject({
+          lastRunAt: at(10),
+          nextRunAt: at(11),
+        });
+        expect((await store.listSchedules()).map((e) => e.id).sort()).toEqual(['e1', 'e3']);
+      });
+
       it('returns copies, so a caller mutating a result changes nothing stored', async () => {
         await store.putTask(task('t1', 'c1'));
         const got = await store.getTask('t1');

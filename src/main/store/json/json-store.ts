@@ -8,7 +8,15 @@ import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../..
 import { AppError } from '../../../shared/errors';
 import { systemClock, type Clock } from '../../core/clock';
 import { copyData } from '../../core/event-bus';
-import type { RetentionPolicy, RunDeletion, RunPage, RunQuery, Store } from '../types';
+import { applyScheduleState } from '../schedule-state';
+import type {
+  RetentionPolicy,
+  RunDeletion,
+  RunPage,
+  RunQuery,
+  ScheduleState,
+  Store,
+} from '../types';
 import { removeStaleTempFiles } from './atomic-file';
 import { Catalog } from './catalog';
 import { DirLock, unwritableDirError } from './lock';
@@ -154,10 +162,11 @@ export class JsonStore implements Store {
     this.catalog.state.schedules.set(entry.id, clone(entry));
     await this.catalog.commit();
   }
-  /** Many entries, one catalog commit: the scheduler writes every fired entry's state at once. */
-  async putSchedules(entries: ScheduleEntry[]): Promise<void> {
+  /** Many entries, one catalog commit; the stored entries are updated in place. */
+  async saveScheduleState(states: ScheduleState[]): Promise<void> {
     this.check();
-    for (const entry of entries) this.catalog.state.schedules.set(entry.id, clone(entry));
+    const schedules = this.catalog.state.schedules;
+    for (const state of states) applyScheduleState(schedules.get(state.id), state);
     await this.catalog.commit();
   }
   async deleteSchedules(ids: string[]): Promise<number> {

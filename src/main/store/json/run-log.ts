@@ -104,6 +104,8 @@ export class RunLog {
   /** Loaded segments, least recently used first. */
   private readonly cache = new Map<string, Segment>();
   private cachedRuns = 0;
+  /** The segment `cached` last moved to the most recent place, when it is still there. */
+  private recent: Segment | undefined;
   private readonly loading = new Map<string, Promise<Segment>>();
   /** Runs recorded as `running` → their segment. */
   private readonly running = new Map<string, string>();
@@ -221,6 +223,7 @@ export class RunLog {
     if (cached) {
       this.cache.delete(key);
       this.cache.set(key, cached);
+      this.recent = cached;
       return cached;
     }
     if (create && !this.hasKey(key)) return this.create(key);
@@ -245,15 +248,19 @@ export class RunLog {
     this.summaries.set(key, summarize(key, [], 0));
     this.markDirty(key);
     this.cache.set(key, segment);
+    this.recent = segment;
     return segment;
   }
 
   /** The segment if it is in memory (marked recently used), else undefined. */
   private cached(key: string): Segment | undefined {
+    // Nearly every write is to the most recently used segment (the current hour): no reordering.
+    if (this.recent?.key === key && this.cache.get(key) === this.recent) return this.recent;
     const segment = this.cache.get(key);
     if (segment) {
       this.cache.delete(key);
       this.cache.set(key, segment);
+      this.recent = segment;
     }
     return segment;
   }
@@ -294,6 +301,7 @@ export class RunLog {
     }
     this.summaries.set(key, summary);
     this.cache.set(key, segment);
+    this.recent = segment;
     this.cachedRuns += segment.entries.size;
     this.evict();
     return segment;

@@ -5,7 +5,15 @@
 import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { compareRuns, decodeCursor, encodeCursor, matchesRunFilter } from '../run-query';
-import type { RetentionPolicy, RunDeletion, RunPage, RunQuery, Store } from '../types';
+import { applyScheduleState } from '../schedule-state';
+import type {
+  RetentionPolicy,
+  RunDeletion,
+  RunPage,
+  RunQuery,
+  ScheduleState,
+  Store,
+} from '../types';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -85,6 +93,10 @@ export class MemoryStore implements Store {
   async deleteSchedules(ids: string[]): Promise<number> {
     this.check();
     return ids.filter((id) => this.schedules.delete(id)).length;
+  }
+  async saveScheduleState(states: ScheduleState[]): Promise<void> {
+    this.check();
+    for (const state of states) applyScheduleState(this.schedules.get(state.id), state);
   }
 
   async getSettings(): Promise<Settings | undefined> {

@@ -29,6 +29,7 @@ import type {
   RunPage,
   RunQuery,
   ScheduleChangeListener,
+  ScheduleState,
   Store,
 } from '../types';
 
@@ -446,6 +447,31 @@ export class MongoStore implements ClaimingStore {
     const deleted = await this.deleteIds(COLLECTIONS.schedules, ids, 'schedule entries');
     for (const id of ids) this.knownSchedules.delete(id);
     return deleted;
+  }
+
+  /**
+   * One bulk write of field updates: `$max` keeps the latest lastRunAt whichever instance writes
+   * last, nothing is upserted (a deleted entry stays deleted), and `updatedAt` is untouched, so
+   * other instances do not see an edit.
+   */
+  async saveScheduleState(states: ScheduleState[]): Promise<void> {
+    if (states.length === 0) return;
+    await this.write('save schedule state', () =>
+      this.col(COLLECTIONS.schedules).bulkWrite(
+        states.map((state) => ({
+          updateOne: {
+            filter: { _id: state.id },
+            update: {
+              ...(state.lastRunAt !== undefined ? { $max: { lastRunAt: state.lastRunAt } } : {}),
+              ...(state.nextRunAt !== undefined
+                ? { $set: { nextRunAt: state.nextRunAt } }
+                : { $unset: { nextRunAt: '' } }),
+            },
+          },
+        })),
+        { ordered: false },
+      ),
+    );
   }
 
   /**
