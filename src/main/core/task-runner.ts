@@ -18,6 +18,7 @@ import { TaskError } from '../executors/types';
 import type { Store } from '../store/types';
 import { sleep, toIso, type Clock } from './clock';
 import { copyData, type EventBus } from './event-bus';
+import { deepFreeze } from './frozen';
 import type { IdGenerator } from './ids';
 import { boundResult } from './result-bounds';
 
@@ -157,13 +158,14 @@ export class TaskRunner {
 
   /**
    * The redacted configuration recorded with a run. The scheduler hands the same configuration
-   * object to every run of a batch, so it is redacted once per object, not once per run; records
-   * are stored as copies (or serialized), never mutated, so sharing the snapshot is safe.
+   * object to every run of a batch, so it is redacted once per object, not once per run. It is
+   * deep-frozen, so sharing it is safe and a store may serialize it once (see serializeRun).
    */
   private snapshotOf(config: Configuration): Record<string, unknown> {
     let snapshot = this.snapshots.get(config);
     if (snapshot === undefined) {
-      snapshot = redactParams(config) as Record<string, unknown>;
+      // A copy: redactParams shares unchanged parts with the configuration, which is not ours to freeze.
+      snapshot = deepFreeze(copyData(redactParams(config) as Record<string, unknown>));
       this.snapshots.set(config, snapshot);
     }
     return snapshot;

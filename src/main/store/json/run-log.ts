@@ -119,6 +119,8 @@ export class RunLog {
   private openBatch: Batch | undefined;
   private writer: Promise<void> | undefined;
   private readonly handles = new Map<string, FileHandle>();
+  /** Where writeBatch encodes lines (see there). */
+  private scratch: Buffer = Buffer.alloc(0);
   private readonly unsynced = new Set<string>();
   private syncDue = false;
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
@@ -527,16 +529,38 @@ export class RunLog {
 
   private async writeBatch(batch: Batch): Promise<void> {
     const failures: unknown[] = [];
+    // Every segment's lines are encoded straight into one buffer, reused from batch to batch
+    // (batches are written one after another): no joined text and no copy of it per batch.
+    let bound = 0;
+    for (const { lines } of batch.lines.values()) {
+      for (const line of lines) bound += line.length * 3 + 1; // UTF-8: at most 3 bytes per unit
+    }
+    if (this.scratch.length < bound) {
+      this.scratch = Buffer.allocUnsafe(
+        bound <= MAX_SCRATCH_BYTES ? Math.max(bound, 64 * 1024) : bound,
+      );
+    }
+    const buffer = this.scratch;
+    let used = 0;
+    const chunks = [...batch.lines].map(([segment, { lines, entries }]) => {
+      const from = used;
+      const lengths: number[] = new Array<number>(lines.length);
+      for (let i = 0; i < lines.length; i++) {
+        lengths[i] = buffer.write(lines[i]!, used);
+        used += lengths[i]!;
+        buffer[used++] = 0x0a;
+      }
+      return { segment, lines, entries, lengths, bytes: buffer.subarray(from, used) };
+    });
+    if (this.scratch.length > MAX_SCRATCH_BYTES) this.scratch = Buffer.alloc(0); // a one-off
     await Promise.all(
-      [...batch.lines].map(async ([segment, { lines, entries }]) => {
-        const chunk = `${lines.join('\n')}\n`;
+      chunks.map(async ({ segment, lines, entries, lengths, bytes }) => {
         try {
           const handle = await this.handleFor(segment);
           // A small batch (a few runs) goes to the page cache directly: microseconds, where a
           // thread-pool round trip would add most of a run's latency at low concurrency. Large
           // batches go through the thread pool so no write blocks the event loop. fdatasync is
           // always asynchronous.
-          const bytes = Buffer.from(chunk);
           const summary = this.summaries.get(segment.key);
           const start = summary?.size;
           if (bytes.length <= SYNC_WRITE_MAX_BYTES) writeAllSync(handle.fd, bytes);
@@ -544,7 +568,7 @@ export class RunLog {
           if (summary && start !== undefined) {
             summary.size = start + bytes.length;
             summary.mtimeMs = undefined;
-            dropWrittenLines(start, lines, entries, bytes.length === chunk.length);
+            dropWrittenLines(start, lines, entries, lengths);
           }
           this.unsynced.add(segment.key);
         } catch (error) {
@@ -952,6 +976,8 @@ export class RunLog {
 
 /** Appends up to this size are written synchronously (see writeBatch). */
 const SYNC_WRITE_MAX_BYTES = 8 * 1024;
+/** The reused encoding buffer grows up to this; a larger batch gets a buffer of its own. */
+const MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
 
 /** writeSync until every byte is written (a regular file normally takes it all at once). */
 function writeAllSync(fd: number, data: Buffer): void {
@@ -961,13 +987,18 @@ function writeAllSync(fd: number, data: Buffer): void {
 
 /**
  * After an append: the entries whose latest line is the one just written keep only its place in
- * the file (see Entry). `ascii` says every char is one byte, so no line needs measuring.
+ * the file (see Entry). `lengths` are the lines' byte lengths as written.
  */
-function dropWrittenLines(start: number, lines: string[], entries: Entry[], ascii: boolean): void {
+function dropWrittenLines(
+  start: number,
+  lines: string[],
+  entries: Entry[],
+  lengths: number[],
+): void {
   let offset = start;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    const length = ascii ? line.length : Buffer.byteLength(line);
+    const length = lengths[i]!;
     const entry = entries[i]!;
     // A later update may have replaced the line already; that one is dropped when written.
     if (entry.line === line) {

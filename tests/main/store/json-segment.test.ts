@@ -1,0 +1,74 @@
+/** The run log's line format: serializeRun writes the run as JSON with the filter fields first. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { deepFreeze } from '../../../src/main/core/frozen';
+import { readEntry, serializeRun } from '../../../src/main/store/json/segment';
+import type { Run } from '../../../src/shared/domain';
+import { run } from '../../support/fixtures';
+
+const reference = (value: Run): string =>
+  JSON.stringify(
+    Object.assign(
+      {
+        id: value.id,
+        startedAt: value.startedAt,
+        taskId: value.taskId,
+        type: value.type,
+        status: value.status,
+      },
+      value,
+    ),
+  );
+
+describe('serializeRun', () => {
+  it('writes the filter fields first and the same value as JSON.stringify for any record', () => {
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('"quoted"', 'back\\slash', 'line\nbreak', '\u0000', '\ud800', '😀', 'é'),
+    );
+    const json = fc.jsonValue();
+    fc.assert(
+      fc.property(
+        text,
+        text,
+        fc.record(
+          {
+            result: fc.dictionary(fc.string(), json),
+            error: fc.record({ code: text, message: text }),
+            durationMs: fc.oneof(fc.integer(), fc.double()),
+            note: fc.oneof(fc.constant(undefined), text, fc.boolean(), fc.constant(null)),
+          },
+          { requiredKeys: [] },
+        ),
+        fc.boolean(),
+        (id, taskName, extra, freeze) => {
+          const base = run(id || 'r1', '2026-01-01T00:00:00.000Z', { taskName, ...extra } as never);
+          if (freeze)
+            base.config = deepFreeze({ ...(base.config ?? {}), params: { url: taskName } });
+          const line = serializeRun(base);
+          if (freeze) expect(JSON.parse(line)).toEqual(JSON.parse(reference(base)));
+          else expect(line).toBe(reference(base));
+          expect(readEntry(line)).toMatchObject({ id: base.id, startedAt: base.startedAt });
+        },
+      ),
+      { seed: 20261127, numRuns: 300 },
+    );
+  });
+
+  it('appends the text of a deep-frozen configuration snapshot, which can never change', () => {
+    const config = deepFreeze({ id: 'c1', params: { url: 'https://example.test/', headers: {} } });
+    const a = run('r1', '2026-01-01T00:00:00.000Z', { config } as never);
+    const b = run('r2', '2026-01-01T00:00:01.000Z', { config, status: 'running' } as never);
+    for (const record of [a, b]) {
+      const line = serializeRun(record);
+      expect(line.endsWith(`,"config":${JSON.stringify(config)}}`)).toBe(true);
+      expect(JSON.parse(line)).toEqual(JSON.parse(reference(record)));
+      expect(readEntry(line)).toMatchObject({ id: record.id, status: record.status });
+    }
+    expect(Object.isFrozen(config.params)).toBe(true);
+    expect(() => {
+      (config.params as { url: string }).url = 'changed';
+    }).toThrow(TypeError);
+  });
+});
