@@ -5,7 +5,14 @@
  * configuration and starts the run through the TaskRunner. Entry state (lastRunAt, nextRunAt) is
  * written to the store coalesced, at most about once a second. See docs/scheduling.md.
  */
-import type { Configuration, Run, RunError, ScheduleEntry, Task } from '../../shared/domain';
+import type {
+  Configuration,
+  Run,
+  RunError,
+  RunTrigger,
+  ScheduleEntry,
+  Task,
+} from '../../shared/domain';
 import type { SchedulerDeps } from '../app';
 import { toIso, type TimerHandle } from '../core/clock';
 import { checkOperation } from '../core/config-rules';
@@ -87,6 +94,9 @@ interface EntryState extends HeapItem {
   waiting?: RunRequest;
   /** A vanished task or configuration is logged once per entry, not once per fire. */
   warned: boolean;
+  /** Made once per entry, not per fire: the runner's callback and the runs' triggers. */
+  onSettled: RunSettled;
+  triggers: Partial<Record<Fire['kind'], RunTrigger>>;
 }
 
 interface Fire {
@@ -247,6 +257,8 @@ export class Scheduler implements SchedulerPort {
         lastSlot: lastRun,
         active: 0,
         warned: false,
+        onSettled: (_run, error) => this.settled(state!, error),
+        triggers: {},
       };
       this.states.set(entry.id, state);
     } else {
@@ -445,7 +457,10 @@ export class Scheduler implements SchedulerPort {
       task,
       config,
       operation: task.operation,
-      trigger: { kind: fire.kind, scheduleId: entry.id },
+      trigger: (state.triggers[fire.kind] ??= Object.freeze({
+        kind: fire.kind,
+        scheduleId: entry.id,
+      })),
       scheduledFor: isoOf(fire.slot),
     };
     const problem = this.incompatibility(task, config);
@@ -491,7 +506,7 @@ export class Scheduler implements SchedulerPort {
     state.active++;
     try {
       // A callback rather than `finished`: no promises per run (see RunSettled).
-      this.deps.runner.start(request, (_run, error) => this.settled(state, error));
+      this.deps.runner.start(request, state.onSettled);
     } catch (error) {
       state.active--;
       this.logger.error(`Scheduler: could not start a run of entry ${state.entry.id}:`, error);

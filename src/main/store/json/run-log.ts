@@ -417,7 +417,7 @@ export class RunLog {
       if (segment.sorted && (!last || compareRuns(last, entry) <= 0)) segment.sorted.push(entry);
       else segment.sorted = undefined;
     }
-    noteEntry(segment.key, summary, entry);
+    noteEntry(segment.key, summary, entry, isNew);
     if (entry.status === 'running') this.running.set(entry.id, segment.key);
     else this.running.delete(entry.id);
     if (summary.foreign.has(entry.id)) this.foreign.set(entry.id, segment.key);
@@ -486,7 +486,13 @@ export class RunLog {
         `JsonStore: run ${run.id} cannot change its startedAt (${entry.startedAt} → ${run.startedAt})`,
       );
     }
-    Object.assign(entry, entryOf(run, line));
+    // Same id and startedAt: only these fields can change.
+    entry.taskId = run.taskId;
+    entry.type = run.type;
+    entry.status = run.status;
+    entry.line = line;
+    entry.offset = -1;
+    entry.length = 0;
     this.record(segment, entry, false);
     return this.queue(segment, entry, line);
   }

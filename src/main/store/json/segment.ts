@@ -216,13 +216,14 @@ export function summarize(key: string, entries: Iterable<Entry>, size: number): 
   return summary;
 }
 
-export function noteEntry(key: string, summary: SegmentSummary, entry: Entry): void {
+/** `isNew`: the id is new to this segment (an update keeps its id, so its place is known). */
+export function noteEntry(key: string, summary: SegmentSummary, entry: Entry, isNew = true): void {
   summary.taskIds.add(entry.taskId);
   summary.types.add(entry.type);
   summary.statuses.add(entry.status);
   if (entry.status === 'running') summary.running.add(entry.id);
   else summary.running.delete(entry.id);
-  if (derivedKeyOf(entry.id) !== key) summary.foreign.add(entry.id);
+  if (isNew && derivedKeyOf(entry.id) !== key) summary.foreign.add(entry.id);
 }
 
 export interface ParsedSegment {
