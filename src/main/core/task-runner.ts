@@ -138,22 +138,24 @@ export class TaskRunner {
     startMs: number,
     status: Run['status'],
   ): Run {
-    return {
+    // The json store's filter fields first (see serializeRun): it then stringifies no copy.
+    const run: Run = {
       id: this.options.ids(),
+      startedAt: this.iso(startMs),
       taskId: request.task?.id ?? '',
-      taskName: request.task?.name ?? `Test of ${request.config.name}`,
       type: request.config.type,
+      status,
+      taskName: request.task?.name ?? `Test of ${request.config.name}`,
       operation: request.operation,
       configId: request.config.id,
       configName: request.config.name,
       config: this.snapshotOf(request.config),
       trigger,
-      ...(request.scheduledFor ? { scheduledFor: request.scheduledFor } : {}),
-      startedAt: this.iso(startMs),
-      status,
       attempt,
       instanceId: this.options.instanceId,
     };
+    if (request.scheduledFor) run.scheduledFor = request.scheduledFor;
+    return run;
   }
 
   /**

@@ -94,9 +94,9 @@ interface EntryState extends HeapItem {
   waiting?: RunRequest;
   /** A vanished task or configuration is logged once per entry, not once per fire. */
   warned: boolean;
-  /** Made once per entry, not per fire: the runner's callback and the runs' triggers. */
-  onSettled: RunSettled;
-  triggers: Partial<Record<Fire['kind'], RunTrigger>>;
+  /** Made at the entry's first fire, then reused by every fire (see launch and dispatch). */
+  onSettled?: RunSettled;
+  triggers?: Partial<Record<Fire['kind'], RunTrigger>>;
 }
 
 interface Fire {
@@ -257,8 +257,6 @@ export class Scheduler implements SchedulerPort {
         lastSlot: lastRun,
         active: 0,
         warned: false,
-        onSettled: (_run, error) => this.settled(state!, error),
-        triggers: {},
       };
       this.states.set(entry.id, state);
     } else {
@@ -457,7 +455,7 @@ export class Scheduler implements SchedulerPort {
       task,
       config,
       operation: task.operation,
-      trigger: (state.triggers[fire.kind] ??= Object.freeze({
+      trigger: ((state.triggers ??= {})[fire.kind] ??= Object.freeze({
         kind: fire.kind,
         scheduleId: entry.id,
       })),
@@ -506,7 +504,10 @@ export class Scheduler implements SchedulerPort {
     state.active++;
     try {
       // A callback rather than `finished`: no promises per run (see RunSettled).
-      this.deps.runner.start(request, state.onSettled);
+      this.deps.runner.start(
+        request,
+        (state.onSettled ??= (_run, error) => this.settled(state, error)),
+      );
     } catch (error) {
       state.active--;
       this.logger.error(`Scheduler: could not start a run of entry ${state.entry.id}:`, error);

@@ -97,14 +97,42 @@ export interface Entry {
 
 /**
  * One run as one line. The filter fields go first, so reading a segment can pick them out of the
- * line's start (`readEntry`) instead of parsing every record in full. The other fields follow in
- * the run's order, except that a deep-frozen configuration snapshot (the runner's, shared by
- * every run of a batch) goes last: its text is made once and appended, since re-serializing it
- * was most of a record's cost at thousands of runs a second.
+ * line's start (`readEntry`) instead of parsing every record in full. The runner builds records
+ * in that order, so they are stringified as they are; other records are copied head-first.
+ *
+ * A large deep-frozen configuration snapshot (the runner's, shared by every run of a batch) is
+ * left out of the stringify and its text, made once, appended as the last field: re-serializing
+ * a big pipeline or body for every record would be most of the record's cost. Small ones are not
+ * worth the extra copy of the line.
  */
 export function serializeRun(run: Run): string {
+  const configJson = frozenJsonOf(run.config);
+  if (configJson === undefined || configJson.length < SPLICE_MIN_CHARS) {
+    return JSON.stringify(headFirst(run) ? run : withHeadFirst(run));
+  }
+  const record: Record<string, unknown> = withHeadFirst(run);
+  record.config = undefined; // left out here, appended below
+  const text = JSON.stringify(record);
+  return `${text.slice(0, -1)},"config":${configJson}}`;
+}
+
+const HEAD_KEYS = ['id', 'startedAt', 'taskId', 'type', 'status'];
+const SPLICE_MIN_CHARS = 256;
+const frozenJson = new WeakMap<object, string>();
+
+/** True when the run's first five keys are the head's, in order (no copy needed). */
+function headFirst(run: Run): boolean {
+  let i = 0;
+  for (const key in run) {
+    if (key !== HEAD_KEYS[i]) return false;
+    if (++i === HEAD_KEYS.length) return true;
+  }
+  return false;
+}
+
+function withHeadFirst(run: Run): Record<string, unknown> {
   // Assigning onto the head keeps their places; cheaper than a rest/spread copy.
-  const record: Record<string, unknown> = Object.assign(
+  return Object.assign(
     {
       id: run.id,
       startedAt: run.startedAt,
@@ -114,21 +142,18 @@ export function serializeRun(run: Run): string {
     },
     run,
   );
-  const config = run.config as unknown;
-  if (typeof config !== 'object' || config === null || !isDeepFrozen(config)) {
-    return JSON.stringify(record);
-  }
-  let configJson = frozenJson.get(config);
-  if (configJson === undefined) {
-    configJson = JSON.stringify(config);
-    frozenJson.set(config, configJson);
-  }
-  record.config = undefined; // left out here, appended below
-  const text = JSON.stringify(record);
-  return `${text.slice(0, -1)},"config":${configJson}}`;
 }
 
-const frozenJson = new WeakMap<object, string>();
+/** The cached JSON text of a deep-frozen value; undefined for anything else. */
+function frozenJsonOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || !isDeepFrozen(value)) return undefined;
+  let json = frozenJson.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value);
+    frozenJson.set(value, json);
+  }
+  return json;
+}
 
 const HEAD =
   /^\{"id":"((?:[^"\\]|\\.)*)","startedAt":"([^"\\]*)","taskId":"((?:[^"\\]|\\.)*)","type":"([^"\\]*)","status":"([^"\\]*)"[,}]/;
