@@ -531,7 +531,12 @@ class Job implements StartedRun {
     this.outcome = { run, error };
     if (!this.first) this.startedPromise?.reject(error ?? shuttingDown());
     if (this.finishedPromise) this.settleFinished(this.outcome);
-    this.onSettled?.(run, error);
+    try {
+      this.onSettled?.(run, error);
+    } catch (failure) {
+      // The caller's bug must not stop the runner's bookkeeping (shutdown waits on it).
+      console.error('TaskRunner: an onSettled callback threw:', failure);
+    }
   }
 
   private settleFinished(outcome: { run: Run | undefined; error: unknown }): void {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { EventBus } from '../../../src/main/core/event-bus';
 import { createIdGenerator } from '../../../src/main/core/ids';
 import { TaskRunner } from '../../../src/main/core/task-runner';
@@ -269,5 +269,31 @@ describe('TaskRunner shutdown', () => {
     await runner.shutdown(1000);
     expect(await flaky.finished).toMatchObject({ status: 'failed', attempt: 1 });
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe('TaskRunner settle callback', () => {
+  it('tells the callback the final run once, and keeps counting runs when the callback throws', async () => {
+    const { runner, clock, calls } = held(1);
+    const seen: Array<string | undefined> = [];
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      runner.start(request(), (run) => {
+        seen.push(run?.status);
+        throw new Error('a buggy listener');
+      });
+      await clock.runDue();
+      calls[0]!.ok();
+      await clock.runDue();
+      expect(seen).toEqual(['succeeded']);
+      expect(logged.mock.calls.map((call) => call[0])).toEqual([
+        'TaskRunner: an onSettled callback threw:',
+      ]);
+      // Nothing in flight is left behind: shutdown returns at once.
+      await runner.shutdown(60_000);
+      expect(runner.activeCount).toBe(0);
+    } finally {
+      logged.mockRestore();
+    }
   });
 });
