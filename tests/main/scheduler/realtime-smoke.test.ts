@@ -1,8 +1,12 @@
 /**
- * Real time, real HTTP: an entry every second records at least 3 runs within 3.5 s, counted from
- * the run.finished events as they arrive; no polling.
+ * Real time, real HTTP: entries firing every second (frequency and cron, memory and json stores)
+ * record at least 3 runs each within 3.5 s, counted from the run.finished events as they arrive;
+ * no polling.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/main/app';
 import { ApiExecutor } from '../../../src/main/executors/api-executor';
@@ -17,30 +21,37 @@ afterEach(async () => {
 });
 
 /**
- * Counts `run.finished` events until `want` arrived or `ms` passed (the deadline is the goal being
- * tested, not a wait for state); `subscribe` feeds each event name and returns its unsubscribe.
+ * Counts `run.finished` events per task until every task has `want` or `ms` passed (the deadline
+ * is the goal being tested, not a wait for state); `subscribe` feeds each event's name and run
+ * task id, and returns its unsubscribe.
  */
 function countFinished(
-  subscribe: (onEvent: (name: string) => void) => () => void,
+  subscribe: (onEvent: (name: string, taskId: string | undefined) => void) => () => void,
+  taskIds: string[],
   want: number,
   ms: number,
-): Promise<number> {
+): Promise<Map<string, number>> {
   return new Promise((resolve) => {
-    let seen = 0;
+    const seen = new Map(taskIds.map((id) => [id, 0]));
     const done = (): void => {
       clearTimeout(deadline);
       unsubscribe();
       resolve(seen);
     };
     const deadline = setTimeout(done, Math.max(0, ms));
-    const unsubscribe = subscribe((name) => {
-      if (name === 'run.finished' && ++seen === want) done();
+    const unsubscribe = subscribe((name, taskId) => {
+      if (name !== 'run.finished' || taskId === undefined || !seen.has(taskId)) return;
+      seen.set(taskId, seen.get(taskId)! + 1);
+      if ([...seen.values()].every((n) => n >= want)) done();
     });
   });
 }
 
-/** The event names of the service's Server-Sent Events stream, as they arrive. */
-function sseEvents(url: string, onEvent: (name: string) => void): () => void {
+/** The events of the service's Server-Sent Events stream, as they arrive. */
+function sseEvents(
+  url: string,
+  onEvent: (name: string, taskId: string | undefined) => void,
+): () => void {
   const controller = new AbortController();
   void (async () => {
     const response = await fetch(url, { signal: controller.signal });
@@ -52,9 +63,12 @@ function sseEvents(url: string, onEvent: (name: string) => void): () => void {
       buffered += value;
       let end: number;
       while ((end = buffered.indexOf('\n\n')) >= 0) {
-        const name = /^event: (.+)$/m.exec(buffered.slice(0, end))?.[1];
+        const message = buffered.slice(0, end);
         buffered = buffered.slice(end + 2);
-        if (name) onEvent(name);
+        const name = /^event: (.+)$/m.exec(message)?.[1];
+        const data = /^data: (.+)$/m.exec(message)?.[1];
+        const run = data ? (JSON.parse(data) as { run?: Run }).run : undefined;
+        if (name) onEvent(name, run?.taskId);
       }
     }
   })().catch(() => undefined); // aborted when the test is done
@@ -62,68 +76,90 @@ function sseEvents(url: string, onEvent: (name: string) => void): () => void {
 }
 
 describe('real-time smoke test', () => {
-  it('the headless service records at least 3 runs of an every-second entry in 3.5 s', async () => {
-    const target = await startHttpTarget();
-    cleanups.push(() => target.close());
-    const child: ChildProcess = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/main/server/serve.ts',
-        '--port',
-        '0',
-        '--store',
-        'memory',
-        '--token',
-        'T',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    cleanups.push(async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
+  it.each(['memory', 'json'] as const)(
+    'the headless service (%s store) records at least 3 runs of an every-second frequency entry and of a cron entry in 3.5 s',
+    async (store) => {
+      const target = await startHttpTarget();
+      cleanups.push(() => target.close());
+      const dataDir = await mkdtemp(join(tmpdir(), 'ts-smoke-'));
+      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+      const child: ChildProcess = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'src/main/server/serve.ts',
+          '--port',
+          '0',
+          '--store',
+          store,
+          '--data-dir',
+          dataDir,
+          '--token',
+          'T',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      cleanups.push(async () => {
+        if (child.exitCode === null) {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          await exited;
+        }
+      });
+      const base = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /listening on (http:\/\/[^\s/]+)\//.exec(out);
+          if (match) resolve(match[1]!);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+      });
+      const api = async <T>(method: string, params: unknown): Promise<T> => {
+        const response = await fetch(`${base}/api/${method}`, {
+          method: 'POST',
+          headers: { authorization: 'Bearer T', 'content-type': 'application/json' },
+          body: JSON.stringify(params),
+        });
+        const body = (await response.json()) as { result: T; error?: unknown };
+        if (!response.ok) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
+        return body.result;
+      };
+      const info = await api<{ store: string }>('system.info', {});
+      expect(info.store).toBe(store);
+      const config = await api<{ id: string }>('configs.save', {
+        config: { name: 'Echo', type: 'api', params: { url: `${target.url}/echo` } },
+      });
+      const [every, cron] = await Promise.all(
+        ['Every second', 'Cron every second'].map((name) =>
+          api<{ id: string }>('tasks.save', {
+            task: { name, type: 'api', operation: 'read', configId: config.id },
+          }),
+        ),
+      );
+      const finished = countFinished(
+        (onEvent) => sseEvents(`${base}/api/events?token=T`, onEvent),
+        [every!.id, cron!.id],
+        3,
+        3_500,
+      );
+      await api('schedules.save', {
+        entry: { taskId: every!.id, kind: 'frequency', everySeconds: 1 },
+      });
+      await api('schedules.save', {
+        entry: { taskId: cron!.id, kind: 'cron', cron: '* * * * * *', timezone: 'UTC' },
+      });
+      const counts = await finished;
+      expect(counts.get(every!.id)).toBeGreaterThanOrEqual(3);
+      expect(counts.get(cron!.id)).toBeGreaterThanOrEqual(3);
+      for (const task of [every!, cron!]) {
+        const runs = (await api<{ items: Run[] }>('runs.list', { taskId: task.id })).items;
+        expect(runs.filter((r) => r.status === 'succeeded').length).toBeGreaterThanOrEqual(3);
+        expect(runs.every((r) => r.trigger.kind === 'schedule')).toBe(true);
       }
-    });
-    const base = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /listening on (http:\/\/[^\s/]+)\//.exec(out);
-        if (match) resolve(match[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-    });
-    const api = async <T>(method: string, params: unknown): Promise<T> => {
-      const response = await fetch(`${base}/api/${method}`, {
-        method: 'POST',
-        headers: { authorization: 'Bearer T', 'content-type': 'application/json' },
-        body: JSON.stringify(params),
-      });
-      const body = (await response.json()) as { result: T; error?: unknown };
-      if (!response.ok) throw new Error(`${method}: ${JSON.stringify(body.error)}`);
-      return body.result;
-    };
-    const config = await api<{ id: string }>('configs.save', {
-      config: { name: 'Echo', type: 'api', params: { url: `${target.url}/echo` } },
-    });
-    const task = await api<{ id: string }>('tasks.save', {
-      task: { name: 'Ping', type: 'api', operation: 'read', configId: config.id },
-    });
-    const finished = countFinished(
-      (onEvent) => sseEvents(`${base}/api/events?token=T`, onEvent),
-      3,
-      3_500,
-    );
-    await api('schedules.save', {
-      entry: { taskId: task.id, kind: 'frequency', everySeconds: 1 },
-    });
-    expect(await finished).toBeGreaterThanOrEqual(3);
-    const runs = (await api<{ items: Run[] }>('runs.list', { taskId: task.id })).items;
-    expect(runs.filter((r) => r.status === 'succeeded').length).toBeGreaterThanOrEqual(3);
-  });
+    },
+  );
 
   it('an app on the real clock records at least 3 runs of an every-second entry in 3.5 s', async () => {
     const target = await startHttpTarget();
@@ -142,14 +178,18 @@ describe('real-time smoke test', () => {
       task: { name: 'Ping', type: 'api', operation: 'read', configId: config.id },
     });
     const finished = countFinished(
-      (onEvent) => app.events.subscribe((event) => onEvent(event.name)),
+      (onEvent) =>
+        app.events.subscribe((event) =>
+          onEvent(event.name, (event.data as { run?: Run }).run?.taskId),
+        ),
+      [task.id],
       3,
       3_500,
     );
     await app.core.call('schedules.save', {
       entry: { taskId: task.id, kind: 'frequency', everySeconds: 1 },
     });
-    expect(await finished).toBeGreaterThanOrEqual(3);
+    expect((await finished).get(task.id)).toBeGreaterThanOrEqual(3);
     const runs = (await app.core.call('runs.list', { taskId: task.id })).items;
     expect(runs.every((r) => r.trigger.kind === 'schedule')).toBe(true);
     expect(target.requests.length).toBeGreaterThanOrEqual(3);
