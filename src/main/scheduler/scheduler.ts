@@ -75,6 +75,8 @@ export interface SchedulerStats extends SchedulerStatus {
   fires: number;
   /** Wall-clock jumps (forward or back) detected against monotonic time. */
   clockJumps: number;
+  /** While paused: when the pause ends (wall clock, ms). */
+  pausedUntil?: number;
 }
 
 interface EntryState extends HeapItem {
@@ -121,6 +123,7 @@ export class Scheduler implements SchedulerPort {
   private draining = false;
   private fires = 0;
   private clockJumps = 0;
+  private pausedUntil: number | undefined;
   // Coalesced writes.
   private readonly dirty = new Set<string>();
   private readonly firedSinceFlush = new Set<string>();
@@ -146,6 +149,7 @@ export class Scheduler implements SchedulerPort {
     const { clock, store } = this.deps;
     const entries = await store.listSchedules();
     this.running = true;
+    this.pausedUntil = undefined;
     this.flushAfterTick = false;
     this.lastWall = clock.now();
     this.lastMono = clock.monotonic();
@@ -186,12 +190,34 @@ export class Scheduler implements SchedulerPort {
       entries: this.heap.size,
       fires: this.fires,
       clockJumps: this.clockJumps,
+      ...(this.pausedUntil !== undefined ? { pausedUntil: this.pausedUntil } : {}),
     };
   }
 
   wake(): void {
     if (!this.running) return;
     this.tick();
+  }
+
+  /**
+   * Pauses firing until `untilMs` (wall clock): slots that come due meanwhile are passed over and
+   * nothing is recorded for them, and the pause ends by itself with no catch-up for them (the user
+   * asked for quiet). `nextRunAt` keeps moving. Kept in memory only: a restart ends it.
+   */
+  pauseUntil(untilMs: number): void {
+    if (!this.running) return;
+    this.pausedUntil = untilMs;
+    // Queued fires and `overlap: queue` waiters are dropped, as at stop().
+    this.pending = [];
+    for (const state of this.states.values()) delete state.waiting;
+    this.arm();
+  }
+
+  /** Ends a pause now; the next due slots fire as scheduled. */
+  resume(): void {
+    if (this.pausedUntil === undefined) return;
+    this.pausedUntil = undefined;
+    if (this.running) this.tick();
   }
 
   /** Writes coalesced entry state now; resolves when it (and any earlier write) is stored. */
@@ -328,6 +354,7 @@ export class Scheduler implements SchedulerPort {
     }
     this.lastWall = now;
     this.lastMono = mono;
+    if (this.pausedUntil !== undefined && now >= this.pausedUntil) this.pausedUntil = undefined;
     // due() re-keys the top in place (one sift instead of pop + push); its next key is > now.
     for (let top = this.heap.peek(); top && top.key <= now; top = this.heap.peek()) {
       this.due(top, now);
@@ -364,6 +391,8 @@ export class Scheduler implements SchedulerPort {
       kind = 'catch-up';
       fireSlot = state.entry.missed === 'run-once' ? handled : undefined;
     }
+    // Paused: the slot is passed over, as the missed policy `skip` would (see pauseUntil).
+    if (this.pausedUntil !== undefined) fireSlot = undefined;
     state.lastSlot = Math.max(state.lastSlot, handled);
     this.reschedule(state, next);
     if (fireSlot !== undefined) {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { schedulerControls } from '../../../src/main/electron/scheduler-controls';
 import { JsonStore } from '../../../src/main/store/json/json-store';
 import { MemoryStore } from '../../../src/main/store/memory/memory-store';
 import type { ScheduleState } from '../../../src/main/store/types';
@@ -239,6 +240,62 @@ describe('the global concurrency limit', () => {
     const runs = await h.runs();
     expect(runs).toHaveLength(5);
     expect(runs.every((r) => r.status === 'succeeded' && r.scheduledFor === t(10))).toBe(true);
+  });
+});
+
+describe('pausing (the tray\'s "pause all for 1 hour")', () => {
+  it('passes over the slots due while paused, records nothing for them, and fires again without a catch-up', async () => {
+    h = await startHarness();
+    const entry = await h.save({ everySeconds: 10 });
+    await h.clock.advance(10_000);
+    h.scheduler.pauseUntil(Date.parse(t(70)));
+    expect(h.scheduler.status().pausedUntil).toBe(Date.parse(t(70)));
+    await h.clock.advance(55_000); // t(65)
+    expect((await h.runs()).map((r) => r.scheduledFor)).toEqual([t(10)]);
+    await h.scheduler.flush();
+    const [listed] = await h.call('schedules.list', {});
+    expect(listed).toMatchObject({ id: entry.id, lastRunAt: t(10), nextRunAt: t(70) });
+
+    await h.clock.advance(15_000); // t(80): the pause ended at t(70), which fires on time
+    expect(h.scheduler.status().pausedUntil).toBeUndefined();
+    const runs = await h.runs();
+    expect(runs.map((r) => [r.trigger.kind, r.scheduledFor])).toEqual([
+      ['schedule', t(10)],
+      ['schedule', t(70)],
+      ['schedule', t(80)],
+    ]);
+  });
+
+  it('resumes early on request, and a restart ends a pause', async () => {
+    h = await startHarness();
+    await h.save({ everySeconds: 10 });
+    h.scheduler.pauseUntil(Date.parse(t(3600)));
+    await h.clock.advance(25_000);
+    expect(await h.runs()).toEqual([]);
+    h.scheduler.resume();
+    await h.clock.advance(5_000);
+    expect((await h.runs()).map((r) => r.scheduledFor)).toEqual([t(30)]);
+
+    h.scheduler.pauseUntil(Date.parse(t(3600)));
+    await h.scheduler.stop();
+    await h.scheduler.start();
+    expect(h.scheduler.status().pausedUntil).toBeUndefined();
+    await h.clock.advance(10_000);
+    expect((await h.runs()).map((r) => r.scheduledFor)).toEqual([t(30), t(40)]);
+  });
+
+  it('is what the desktop controls use when the engine offers it (no stop and start)', async () => {
+    h = await startHarness();
+    await h.save({ everySeconds: 10 });
+    const controls = schedulerControls(h.scheduler, h.clock, () => undefined);
+    controls.pauseUntil(Date.parse(t(30)));
+    expect(h.scheduler.status()).toMatchObject({ running: true, pausedUntil: Date.parse(t(30)) });
+    await h.clock.advance(40_000);
+    expect(controls.pausedUntil()).toBeUndefined();
+    expect((await h.runs()).map((r) => [r.trigger.kind, r.scheduledFor])).toEqual([
+      ['schedule', t(30)],
+      ['schedule', t(40)],
+    ]);
   });
 });
 
