@@ -114,6 +114,12 @@ export const fileParamsSchema = z.strictObject({
   uploadMethod: z.enum(['POST', 'PUT']).optional(),
   uploadAs: z.enum(['raw', 'multipart']).optional(),
   headers: stringMap.optional(),
+  /** Values for `{{name}}` placeholders in location, headers and content. */
+  variables: stringMap.optional(),
+  /** Environment variables a `{{env.NAME}}` placeholder may read. */
+  allowEnv: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'))
+    .optional(),
   csvDelimiter: z.string().length(1, 'must be one character').optional(),
   maxBytes: positiveInt.optional(),
   timeoutMs: positiveInt.max(3_600_000).optional(),

@@ -9,6 +9,7 @@ import {
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_TIMEOUT_MS,
   HttpClient,
+  headerProblem,
   decodeBody,
   formatBytes,
   selectHeaders,
@@ -79,11 +80,8 @@ export function prepareApiRequest(
   }
   const headers = fillMap(params.headers, scope, `${WHERE}: headers`);
   for (const [name, value] of Object.entries(headers)) {
-    if (/[\r\n\0]/.test(value) || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-      throw invalid(
-        `header "${name}" has a name or value a request cannot carry (line breaks, NUL or spaces in the name); fix it`,
-      );
-    }
+    const problem = headerProblem(name, value);
+    if (problem) throw invalid(problem);
   }
   if (params.auth && !hasHeader(headers, 'authorization')) {
     headers['Authorization'] =

@@ -1,7 +1,8 @@
 /**
  * The `file` executor: read = get a file from a local path or an http(s) URL and decode it
  * (text, json, csv, binary); write = create a file in a directory (atomically, except `append`)
- * or send it to a URL (raw body or multipart upload).
+ * or send it to a URL (raw body or multipart upload). `{{name}}` placeholders fill location,
+ * headers (URLs) and content (writes), with the same engine and rules as the api executor.
  *
  * Local paths must be absolute or start with `~/`: the app (an Electron app or a service) has no
  * meaningful working directory, so a relative path would land somewhere the user did not mean.
@@ -12,18 +13,20 @@ import fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { FileParams, RunResult } from '../../shared/domain';
+import type { FileParams, Operation, RunResult } from '../../shared/domain';
 import { CsvError, parseCsv, stringifyCsv } from './csv';
 import {
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_TIMEOUT_MS,
   HttpClient,
+  headerProblem,
   decodeBody,
   formatBytes,
   multipartBody,
   selectHeaders,
   statusMatches,
 } from './http-client';
+import { fillDeep, fillMap, fillTemplate, type PlaceholderScope } from './placeholders';
 import type { ExecutionOutcome, ExecutionRequest, Executor } from './types';
 import { TaskError } from './types';
 
@@ -38,6 +41,8 @@ type Encoding = NonNullable<FileParams['encoding']>;
 export interface FileExecutorOptions {
   /** What `~/` means (defaults to the user's home directory). */
   homeDir?: string;
+  /** Where `{{env.NAME}}` values come from (only names a configuration's allowEnv lists). */
+  env?: NodeJS.ProcessEnv;
 }
 
 function invalid(message: string): TaskError {
@@ -437,6 +442,33 @@ async function writeLocal(
   }
 }
 
+/**
+ * The params with placeholders filled in what this operation uses: location always, headers when
+ * they are sent (URL locations), content for writes. Done before any path/URL check, so a filled
+ * location is checked exactly like a typed one. Problems are INVALID_CONFIG naming the field.
+ */
+function fillParams(params: FileParams, operation: Operation, env: NodeJS.ProcessEnv): FileParams {
+  const scope: PlaceholderScope = {
+    ...(params.variables ? { variables: params.variables } : {}),
+    ...(params.allowEnv ? { allowEnv: params.allowEnv } : {}),
+    env,
+  };
+  const location = fillTemplate(params.location, scope, `${WHERE}: location`);
+  const filled: FileParams = { ...params, location };
+  if (params.headers && isUrl(location)) {
+    filled.headers = fillMap(params.headers, scope, `${WHERE}: headers`);
+    for (const [name, value] of Object.entries(filled.headers)) {
+      const problem = headerProblem(name, value);
+      if (problem) throw invalid(problem);
+    }
+  }
+  if (operation === 'write' && params.content !== undefined) {
+    // Strings are filled for every format; inside json/csv values, every string recursively.
+    filled.content = fillDeep(params.content, scope, `${WHERE}: content`);
+  }
+  return filled;
+}
+
 function safeDecode(segment: string): string {
   try {
     return decodeURIComponent(segment);
@@ -449,35 +481,37 @@ export class FileExecutor implements Executor<'file'> {
   readonly type = 'file' as const;
   private readonly client = new HttpClient();
   private readonly homeDir: string;
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(options: FileExecutorOptions = {}) {
     this.homeDir = options.homeDir ?? os.homedir();
+    this.env = options.env ?? process.env;
   }
 
   async execute(request: ExecutionRequest<'file'>): Promise<ExecutionOutcome> {
-    const { operation, config, signal } = request;
-    const params = config.params;
+    // The filled params travel beside the request: the runner's request has a live `signal`
+    // getter, so it is not copied.
+    const { operation, signal } = request;
+    const params = fillParams(request.config.params, operation, this.env);
     const location = params.location;
     if (location.includes('\0')) {
       throw invalid('location contains a NUL byte, which no file name can hold; remove it');
     }
     checkAborted(signal, location);
     if (operation === 'read') {
-      return isUrl(location) ? this.readUrl(request) : this.readFile(request);
+      return isUrl(location) ? this.readUrl(request, params) : this.readFile(request, params);
     }
-    return isUrl(location) ? this.upload(request) : this.writeFile(request);
+    return isUrl(location) ? this.upload(request, params) : this.writeFile(request, params);
   }
 
   async close(): Promise<void> {
     this.client.destroy();
   }
 
-  private async readFile({
-    config,
-    signal,
-    resultMaxBytes,
-  }: ExecutionRequest<'file'>): Promise<ExecutionOutcome> {
-    const params = config.params;
+  private async readFile(
+    { signal, resultMaxBytes }: ExecutionRequest<'file'>,
+    params: FileParams,
+  ): Promise<ExecutionOutcome> {
     const file = resolveLocalPath(params.location, this.homeDir);
     const buffer = await readLocal(file, params.maxBytes ?? DEFAULT_FILE_MAX_BYTES, signal);
     const result = decodeContent(
@@ -491,13 +525,10 @@ export class FileExecutor implements Executor<'file'> {
     return { result };
   }
 
-  private async readUrl({
-    task,
-    config,
-    signal,
-    resultMaxBytes,
-  }: ExecutionRequest<'file'>): Promise<ExecutionOutcome> {
-    const params = config.params;
+  private async readUrl(
+    { task, signal, resultMaxBytes }: ExecutionRequest<'file'>,
+    params: FileParams,
+  ): Promise<ExecutionOutcome> {
     const response = await this.client.request({
       method: 'GET',
       url: params.location,
@@ -538,8 +569,10 @@ export class FileExecutor implements Executor<'file'> {
     return { result: { ...result, ...http, location: params.location } };
   }
 
-  private async writeFile({ config, signal }: ExecutionRequest<'file'>): Promise<ExecutionOutcome> {
-    const params = config.params;
+  private async writeFile(
+    { signal }: ExecutionRequest<'file'>,
+    params: FileParams,
+  ): Promise<ExecutionOutcome> {
     const file = resolveLocalPath(params.location, this.homeDir);
     const bytes = encodeContent(params);
     const mode = params.writeMode ?? 'overwrite';
@@ -556,12 +589,10 @@ export class FileExecutor implements Executor<'file'> {
     };
   }
 
-  private async upload({
-    task,
-    config,
-    signal,
-  }: ExecutionRequest<'file'>): Promise<ExecutionOutcome> {
-    const params = config.params;
+  private async upload(
+    { task, signal }: ExecutionRequest<'file'>,
+    params: FileParams,
+  ): Promise<ExecutionOutcome> {
     const format = params.format ?? 'text';
     const content = encodeContent(params);
     const contentType = contentTypeOf(format, params.encoding ?? 'utf8');

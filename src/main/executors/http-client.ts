@@ -221,6 +221,18 @@ function dropHeaders(headers: Record<string, string>, names: Set<string>): Recor
   );
 }
 
+/**
+ * Why a request header cannot be sent as written (a line break or NUL in its value, or a name
+ * that is no HTTP token), or undefined when it can. Values may come from placeholders, so this is
+ * checked after filling them.
+ */
+export function headerProblem(name: string, value: string): string | undefined {
+  if (/[\r\n\0]/.test(value) || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+    return `header "${name}" has a name or value a request cannot carry (line breaks, NUL or spaces in the name); fix it`;
+  }
+  return undefined;
+}
+
 export function flattenHeaders(headers: AxiosResponse['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {

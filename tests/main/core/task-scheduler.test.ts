@@ -124,6 +124,24 @@ describe('configurations', () => {
     expect(await call('configs.list', {})).toEqual([]);
   });
 
+  it('accept placeholder variables and allowEnv on file configurations and refuse a bad env name', async () => {
+    const params = {
+      location: '~/exports/{{customer}}.json',
+      variables: { customer: 'acme' },
+      allowEnv: ['UPLOAD_TOKEN'],
+    };
+    const saved = await call('configs.save', { config: { name: 'Export', type: 'file', params } });
+    expect((await call('configs.get', { id: saved.id })).params).toEqual(params);
+    await expectError(
+      app.core.call('configs.save', {
+        config: { name: 'Bad', type: 'file', params: { ...params, allowEnv: ['NOT-A-NAME'] } },
+      }),
+      'VALIDATION',
+      /config\.params\.allowEnv\.0: must be a variable name/,
+    );
+    expect((await call('configs.list', {})).map((c) => c.name)).toEqual(['Export']);
+  });
+
   it('name the field in validation messages', async () => {
     await expectError(
       app.core.call('configs.save', {
