@@ -182,7 +182,7 @@ describe('ConfigForm keeps what it has no field for', () => {
     await core.close();
   });
 
-  it('saves variables and other unshown params back unchanged', async () => {
+  it('saves params it has no field for (maxResponseBytes) back unchanged', async () => {
     const user = userEvent.setup();
     const saved = await core.app.core.call('configs.save', {
       config: {
@@ -205,5 +205,128 @@ describe('ConfigForm keeps what it has no field for', () => {
       variables: { path: 'x' },
       maxResponseBytes: 1000,
     });
+  });
+});
+
+describe('ConfigForm placeholder fields', () => {
+  let core: CoreClient;
+  beforeEach(async () => {
+    resetStores();
+    core = await startCoreClient();
+  });
+  afterEach(async () => {
+    cleanup();
+    await core.close();
+  });
+  const stored = (): Promise<Configuration[]> => core.app.core.call('configs.list', {});
+
+  it('saves a file configuration with its variables and allowed env vars in params', async () => {
+    const user = userEvent.setup();
+    const onSaved = vi.fn();
+    render(<ConfigForm onSaved={onSaved} onCancel={() => undefined} />);
+    await user.selectOptions(screen.getByLabelText('Type'), 'file');
+    await user.type(screen.getByLabelText('Name'), 'daily report');
+    await user.type(screen.getByLabelText('Path or URL'), '/data/{{{{day}}.txt');
+    await user.type(screen.getByLabelText('Variables (JSON object)'), '{{"day": "mon"}');
+    // Commas and whitespace both separate names.
+    await user.type(screen.getByLabelText('Allowed env vars'), 'API_TOKEN,  BASE_URL HOME');
+    await user.click(screen.getByRole('button', { name: 'Save configuration' }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    const [config] = await core.app.store.listConfigs();
+    expect(config?.params).toEqual({
+      location: '/data/{{day}}.txt',
+      variables: { day: 'mon' },
+      allowEnv: ['API_TOKEN', 'BASE_URL', 'HOME'],
+    });
+  });
+
+  it('leaves variables and allowEnv out of params when their fields are blank or {}', async () => {
+    const user = userEvent.setup();
+    const onSaved = vi.fn();
+    render(<ConfigForm onSaved={onSaved} onCancel={() => undefined} />);
+    await user.type(screen.getByLabelText('Name'), 'plain');
+    await user.type(screen.getByLabelText(/^URL/), 'http://127.0.0.1:9/');
+    await user.type(screen.getByLabelText('Variables (JSON object)'), '{{}');
+    await user.type(screen.getByLabelText('Allowed env vars'), ' , ');
+    await user.click(screen.getByRole('button', { name: 'Save configuration' }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    const [config] = await core.app.store.listConfigs();
+    expect(config?.params).toEqual({ url: 'http://127.0.0.1:9/' });
+  });
+
+  it('shows the variables and allowed env vars of an api configuration and saves them unchanged', async () => {
+    const user = userEvent.setup();
+    const params = {
+      url: 'http://127.0.0.1:9/{{path}}?k={{env.API_TOKEN}}',
+      variables: { path: 'orders', region: 'eu-west' },
+      allowEnv: ['API_TOKEN', 'BASE_URL'],
+    };
+    const saved = await core.app.core.call('configs.save', {
+      config: { name: 'placeholders', type: 'api', params },
+    });
+    const onSaved = vi.fn();
+    render(<ConfigForm config={saved} onSaved={onSaved} onCancel={() => undefined} />);
+    const variables = screen.getByLabelText('Variables (JSON object)');
+    expect(JSON.parse((variables as HTMLTextAreaElement).value)).toEqual(params.variables);
+    expect(screen.getByLabelText('Allowed env vars')).toHaveValue('API_TOKEN, BASE_URL');
+    await user.type(screen.getByLabelText('Name'), ' v2');
+    await user.click(screen.getByRole('button', { name: 'Save configuration' }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    const after = await core.app.store.getConfig(saved.id);
+    expect(after?.name).toBe('placeholders v2');
+    expect(after?.params).toEqual(params);
+  });
+
+  it('shows no placeholder fields for a db configuration', async () => {
+    const user = userEvent.setup();
+    render(<ConfigForm onSaved={() => undefined} onCancel={() => undefined} />);
+    expect(screen.getByLabelText('Variables (JSON object)')).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText('Type'), 'db');
+    expect(screen.queryByLabelText('Variables (JSON object)')).not.toBeInTheDocument();
+    expect(screen.queryByLabelText('Allowed env vars')).not.toBeInTheDocument();
+  });
+
+  it('flags bad JSON in Variables at the field and saves nothing', async () => {
+    const user = userEvent.setup();
+    const onSaved = vi.fn();
+    render(<ConfigForm onSaved={onSaved} onCancel={() => undefined} />);
+    await user.selectOptions(screen.getByLabelText('Type'), 'file');
+    await user.type(screen.getByLabelText('Name'), 'bad vars');
+    await user.type(screen.getByLabelText('Path or URL'), '/data/{{{{day}}.txt');
+    await user.type(screen.getByLabelText('Variables (JSON object)'), '{{"day": ');
+    expect(screen.getByLabelText('Variables (JSON object)')).toHaveAccessibleDescription(
+      /is not valid JSON/,
+    );
+    await user.click(screen.getByRole('button', { name: 'Save configuration' }));
+    expect(screen.getByText(/Fix the 1 highlighted field; nothing was saved/)).toBeInTheDocument();
+    expect(onSaved).not.toHaveBeenCalled();
+    expect(await stored()).toHaveLength(0);
+  });
+
+  it('flags Variables that are not a JSON object of strings at the field', async () => {
+    const user = userEvent.setup();
+    render(<ConfigForm onSaved={() => undefined} onCancel={() => undefined} />);
+    const field = (): HTMLElement => screen.getByLabelText('Variables (JSON object)');
+    await user.type(field(), '[["day"]');
+    expect(field()).toHaveAccessibleDescription(/must be a JSON object/);
+    await user.clear(field());
+    await user.type(field(), '{{"day": 1}');
+    expect(field()).toHaveAccessibleDescription(/expected string/);
+  });
+
+  it('flags a bad env var name at the field with the schema message and saves nothing', async () => {
+    const user = userEvent.setup();
+    const onSaved = vi.fn();
+    render(<ConfigForm onSaved={onSaved} onCancel={() => undefined} />);
+    await user.type(screen.getByLabelText('Name'), 'bad env');
+    await user.type(screen.getByLabelText(/^URL/), 'http://127.0.0.1:9/{{{{env.API_TOKEN}}');
+    await user.type(screen.getByLabelText('Allowed env vars'), 'API_TOKEN, NOT-A-NAME');
+    expect(screen.getByLabelText('Allowed env vars')).toHaveAccessibleDescription(
+      /must be a variable name/,
+    );
+    await user.click(screen.getByRole('button', { name: 'Save configuration' }));
+    expect(screen.getByText(/Fix the 1 highlighted field; nothing was saved/)).toBeInTheDocument();
+    expect(onSaved).not.toHaveBeenCalled();
+    expect(await stored()).toHaveLength(0);
   });
 });

@@ -177,6 +177,21 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
     }
   };
 
+  // Api and file configurations only: the db executor expands no placeholders.
+  const placeholderFields = (
+    <>
+      {area(
+        'variables',
+        'Variables (JSON object)',
+        'values for {{name}} placeholders, e.g. {"id": "42"}',
+      )}
+      {text(
+        'allowEnv',
+        'Allowed env vars',
+        'names {{env.NAME}} may read, separated by commas or spaces, e.g. API_TOKEN, BASE_URL',
+      )}
+    </>
+  );
   const secretType = revealed ? 'text' : 'password';
   const invalidCount = Object.keys(built.errors).length;
   return (
@@ -225,6 +240,7 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
             </>
           ) : null}
           {text('timeoutMs', 'Timeout (ms)')}
+          {placeholderFields}
         </fieldset>
       ) : null}
 
@@ -307,6 +323,7 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
           {check('createDirs', 'Create missing folders')}
           {select('uploadMethod', 'Upload method (URLs)', ['POST', 'PUT'], 'default')}
           {text('timeoutMs', 'Timeout (ms)')}
+          {placeholderFields}
         </fieldset>
       ) : null}
 

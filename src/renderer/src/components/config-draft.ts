@@ -19,7 +19,7 @@ export interface ConfigDraft {
   updatedAt?: string;
   name: string;
   type: TaskType;
-  /** Params the form has no field for (variables, allowEnv, maxBytes…): kept as they were. */
+  /** Params the form has no field for (maxBytes, csvDelimiter…): kept as they were. */
   extra: Record<string, unknown>;
   // api
   url: string;
@@ -33,6 +33,11 @@ export interface ConfigDraft {
   username: string;
   password: string;
   timeoutMs: string;
+  // api and file: placeholders
+  /** `params.variables` as a JSON object text. */
+  variables: string;
+  /** `params.allowEnv` as names separated by commas or whitespace. */
+  allowEnv: string;
   // db
   uri: string;
   database: string;
@@ -73,6 +78,8 @@ export function emptyDraft(type: TaskType): ConfigDraft {
     username: '',
     password: '',
     timeoutMs: '',
+    variables: '',
+    allowEnv: '',
     uri: '',
     database: '',
     collection: '',
@@ -98,7 +105,18 @@ export function emptyDraft(type: TaskType): ConfigDraft {
 
 /** Param keys the form edits, per type; any other key is carried through untouched. */
 const HANDLED: Record<TaskType, readonly string[]> = {
-  api: ['url', 'method', 'headers', 'query', 'body', 'bodyType', 'auth', 'timeoutMs'],
+  api: [
+    'url',
+    'method',
+    'headers',
+    'query',
+    'body',
+    'bodyType',
+    'auth',
+    'timeoutMs',
+    'variables',
+    'allowEnv',
+  ],
   db: ['uri', 'database', 'collection', 'timeoutMs', ...DB_ACTIONS],
   file: [
     'location',
@@ -109,6 +127,8 @@ const HANDLED: Record<TaskType, readonly string[]> = {
     'createDirs',
     'uploadMethod',
     'timeoutMs',
+    'variables',
+    'allowEnv',
   ],
 };
 
@@ -140,6 +160,8 @@ export function draftFromConfig(config: Configuration): ConfigDraft {
       d.password = p.auth.password;
     }
     d.timeoutMs = p.timeoutMs ? String(p.timeoutMs) : '';
+    d.variables = jsonText(p.variables);
+    d.allowEnv = allowEnvText(p.allowEnv);
   } else if (config.type === 'db') {
     const p = config.params;
     d.uri = p.uri;
@@ -182,8 +204,20 @@ export function draftFromConfig(config: Configuration): ConfigDraft {
     d.createDirs = p.createDirs ?? false;
     d.uploadMethod = p.uploadMethod ?? '';
     d.timeoutMs = p.timeoutMs ? String(p.timeoutMs) : '';
+    d.variables = jsonText(p.variables);
+    d.allowEnv = allowEnvText(p.allowEnv);
   }
   return d;
+}
+
+function allowEnvText(names: readonly string[] | undefined): string {
+  return names?.join(', ') ?? '';
+}
+
+/** "A, B C" → ["A", "B", "C"]; blank → undefined so the param is left out. */
+function allowEnvList(text: string): string[] | undefined {
+  const names = text.split(/[\s,]+/).filter((n) => n !== '');
+  return names.length ? names : undefined;
 }
 
 /** Which draft field shows the error of a params path ("params.find.filter" → "filter"). */
@@ -235,6 +269,16 @@ export function buildConfig(d: ConfigDraft): Built {
   };
   const opt = <T>(key: string, value: T | undefined | ''): Record<string, T> =>
     value === undefined || value === '' ? {} : { [key]: value as T };
+  // Api and file only: the db executor expands no placeholders.
+  const placeholders = (): Record<string, unknown> => {
+    const variables = json('variables', 'object');
+    // `{}` means "no variables": left out like a blank field.
+    const some = variables !== undefined && Object.keys(variables as object).length > 0;
+    return {
+      ...(some ? { variables } : {}),
+      ...opt('allowEnv', allowEnvList(d.allowEnv)),
+    };
+  };
   let params: Record<string, unknown>;
   if (d.type === 'api') {
     // A text body is sent as typed; json and form bodies are JSON values.
@@ -252,6 +296,7 @@ export function buildConfig(d: ConfigDraft): Built {
         ? { auth: { kind: 'basic', username: d.username, password: d.password } }
         : {}),
       ...opt('timeoutMs', int('timeoutMs')),
+      ...placeholders(),
     };
   } else if (d.type === 'db') {
     const filter = json('filter', 'object');
@@ -316,6 +361,7 @@ export function buildConfig(d: ConfigDraft): Built {
       ...(d.createDirs ? { createDirs: true } : {}),
       ...opt('uploadMethod', d.uploadMethod),
       ...opt('timeoutMs', int('timeoutMs')),
+      ...placeholders(),
     };
   }
   const candidate = {
