@@ -8,18 +8,19 @@ import { REDACTED, type Configuration } from '../../src/shared/domain';
 import { startCoreClient, type CoreClient } from './support/core-client';
 import { resetStores } from './support/reset';
 
-describe('ConfigForm', () => {
-  let core: CoreClient;
-  beforeEach(async () => {
-    resetStores();
-    core = await startCoreClient();
-  });
-  afterEach(async () => {
-    cleanup();
-    await core.close();
-  });
-  const stored = (): Promise<Configuration[]> => core.app.core.call('configs.list', {});
+// One real core (memory store) per test, shared by every describe below.
+let core: CoreClient;
+beforeEach(async () => {
+  resetStores();
+  core = await startCoreClient();
+});
+afterEach(async () => {
+  cleanup();
+  await core.close();
+});
+const stored = (): Promise<Configuration[]> => core.app.core.call('configs.list', {});
 
+describe('ConfigForm', () => {
   it('shows field errors as you type and saves nothing while the form is invalid', async () => {
     const user = userEvent.setup();
     const onSaved = vi.fn();
@@ -172,16 +173,6 @@ describe('ConfigForm', () => {
 });
 
 describe('ConfigForm keeps what it has no field for', () => {
-  let core: CoreClient;
-  beforeEach(async () => {
-    resetStores();
-    core = await startCoreClient();
-  });
-  afterEach(async () => {
-    cleanup();
-    await core.close();
-  });
-
   it('saves params it has no field for (maxResponseBytes) back unchanged', async () => {
     const user = userEvent.setup();
     const saved = await core.app.core.call('configs.save', {
@@ -209,17 +200,6 @@ describe('ConfigForm keeps what it has no field for', () => {
 });
 
 describe('ConfigForm placeholder fields', () => {
-  let core: CoreClient;
-  beforeEach(async () => {
-    resetStores();
-    core = await startCoreClient();
-  });
-  afterEach(async () => {
-    cleanup();
-    await core.close();
-  });
-  const stored = (): Promise<Configuration[]> => core.app.core.call('configs.list', {});
-
   it('saves a file configuration with its variables and allowed env vars in params', async () => {
     const user = userEvent.setup();
     const onSaved = vi.fn();
