@@ -3,7 +3,6 @@
  * record at least 3 runs each within 3.5 s, counted from the run.finished events as they arrive;
  * no polling.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +13,12 @@ import { Scheduler } from '../../../src/main/scheduler/scheduler';
 import { MemoryStore } from '../../../src/main/store/memory/memory-store';
 import type { Run } from '../../../src/shared/domain';
 import { startHttpTarget } from '../../support/http-target';
+import { killStarted, serveCli } from '../../support/serve-process';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  killStarted();
 });
 
 /**
@@ -83,39 +84,22 @@ describe('real-time smoke test', () => {
       cleanups.push(() => target.close());
       const dataDir = await mkdtemp(join(tmpdir(), 'ts-smoke-'));
       cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-      const child: ChildProcess = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          'src/main/server/serve.ts',
-          '--port',
-          '0',
-          '--store',
-          store,
-          '--data-dir',
-          dataDir,
-          '--token',
-          'T',
-        ],
-        { stdio: ['ignore', 'pipe', 'pipe'] },
+      const service = serveCli(
+        '--port',
+        '0',
+        '--store',
+        store,
+        '--data-dir',
+        dataDir,
+        '--token',
+        'T',
       );
       cleanups.push(async () => {
-        if (child.exitCode === null) {
-          const exited = new Promise((resolve) => child.once('exit', resolve));
-          child.kill('SIGTERM');
-          await exited;
-        }
+        // A clean stop before the data dir goes (killStarted is the safety net).
+        if (service.child.exitCode === null) service.child.kill('SIGTERM');
+        await service.exited;
       });
-      const base = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /listening on (http:\/\/[^\s/]+)\//.exec(out);
-          if (match) resolve(match[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-      });
+      const base = (await service.line(/listening on (http:\/\/[^\s/]+)\//))[1]!;
       const api = async <T>(method: string, params: unknown): Promise<T> => {
         const response = await fetch(`${base}/api/${method}`, {
           method: 'POST',

@@ -1,68 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killStarted, LAUNCHER, SERVE, serveCli, start } from '../../support/serve-process';
 
-const ROOT = resolve(import.meta.dirname, '..', '..', '..');
-const SERVE = join(ROOT, 'src', 'main', 'server', 'serve.ts');
-const LAUNCHER = join(ROOT, 'scripts', 'serve.mjs');
-
-interface Proc {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-  exited: Promise<number | null>;
-  /** Resolves with the first stdout line matching. */
-  line: (pattern: RegExp) => Promise<RegExpMatchArray>;
-}
-
-const running: ChildProcess[] = [];
-
-afterEach(() => {
-  for (const child of running.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-});
-
-function start(command: string[], env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, command, {
-    cwd: ROOT,
-    env: { ...process.env, TASK_SCHEDULER_TOKEN: '', TASK_SCHEDULER_PORT: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.push(child);
-  let out = '';
-  let err = '';
-  const listeners: Array<() => void> = [];
-  child.stdout!.on('data', (c: Buffer) => {
-    out += c.toString();
-    for (const l of [...listeners]) l();
-  });
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
-  return {
-    child,
-    out: () => out,
-    err: () => err,
-    exited,
-    line: (pattern) =>
-      new Promise((res, rej) => {
-        const check = (): void => {
-          const match = out.match(pattern);
-          if (match) res(match);
-        };
-        listeners.push(check);
-        check();
-        void exited.then(() =>
-          rej(new Error(`the process exited before printing ${pattern}; stderr: ${err}`)),
-        );
-      }),
-  };
-}
-
-const serveCli = (...args: string[]): Proc => start(['--import', 'tsx', SERVE, ...args]);
+afterEach(killStarted);
 
 describe('the serve command', () => {
   it('listens, answers the API with the given token and exits 0 on SIGTERM', async () => {
