@@ -221,13 +221,8 @@ export class RunLog {
 
   /** The loaded segment, reading it if needed; `create` makes an empty one for a new key. */
   private async load(key: string, create = false): Promise<Segment> {
-    const cached = this.cache.get(key);
-    if (cached) {
-      this.cache.delete(key);
-      this.cache.set(key, cached);
-      this.recent = cached;
-      return cached;
-    }
+    const cached = this.cached(key);
+    if (cached) return cached;
     if (create && !this.hasKey(key)) return this.create(key);
     let loading = this.loading.get(key);
     if (!loading) {
