@@ -27,7 +27,7 @@ export interface SchedulerDeps {
 export interface AppOptions {
   store: Store;
   executors: ExecutorRegistry;
-  /** Builds the scheduler engine; omitted, entries are stored but nothing fires (tests only). */
+  /** Builds the scheduler engine; omitted, entries are stored but nothing fires. */
   createScheduler?: (deps: SchedulerDeps) => SchedulerPort;
   clock?: Clock;
   instanceId?: string;
@@ -78,8 +78,11 @@ export function createApp(options: AppOptions): App {
     version: options.version ?? APP_VERSION,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
   });
+  // A store shared by several instances arbitrates every fire: only the claim's winner runs it.
+  const claim = store.claim?.bind(store);
   const scheduler = options.createScheduler?.({
     store,
+    ...(claim ? { claim } : {}),
     runner,
     clock,
     events,

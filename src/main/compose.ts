@@ -1,6 +1,7 @@
 /**
- * The composition root: picks the store and executors from settings and builds the App. The
- * Electron app and the headless service both start here.
+ * The composition root: picks the store (with its secrets codec) and executors from settings and
+ * builds the App. Every entry point starts here: the Electron app, the headless service, and the
+ * `export` / `import` commands, so each sees the same store the same way.
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../shared/errors';
@@ -13,9 +14,10 @@ import type { ExecutorRegistry } from './executors/types';
 import { Scheduler } from './scheduler/scheduler';
 import type { SecretCodec } from './secrets/codec';
 import { EncryptingStore } from './secrets/encrypting-store';
+import { FileKeyCodec } from './secrets/file-key-codec';
 import { JsonStore } from './store/json/json-store';
 import { MemoryStore } from './store/memory/memory-store';
-import { MongoStore } from './store/mongodb/mongo-store';
+import { MongoStore, type MongoStoreOptions } from './store/mongodb/mongo-store';
 import type { Store, StoreKind } from './store/types';
 
 export interface StoreSettings {
@@ -31,9 +33,25 @@ export interface ComposeOptions extends StoreSettings {
   secrets?: SecretCodec;
   /** This instance's id (claims, heartbeats, `run.instanceId`); default a random UUID. */
   instanceId?: string;
+  /** Timing of the mongodb store (heartbeat, lease, change polling); defaults otherwise. */
+  mongo?: MongoTuning;
+  /**
+   * False: an instance that stores, serves and runs tasks on demand but fires no schedule
+   * (default true).
+   */
+  schedule?: boolean;
 }
 
-export function createStore(settings: StoreSettings, clock?: Clock, instanceId?: string): Store {
+export type MongoTuning = Pick<
+  MongoStoreOptions,
+  'heartbeatMs' | 'leaseMs' | 'pollMs' | 'changeDetection' | 'timeoutMs' | 'retryWindowMs'
+>;
+
+export function createStore(
+  settings: StoreSettings & { mongo?: MongoTuning },
+  clock?: Clock,
+  instanceId?: string,
+): Store {
   switch (settings.store) {
     case 'memory':
       return new MemoryStore();
@@ -47,6 +65,7 @@ export function createStore(settings: StoreSettings, clock?: Clock, instanceId?:
         );
       }
       return new MongoStore({
+        ...settings.mongo,
         uri: settings.mongoUri,
         ...(clock ? { clock } : {}),
         ...(instanceId ? { instanceId } : {}),
@@ -58,14 +77,36 @@ export function createExecutors(): ExecutorRegistry {
   return { api: new ApiExecutor(), db: new DbExecutor(), file: new FileExecutor() };
 }
 
+/**
+ * The store an entry point uses: the backend, behind `EncryptingStore` when a codec is given (its
+ * multi-instance capabilities, `claim` and `watchSchedules`, pass through).
+ */
+export function composeStore(options: ComposeOptions & { instanceId: string }): Store {
+  const inner = createStore(options, options.clock, options.instanceId);
+  return options.secrets ? new EncryptingStore(inner, options.secrets) : inner;
+}
+
+/**
+ * The secrets codec of the headless entry points (service, export, import): AES-256-GCM under
+ * `<data dir>/secret.key` or `TASK_SCHEDULER_SECRET_KEY`; none for the memory store, which
+ * keeps nothing at rest.
+ */
+export async function headlessSecrets(
+  settings: StoreSettings,
+  env: NodeJS.ProcessEnv,
+): Promise<SecretCodec | undefined> {
+  return settings.store === 'memory'
+    ? undefined
+    : FileKeyCodec.open({ dataDir: settings.dataDir, env });
+}
+
 export function composeApp(options: ComposeOptions): App {
   const instanceId = options.instanceId ?? randomUUID();
-  const inner = createStore(options, options.clock, instanceId);
-  const store = options.secrets ? new EncryptingStore(inner, options.secrets) : inner;
+  const store = composeStore({ ...options, instanceId });
   return createApp({
     store,
     executors: createExecutors(),
-    createScheduler: (deps) => new Scheduler(deps),
+    ...(options.schedule !== false ? { createScheduler: (deps) => new Scheduler(deps) } : {}),
     instanceId,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.store === 'json' ? { dataDir: options.dataDir } : {}),

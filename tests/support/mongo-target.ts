@@ -38,3 +38,11 @@ export async function mongoTestTarget(): Promise<MongoTestTarget> {
   const standin = await startMongoStandin();
   return { uri: standin.uri, database, standin, stop: () => standin.stop() };
 }
+
+/** The target's connection string naming `database` in its path (query options kept). */
+export function uriWithDatabase(uri: string, database: string): string {
+  const at = uri.indexOf('?');
+  const [base, query] = at < 0 ? [uri, ''] : [uri.slice(0, at), uri.slice(at)];
+  const host = base.replace(/^(mongodb(?:\+srv)?:\/\/[^/]*)(\/.*)?$/, '$1');
+  return `${host}/${database}${query}`;
+}

@@ -62,10 +62,22 @@ function secretValues(config: Configuration): string[] {
 }
 
 export class EncryptingStore implements Store {
+  // The capabilities of stores that several instances share pass through untouched (they carry
+  // no configuration secrets): without them every instance would run every slot.
+  readonly claim?: Store['claim'];
+  readonly watchSchedules?: Store['watchSchedules'];
+  readonly forgetScheduleDeletions?: Store['forgetScheduleDeletions'];
+
   constructor(
     private readonly inner: Store,
     private codec: SecretCodec,
-  ) {}
+  ) {
+    if (inner.claim) this.claim = inner.claim.bind(inner);
+    if (inner.watchSchedules) this.watchSchedules = inner.watchSchedules.bind(inner);
+    if (inner.forgetScheduleDeletions) {
+      this.forgetScheduleDeletions = inner.forgetScheduleDeletions.bind(inner);
+    }
+  }
 
   get kind(): Store['kind'] {
     return this.inner.kind;
@@ -80,6 +92,24 @@ export class EncryptingStore implements Store {
   /** Switches the codec used from now on (e.g. the user picked another backend in Settings). */
   setCodec(codec: SecretCodec): void {
     this.codec = codec;
+  }
+
+  /**
+   * The configurations exactly as the backend holds them: secrets sealed (or in clear when they
+   * were written before encryption was on), never decrypted. What a sealed export writes.
+   */
+  listStoredConfigs(): Promise<Configuration[]> {
+    return this.inner.listConfigs();
+  }
+
+  /** Seals one secret value with the current codec. */
+  sealValue(plain: string): string {
+    return this.codec.encrypt(plain);
+  }
+
+  /** Opens one sealed value with the current codec; throws when it does not decrypt. */
+  openValue(sealed: string): string {
+    return this.codec.decrypt(sealed);
   }
 
   private seal(config: Configuration): Configuration {

@@ -116,4 +116,9 @@ export interface Store {
   claim?(entryId: string, scheduledFor: string): Promise<boolean>;
   /** Reports entries edited or deleted by other instances; returns the unsubscribe function. */
   watchSchedules?(listener: ScheduleChangeListener): Promise<() => void>;
+  /**
+   * Forgets that these entries were deleted, so an import may restore them (a store that
+   * remembers deletions, so that a stale copy cannot revive an entry, needs this).
+   */
+  forgetScheduleDeletions?(ids: string[]): Promise<void>;
 }

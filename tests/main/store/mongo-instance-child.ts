@@ -1,34 +1,25 @@
 /**
- * One scheduler instance in its own process, for the multi-instance tests that kill an instance.
+ * One scheduler instance in its own process, built by the product's composition root, for the
+ * multi-instance tests that kill an instance.
  * argv: <uri> <database> <instanceId> <leaseMs> <heartbeatMs>. Prints "ready" once started.
  */
-import { createApp } from '../../../src/main/app';
-import { ApiExecutor } from '../../../src/main/executors/api-executor';
-import { Scheduler } from '../../../src/main/scheduler/scheduler';
-import { MongoStore } from '../../../src/main/store/mongodb/mongo-store';
+import { composeApp } from '../../../src/main/compose';
+import { uriWithDatabase } from '../../support/mongo-target';
 
 const [uri, database, instanceId, leaseMs, heartbeatMs] = process.argv.slice(2);
-const store = new MongoStore({
-  uri: uri!,
-  database: database!,
+const app = composeApp({
+  store: 'mongodb',
+  dataDir: '',
+  mongoUri: uriWithDatabase(uri!, database!),
   instanceId: instanceId!,
-  leaseMs: Number(leaseMs),
-  heartbeatMs: Number(heartbeatMs),
-  pollMs: 200,
-  changeDetection: 'poll',
-});
-const app = createApp({
-  store,
-  instanceId: instanceId!,
-  executors: { api: new ApiExecutor() },
-  createScheduler: (deps) =>
-    new Scheduler({ ...deps, claim: (entryId, slot) => store.claim(entryId, slot) }),
+  mongo: {
+    leaseMs: Number(leaseMs),
+    heartbeatMs: Number(heartbeatMs),
+    pollMs: 200,
+    changeDetection: 'poll',
+  },
 });
 await app.start();
-await store.watchSchedules({
-  changed: (entry) => app.scheduler?.entryChanged(entry),
-  removed: (id) => app.scheduler?.entryRemoved(id),
-});
 process.stdout.write('ready\n');
 // Kept alive by the MongoDB connection; the test ends this process with SIGKILL.
 setInterval(() => undefined, 60_000);

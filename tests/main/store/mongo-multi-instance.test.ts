@@ -9,13 +9,12 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
-import { createApp, type App } from '../../../src/main/app';
-import { ApiExecutor } from '../../../src/main/executors/api-executor';
-import { Scheduler } from '../../../src/main/scheduler/scheduler';
-import { MongoStore, type MongoStoreOptions } from '../../../src/main/store/mongodb/mongo-store';
+import type { App } from '../../../src/main/app';
+import { composeApp, type MongoTuning } from '../../../src/main/compose';
+import { MongoStore } from '../../../src/main/store/mongodb/mongo-store';
 import type { Store } from '../../../src/main/store/types';
 import type { Run } from '../../../src/shared/domain';
-import { mongoTestTarget, type MongoTestTarget } from '../../support/mongo-target';
+import { mongoTestTarget, uriWithDatabase, type MongoTestTarget } from '../../support/mongo-target';
 
 if (!process.env.MONGODB_URI) {
   console.info('mongo multi-instance tests: MONGODB_URI is not set; running against the stand-in');
@@ -65,40 +64,25 @@ async function startWorkload(): Promise<{ url: string; hits: () => number }> {
 
 interface Instance {
   app: App;
-  store: MongoStore;
+  store: Store;
 }
 
+/** One instance, built by the product's composition root (no wiring by hand). */
 async function startInstance(
   database: string,
   instanceId: string,
-  options: Partial<MongoStoreOptions> = {},
-  withScheduler = true,
+  mongo: MongoTuning = {},
+  schedule = true,
 ): Promise<Instance> {
-  const store = new MongoStore({
-    uri: target.uri,
-    database,
+  const app = composeApp({
+    store: 'mongodb',
+    dataDir: '',
+    mongoUri: uriWithDatabase(target.uri, database),
     instanceId,
-    pollMs: 300,
-    changeDetection: 'poll',
-    ...options,
-  });
-  const app = createApp({
-    store,
-    instanceId,
-    executors: { api: new ApiExecutor() },
-    ...(withScheduler
-      ? {
-          createScheduler: (deps) =>
-            new Scheduler({ ...deps, claim: (entryId, slot) => store.claim(entryId, slot) }),
-        }
-      : {}),
+    schedule,
+    mongo: { pollMs: 300, changeDetection: 'poll', ...mongo },
   });
   await app.start();
-  // The wiring app.ts needs for edits made on other instances (see docs/mongodb.md).
-  await store.watchSchedules({
-    changed: (entry) => app.scheduler?.entryChanged(entry),
-    removed: (id) => app.scheduler?.entryRemoved(id),
-  });
   let stopped = false;
   cleanups.push(async () => {
     if (!stopped) await app.stop();
@@ -108,7 +92,7 @@ async function startInstance(
     stopped = true;
     await stop();
   };
-  return { app, store };
+  return { app, store: app.store };
 }
 
 async function seed(app: App, url: string, entries: number): Promise<string[]> {

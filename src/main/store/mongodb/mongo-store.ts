@@ -62,10 +62,6 @@ export interface MongoStoreOptions {
 /** A store that can arbitrate scheduled fires between instances sharing it. */
 export type ClaimingStore = Store & Required<Pick<Store, 'claim' | 'watchSchedules'>>;
 
-export function isClaimingStore(store: Store): store is ClaimingStore {
-  return typeof store.claim === 'function';
-}
-
 /** Fields stored as JSON text: they hold user data whose keys may start with `$` or hold dots. */
 const CONFIG_JSON_FIELDS = ['params'] as const;
 const RUN_JSON_FIELDS = ['config', 'result'] as const;
