@@ -105,8 +105,14 @@ export const paramsSchemas = {
   'settings.get': empty,
   'settings.save': z.strictObject({ settings: settingsSchema }),
   'system.info': empty,
-  /** Writes the whole store to a JSON file on the machine running the core (absolute path). */
-  'system.export': z.strictObject({ file: z.string().trim().min(1, 'must not be empty') }),
+  /**
+   * Writes the whole store to a JSON file on the machine running the core (absolute path).
+   * Secrets are sealed with the store's key (or omitted when it has none) unless `includeSecrets`.
+   */
+  'system.export': z.strictObject({
+    file: z.string().trim().min(1, 'must not be empty'),
+    includeSecrets: z.boolean().optional(),
+  }),
   /** Imports such a file (upsert by id; verified by counts). */
   'system.import': z.strictObject({ file: z.string().trim().min(1, 'must not be empty') }),
 } as const;
@@ -121,10 +127,20 @@ export interface SystemInfo {
   scheduler: { running: boolean; entries: number; activeRuns: number; queuedRuns: number };
 }
 
+/**
+ * How an export file holds configuration secrets: `sealed` as the store keeps them (ciphertext,
+ * readable only with the same key), `omitted` (each replaced by the redaction marker) or `clear`.
+ */
+export type ExportSecrets = 'sealed' | 'omitted' | 'clear';
+
 /** What `system.export` / `system.import` moved. */
 export interface TransferSummary {
   file: string;
   counts: { configs: number; tasks: number; schedules: number; settings: number; runs: number };
+  /** How the file holds the secrets (an import reports the file's kind). */
+  secrets: ExportSecrets;
+  /** Sentences for the user: secrets in clear, omitted, or to re-enter, naming the configurations. */
+  notes: string[];
 }
 
 export interface MethodResults {

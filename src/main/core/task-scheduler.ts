@@ -23,7 +23,7 @@ import {
 import { AppError } from '../../shared/errors';
 import { redactConfig, restoreSecrets } from '../../shared/secrets';
 import { nextFireAfter, previewTimes, specOf, validateSpec } from '../scheduler/schedule-math';
-import { exportStoreToFile, importDump, readDump } from '../store/transfer';
+import { exportStoreToFile, importDump, prepareImport } from '../store/transfer';
 import type { Store } from '../store/types';
 import { toIso, type Clock } from './clock';
 import { checkConfigParams, checkOperation } from './config-rules';
@@ -549,10 +549,14 @@ export class TaskScheduler {
         },
       }),
 
-      'system.export': ({ file }) => exportStoreToFile(store, file, () => this.options.clock.now()),
+      'system.export': ({ file, includeSecrets }) =>
+        exportStoreToFile(store, file, {
+          now: () => this.options.clock.now(),
+          includeSecrets: includeSecrets ?? false,
+        }),
 
       'system.import': async ({ file }) => {
-        const dump = await readDump(file);
+        const { dump, secrets, notes } = await prepareImport(store, file);
         const counts = await importDump(store, dump);
         // Imported entries and settings apply at once, as if saved one by one.
         this.settings = (await store.getSettings()) ?? this.settings;
@@ -563,7 +567,7 @@ export class TaskScheduler {
         for (const kind of ['configs', 'tasks', 'schedules', 'settings', 'runs'] as const) {
           this.changed(kind);
         }
-        return { file, counts };
+        return { file, counts, secrets, notes };
       },
     };
   }

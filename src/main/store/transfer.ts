@@ -2,13 +2,14 @@
  * Moving data between stores: export a whole store to one JSON file, import such a file into any
  * store, or copy one store into another, all through the `Store` interface. Imports validate the
  * whole file before writing anything, upsert by id (importing twice changes nothing), and verify
- * by counts that everything arrived. File format: docs/mongodb.md ("Moving data").
+ * by counts that everything arrived. What happens to configuration secrets: transfer-secrets.ts.
+ * File format: docs/mongodb.md ("Moving data").
  */
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import { describeIssues } from '../../shared/contract';
+import { describeIssues, type ExportSecrets, type TransferSummary } from '../../shared/contract';
 import {
   configurationSchema,
   runSchema,
@@ -22,6 +23,7 @@ import {
   type Task,
 } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
+import { configsForExport, configsForImport, SECRET_KINDS } from './transfer-secrets';
 import type { Store } from './types';
 
 export const EXPORT_FORMAT = 'task-scheduler-export';
@@ -37,9 +39,13 @@ export interface TransferCounts {
   runs: number;
 }
 
-export interface TransferResult {
-  file: string;
-  counts: TransferCounts;
+/** What an export or import moved, how the file holds secrets, and notes for the user. */
+export type TransferResult = TransferSummary;
+
+export interface ExportOptions {
+  now?: () => number;
+  /** Write the secrets in clear (default: sealed with the store's codec, or omitted without one). */
+  includeSecrets?: boolean;
 }
 
 const countsSchema = z.strictObject({
@@ -55,6 +61,10 @@ export const storeDumpSchema = z.strictObject({
   version: z.literal(EXPORT_VERSION, `must be ${EXPORT_VERSION}`),
   exportedAt: z.string(),
   source: z.strictObject({ kind: z.string(), location: z.string().optional() }).optional(),
+  /** How the file holds configuration secrets; a file without it (older exports) is `clear`. */
+  secrets: z.enum(SECRET_KINDS).optional(),
+  /** For `sealed`: what sealed them (the codec's description). */
+  sealedWith: z.string().optional(),
   counts: countsSchema,
   configs: z.array(configurationSchema),
   tasks: z.array(taskSchema),
@@ -68,6 +78,8 @@ export interface StoreDump {
   version: typeof EXPORT_VERSION;
   exportedAt: string;
   source?: { kind: string; location?: string };
+  secrets?: ExportSecrets;
+  sealedWith?: string;
   counts: TransferCounts;
   configs: Configuration[];
   tasks: Task[];
@@ -86,14 +98,16 @@ async function* allRuns(store: Store): AsyncGenerator<Run[]> {
   } while (cursor);
 }
 
-async function catalogOf(store: Store): Promise<{
+interface Catalog {
   configs: Configuration[];
   tasks: Task[];
   schedules: ScheduleEntry[];
   settings: Settings | undefined;
-}> {
+}
+
+async function catalogOf(store: Store, configs?: Configuration[]): Promise<Catalog> {
   return {
-    configs: await store.listConfigs(),
+    configs: configs ?? (await store.listConfigs()),
     tasks: await store.listTasks(),
     schedules: await store.listSchedules(),
     settings: await store.getSettings(),
@@ -110,16 +124,20 @@ function requireAbsolute(file: string, where: string): void {
 }
 
 /**
- * Writes the whole store to `file` (secrets in clear: the file is created mode 0600). Written to a
- * temporary file first and renamed, so an existing file is only replaced by a complete export.
+ * Writes the whole store to `file` (mode 0600). Secrets are sealed as the store keeps them when it
+ * is an `EncryptingStore`, omitted (`REDACTED`) when it has no codec, in clear with
+ * `includeSecrets`. Written to a temporary file first and renamed, so an existing file is only
+ * replaced by a complete export. The core's `system.export` and the command line both call this.
  */
 export async function exportStoreToFile(
   store: Store,
   file: string,
-  now: () => number = Date.now,
+  options: ExportOptions = {},
 ): Promise<TransferResult> {
+  const now = options.now ?? Date.now;
   requireAbsolute(file, 'system.export');
-  const catalog = await catalogOf(store);
+  const exported = await configsForExport(store, options.includeSecrets ?? false);
+  const catalog = await catalogOf(store, exported.configs);
   const temp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
   let handle;
   try {
@@ -138,6 +156,8 @@ export async function exportStoreToFile(
       version: EXPORT_VERSION,
       exportedAt: new Date(now()).toISOString(),
       source: { kind: store.kind, ...(store.location ? { location: store.location } : {}) },
+      secrets: exported.secrets,
+      ...(exported.sealedWith ? { sealedWith: exported.sealedWith } : {}),
     };
     await handle.write(`${JSON.stringify(head).slice(0, -1)},\n`);
     const list = async (name: string, items: readonly unknown[]): Promise<void> => {
@@ -177,7 +197,7 @@ export async function exportStoreToFile(
       );
     }
     await rename(temp, file);
-    return { file, counts };
+    return { file, counts, secrets: exported.secrets, notes: exported.notes };
   } catch (error) {
     await handle?.close().catch(() => undefined);
     await rm(temp, { force: true });
@@ -261,8 +281,7 @@ export async function importDump(store: Store, dump: StoreDump): Promise<Transfe
   for (const task of dump.tasks) await store.putTask(task);
   // An import restores entries even if they were deleted since (the mongodb store remembers
   // deletions so that stale copies cannot revive them).
-  const restorable = store as Partial<{ forgetScheduleDeletions(ids: string[]): Promise<void> }>;
-  await restorable.forgetScheduleDeletions?.(dump.schedules.map((e) => e.id));
+  await store.forgetScheduleDeletions?.(dump.schedules.map((e) => e.id));
   for (const entry of dump.schedules) await store.putSchedule(entry);
   if (dump.settings) await store.putSettings(dump.settings);
   for (const run of dump.runs) await upsertRun(store, run);
@@ -305,12 +324,31 @@ async function verify(store: Store, dump: StoreDump): Promise<TransferCounts> {
   return counts;
 }
 
-export async function importStoreFromFile(store: Store, file: string): Promise<TransferResult> {
-  const dump = await readDump(file);
-  return { file, counts: await importDump(store, dump) };
+export interface PreparedImport {
+  /** The validated file, its configurations ready for `importDump` into this store. */
+  dump: StoreDump;
+  secrets: ExportSecrets;
+  notes: string[];
 }
 
-/** Copies everything from one open store into another (e.g. json → mongodb). */
+/**
+ * Reads and validates `file` for `store`, writing nothing: records, counts, ids, and that every
+ * sealed secret opens with the store's codec (else a VALIDATION error naming the configurations).
+ */
+export async function prepareImport(store: Store, file: string): Promise<PreparedImport> {
+  const dump = await readDump(file);
+  const { configs, notes } = await configsForImport(store, dump, `system.import: ${file}`);
+  return { dump: { ...dump, configs }, secrets: dump.secrets ?? 'clear', notes };
+}
+
+/** Imports an export file of any kind (sealed, omitted, clear) into `store`. */
+export async function importStoreFromFile(store: Store, file: string): Promise<TransferResult> {
+  const prepared = await prepareImport(store, file);
+  const counts = await importDump(store, prepared.dump);
+  return { file, counts, secrets: prepared.secrets, notes: prepared.notes };
+}
+
+/** Copies everything from one open store into another (e.g. json → mongodb), secrets in clear. */
 export async function copyStore(
   from: Store,
   to: Store,

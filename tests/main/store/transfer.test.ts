@@ -100,7 +100,13 @@ describe('moving data between stores', () => {
     const source = await openJson(join(dir, 'source'));
     await seed(source);
     const file = join(dir, 'export.json');
-    expect(await exportStoreToFile(source, file)).toEqual({ file, counts: FULL });
+    // With its secrets, so that they arrive too (without them, see transfer-secrets.test.ts).
+    expect(await exportStoreToFile(source, file, { includeSecrets: true })).toEqual({
+      file,
+      counts: FULL,
+      secrets: 'clear',
+      notes: [expect.stringMatching(/holds secrets in clear .*"config c1".*keep it private/)],
+    });
 
     const mongo = await openMongo();
     expect((await importStoreFromFile(mongo, file)).counts).toEqual(FULL);
@@ -108,7 +114,7 @@ describe('moving data between stores', () => {
     expect(await snapshot(mongo)).toEqual(await snapshot(source));
 
     const back = join(dir, 'back.json');
-    expect((await exportStoreToFile(mongo, back)).counts).toEqual(FULL);
+    expect((await exportStoreToFile(mongo, back, { includeSecrets: true })).counts).toEqual(FULL);
     const copy = await openJson(join(dir, 'copy'));
     expect((await importStoreFromFile(copy, back)).counts).toEqual(FULL);
     expect(await snapshot(copy)).toEqual(await snapshot(source));
@@ -126,6 +132,8 @@ describe('moving data between stores', () => {
     await mongo.deleteTasks(['t1']);
     await mongo.deleteRuns({ ids: ['r001'] });
     expect((await importStoreFromFile(mongo, file)).counts).toEqual({ ...FULL, runs: 3 });
+    // The file omitted the secret (no codec); the one still stored was kept.
+    expect(await mongo.getConfig('c1')).toEqual(apiConfig('c1'));
     expect(await mongo.getSchedule('e1')).toEqual(entry('e1', 't1', { lastRunAt: at(3) }));
     expect(await mongo.getTask('t1')).toBeDefined();
     expect(await mongo.getRun('r001')).toBeDefined();
@@ -253,15 +261,21 @@ describe('system.export and system.import through the core', () => {
     cleanups.push(() => from.stop());
     await seed(from.store, 4);
     const file = join(dir, 'move.json');
-    const exported = await from.core.call('system.export', { file });
-    expect(exported).toEqual({ file, counts: { ...FULL, runs: 4 } });
+    const exported = await from.core.call('system.export', { file, includeSecrets: true });
+    expect(exported).toEqual({
+      file,
+      counts: { ...FULL, runs: 4 },
+      secrets: 'clear',
+      notes: [expect.stringMatching(/holds secrets in clear/)],
+    });
 
     const to = createApp({ store: new MemoryStore(), executors: {} });
     await to.start();
     cleanups.push(() => to.stop());
     const events: string[] = [];
     to.events.subscribe((e) => events.push(e.name));
-    expect(await to.core.call('system.import', { file })).toEqual(exported);
+    expect(await to.core.call('system.import', { file })).toEqual({ ...exported, notes: [] });
+    expect(await to.store.getConfig('c1')).toEqual(apiConfig('c1'));
     expect((await to.core.call('settings.get', {})).concurrency).toBe(3);
     expect((await to.core.call('runs.list', {})).items).toHaveLength(4);
     expect(events).toContain('store.changed');
@@ -271,111 +285,11 @@ describe('system.export and system.import through the core', () => {
     await expect(to.core.call('system.export', { file: '' })).rejects.toMatchObject({
       code: 'VALIDATION',
     });
-  });
-});
-
-describe('the transfer command line', () => {
-  async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    const { spawn } = await import('node:child_process');
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/main/store/transfer-cli.ts', ...args],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TASK_SCHEDULER_STORE: '' } },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const code = await new Promise<number>((resolve) =>
-      child.once('exit', (c) => resolve(c ?? -1)),
-    );
-    return { code, out, err };
-  }
-
-  it('exports a json data dir and imports the file into mongodb', async () => {
-    dir = await tempDir();
-    const source = new JsonStore({ dataDir: join(dir, 'data') });
-    await source.open();
-    await seed(source, 4);
-    await source.close();
-    const file = join(dir, 'cli.json');
-    const exported = await cli([
-      'export',
-      '--store',
-      'json',
-      '--data-dir',
-      join(dir, 'data'),
-      '--file',
-      file,
-    ]);
-    expect(exported.err).toBe('');
-    expect(exported.out).toMatch(
-      /^Exported 2 configurations, 1 tasks, 1 schedule entries, settings, 4 runs from the json store in .* to .*cli\.json\n$/,
-    );
-    expect(exported.code).toBe(0);
-
-    dbCounter += 1;
-    const database = `${target.database}_cli${dbCounter}`;
-    const uri = `${target.uri}/${database}`;
-    const imported = await cli([
-      'import',
-      '--store',
-      'mongodb',
-      '--mongo-uri',
-      uri,
-      '--file',
-      file,
-    ]);
-    expect(imported.code).toBe(0);
-    expect(imported.out).toMatch(
-      /^Imported 2 configurations, .* 4 runs from .*cli\.json into the mongodb at mongodb:\/\//,
-    );
-    const mongo = new MongoStore({ uri, database });
-    await mongo.open();
-    cleanups.push(() => mongo.close());
-    expect((await mongo.listRuns({ limit: 10 })).items).toHaveLength(4);
-  }, 30_000);
-
-  it('explains bad arguments with exit code 2 and touches nothing', async () => {
-    const { runTransferCli } = await import('../../../src/main/store/transfer-cli');
-    const lines: string[] = [];
-    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
-    expect(await runTransferCli(['copy'], {}, io)).toBe(2);
-    expect(lines[0]).toMatch(/first argument must be export or import \(got "copy"\)/);
-    lines.length = 0;
-    expect(await runTransferCli(['export'], {}, io)).toBe(2);
-    expect(lines[0]).toMatch(/--file is required/);
-    lines.length = 0;
-    expect(await runTransferCli(['import', '--file', 'x', '--store', 'mongodb'], {}, io)).toBe(2);
-    expect(lines[0]).toMatch(/needs --mongo-uri/);
-    lines.length = 0;
-    expect(await runTransferCli(['import', '--file', 'x', '--store', 'oracle'], {}, io)).toBe(2);
-    expect(lines[0]).toMatch(/--store must be memory, json or mongodb/);
-  });
-
-  it('reports an unreachable database without showing its password', async () => {
-    const { runTransferCli } = await import('../../../src/main/store/transfer-cli');
-    dir = await tempDir();
-    const lines: string[] = [];
-    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
-    const code = await runTransferCli(
-      [
-        'export',
-        '--store',
-        'mongodb',
-        '--mongo-uri',
-        'mongodb://u:hunter2@127.0.0.1:1/x?serverSelectionTimeoutMS=300',
-        '--file',
-        join(dir, 'x.json'),
-      ],
-      {},
-      io,
-    );
-    expect(code).toBe(1);
-    expect(lines.join('\n')).toMatch(
-      /cannot open the mongodb at mongodb:\/\/u:••••••@127\.0\.0\.1:1\/x\S*: MongoStore: cannot reach MongoDB/,
-    );
-    expect(lines.join('\n')).not.toContain('hunter2');
-    expect(await readdir(dir)).toEqual([]);
+    await expect(
+      to.core.call('system.export', { file, includeSecrets: 'yes' as never }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/includeSecrets/),
+    });
   });
 });
