@@ -141,9 +141,9 @@ function startService(dataDir: string): Promise<{ child: ChildProcess; url: stri
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      join(ROOT, 'src/main/server/serve.ts'),
+      // The launcher builds the service and the UI when they are stale, as `npm run serve` does.
+      join(ROOT, 'bin/task-scheduler.mjs'),
+      'serve',
       '--port',
       '0',
       '--store',

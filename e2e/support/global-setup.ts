@@ -1,8 +1,10 @@
 /**
- * Builds the renderer, starts a local HTTP target and the headless service (json store in a temp
- * data dir, port 0), and hands their addresses to the specs through environment variables.
+ * Starts a local HTTP target and the headless service the way `npm run serve` does (the launcher
+ * bin/task-scheduler.mjs builds the service and the UI when stale, then serves both; json store
+ * in a temp data dir, port 0), and hands their addresses to the specs through environment
+ * variables.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,26 +38,14 @@ function waitForLine(child: ChildProcess, pattern: RegExp, ms: number): Promise<
 }
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  if (process.env.E2E_SKIP_BUILD !== '1') {
-    const build = spawnSync(
-      'npx',
-      ['vite', 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn'],
-      {
-        cwd: root,
-        stdio: 'inherit',
-      },
-    );
-    if (build.status !== 0) throw new Error('e2e setup: building the renderer failed');
-  }
   const target = await startHttpTarget();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'ts-e2e-'));
   const token = 'e2e-token-0123456789abcdef0123';
   const service = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      'src/main/server/serve.ts',
+      'bin/task-scheduler.mjs',
+      'serve',
       '--port',
       '0',
       '--store',
@@ -68,10 +58,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TASK_SCHEDULER_SKIP_BUILD: '1' },
+      env: process.env,
     },
   );
-  const match = await waitForLine(service, /listening on (http:\/\/\S+?)\/?\s/, 30_000);
+  const match = await waitForLine(service, /listening on (http:\/\/\S+?)\/?\s/, 60_000);
   process.env.E2E_URL = match[1]!.replace(/\/$/, '');
   process.env.E2E_TOKEN = token;
   process.env.E2E_TARGET = target.url;

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const APP_DIR_NAME = 'task-scheduler';
 
@@ -17,4 +19,16 @@ export function defaultDataDir(
     return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_DIR_NAME);
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_DIR_NAME);
   return join(env.XDG_CONFIG_HOME || join(home, '.config'), APP_DIR_NAME);
+}
+
+/**
+ * The folder holding this package's package.json (the repository, or the installed package),
+ * found by walking up from this module: the same answer from the sources (`src/main`) and from
+ * the built service (`out/server`).
+ */
+export function packageRoot(from: string = fileURLToPath(import.meta.url)): string {
+  for (let dir = dirname(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return process.cwd();
+  }
 }

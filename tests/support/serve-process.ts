@@ -1,13 +1,16 @@
 /**
- * The headless service as a child process, the way `npm run serve` starts it, for tests that
- * need the real CLI: its output, its exit, and the first stdout line matching a pattern.
+ * The headless service as a child process, the way `npm run serve` starts it: the built entry
+ * (out/server/index.js, built by tests/support/global-setup.ts) under plain `node`, for tests
+ * that need the real CLI: its output, its exit, and the first stdout line matching a pattern.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const SERVE = join(ROOT, 'src', 'main', 'server', 'serve.ts');
-export const LAUNCHER = join(ROOT, 'scripts', 'serve.mjs');
+/** The built service and command line. */
+export const SERVE = join(ROOT, 'out', 'server', 'index.js');
+/** What `npm run serve` and the package's `bin` run: builds what is stale, then runs SERVE. */
+export const LAUNCHER = join(ROOT, 'bin', 'task-scheduler.mjs');
 
 export interface Proc {
   child: ChildProcess;
@@ -64,5 +67,5 @@ export function start(command: string[], env: Record<string, string> = {}): Proc
   };
 }
 
-/** `serve.ts` with these arguments, as `npm run serve -- …` runs it (without the build step). */
-export const serveCli = (...args: string[]): Proc => start(['--import', 'tsx', SERVE, ...args]);
+/** The built command line with these arguments, as `npm run serve -- …` runs it. */
+export const serveCli = (...args: string[]): Proc => start([SERVE, ...args]);

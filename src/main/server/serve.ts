@@ -1,32 +1,35 @@
 /**
- * The headless service's command line: parse flags, build the App, serve it over HTTP, and shut
- * down cleanly on SIGINT/SIGTERM. Exit codes: 0 clean stop, 1 start failure or forced stop,
- * 2 bad flags.
+ * The `serve` command: build the App through the composition root, serve it over HTTP, and shut
+ * down cleanly on SIGINT/SIGTERM. Resolves with the exit code: 0 clean stop, 1 start failure or
+ * forced stop. Flags are read before this runs (src/main/cli/serve-flags.ts).
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { App } from '../app';
-import { composeApp, sealStoredSecrets } from '../compose';
-import { defaultDataDir } from '../paths';
+import { composeApp, headlessSecrets, sealStoredSecrets, type StoreSettings } from '../compose';
 import { generateToken } from './auth';
 import { createHttpServer, type HttpServer } from './http-server';
-import { FileKeyCodec } from '../secrets/file-key-codec';
-import { runTransferCli } from '../store/transfer-cli';
-import { parseServeSettings, USAGE, UsageError, type ServeSettings } from './settings';
 
-/** The repository root, so the built renderer is found whatever the working directory. */
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const RENDERER_DIR = join(ROOT, 'out', 'renderer');
+export interface ServeSettings extends StoreSettings {
+  host: string;
+  port: number;
+  /** Undefined: generate one at start (and print it). */
+  token?: string;
+  /** Where a given token came from (`--token`, `TASK_SCHEDULER_TOKEN`): printed instead of it. */
+  tokenSource?: string;
+  allowedHosts: string[];
+  help: boolean;
+}
 
 export interface ServeIo {
   out: (line: string) => void;
   err: (line: string) => void;
 }
 
-const consoleIo: ServeIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+export interface ServeOptions {
+  env: NodeJS.ProcessEnv;
+  io: ServeIo;
+  /** The built web UI (index.html and assets); the API works without it. */
+  staticDir: string;
+}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -37,35 +40,12 @@ function messageOf(error: unknown): string {
  * SIGINT/SIGTERM handlers itself.
  */
 export async function runServe(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-  io: ServeIo = consoleIo,
+  settings: ServeSettings,
+  { env, io, staticDir }: ServeOptions,
 ): Promise<number> {
-  // `serve export|import --file F …`: the command-line form of system.export / system.import.
-  if (argv[0] === 'export' || argv[0] === 'import') return runTransferCli(argv, env, io);
-  let settings: ServeSettings;
-  try {
-    settings = parseServeSettings(argv, env, defaultDataDir());
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(error.message);
-      io.err('Run with --help to see every option.');
-      return 2;
-    }
-    throw error;
-  }
-  if (settings.help) {
-    io.out(USAGE);
-    return 0;
-  }
-
   let app: App;
   try {
-    // Secrets at rest: AES-256-GCM under <data-dir>/secret.key or TASK_SCHEDULER_SECRET_KEY.
-    const secrets =
-      settings.store === 'memory'
-        ? undefined
-        : await FileKeyCodec.open({ dataDir: settings.dataDir, env });
+    const secrets = await headlessSecrets(settings, env);
     app = composeApp({
       store: settings.store,
       dataDir: settings.dataDir,
@@ -93,15 +73,22 @@ export async function runServe(
       token,
       host: settings.host,
       port: settings.port,
-      staticDir: RENDERER_DIR,
+      staticDir,
       allowedHosts: settings.allowedHosts,
     });
     signals = stopOnSignals(app, http, io);
     const { url } = await http.listen();
     io.out(`Task Scheduler listening on ${url}`);
-    io.out(
-      `Access token: ${token}  (send "Authorization: Bearer ${token}", or open ${url}#token=${token} in a browser)`,
-    );
+    if (settings.token === undefined) {
+      io.out(
+        `Access token: ${token}  (send "Authorization: Bearer ${token}", or open ${url}#token=${token} in a browser)`,
+      );
+    } else {
+      // The user knows the token; printing it would put it in logs and scrollback.
+      io.out(
+        `Access token: the one given by ${settings.tokenSource ?? '--token'}  (send "Authorization: Bearer <token>", or open ${url}#token=<token> in a browser)`,
+      );
+    }
     io.out(
       `Store: ${settings.store}${settings.store === 'json' ? ` in ${settings.dataDir}` : ''}. Press Ctrl+C to stop.`,
     );
@@ -157,15 +144,4 @@ function stopOnSignals(
     process.on('SIGTERM', onSignal);
   });
   return { exitCode, dispose };
-}
-
-// Run when started as a program (not when imported by tests).
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  runServe(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error('Task Scheduler: unexpected failure:', error);
-      process.exit(1);
-    },
-  );
 }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseServeSettings, UsageError } from '../../../src/main/server/settings';
+import { UsageError } from '../../../src/main/cli/flags';
+import { parseServeSettings } from '../../../src/main/cli/serve-flags';
 
 const DEFAULT_DIR = '/home/user/.config/task-scheduler';
 const parse = (
@@ -43,6 +44,7 @@ describe('serve settings', () => {
       dataDir: resolve('rel/dir'),
       mongoUri: 'mongodb://127.0.0.1:27017/ts',
       token: 'abc',
+      tokenSource: '--token',
       allowedHosts: ['scheduler.lan', '10.0.0.2:8787'],
       help: false,
     });
@@ -63,6 +65,7 @@ describe('serve settings', () => {
       dataDir: '/data',
       store: 'memory',
       token: 'env-token',
+      tokenSource: 'TASK_SCHEDULER_TOKEN',
       allowedHosts: ['a.lan'],
     });
     expect(parse(['--port', '9001', '--token', 'flag-token'], env)).toMatchObject({
@@ -80,6 +83,10 @@ describe('serve settings', () => {
     [['--mongo-uri', 'http://x'], /must start with mongodb:\/\//],
     [['--bogus'], /unknown option "--bogus"/],
     [['--port', '1', '--port', '2'], /--port is given twice/],
+    [['--port=1', '--port', '2'], /--port is given twice/],
+    [['--port', '--host', 'x'], /--port needs a value, e.g. --port 8787/],
+    [['--help=yes'], /--help takes no value/],
+    [['stray'], /unexpected argument "stray"/],
     [['--token', 'has space'], /--token must be printable ASCII/],
     [['--host', 'a b'], /is not a host/],
     [['--data-dir', ' '], /--data-dir must not be empty/],
