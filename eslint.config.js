@@ -27,8 +27,6 @@ export default tseslint.config(
         process: 'readonly',
         console: 'readonly',
         URL: 'readonly',
-        setInterval: 'readonly',
-        clearInterval: 'readonly',
       },
     },
   },

@@ -9,6 +9,7 @@ import { ensureBuilt } from '../scripts/builds.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line) => process.stderr.write(`${line}\n`);
+const parentPid = process.ppid;
 
 function fail(problems) {
   for (const problem of problems) log(`task-scheduler: ${problem}`);
@@ -18,27 +19,18 @@ function fail(problems) {
 const problems = ensureBuilt(root, ['server'], log);
 if (problems.length) fail(problems);
 
-// `npm run serve` runs us under a shell (npm → sh → node). A supervisor's SIGTERM to npm kills
-// that shell without reaching us, which would leave the service running with nobody to stop it:
-// when our parent goes away, stop as if we got the SIGTERM ourselves (running tasks get the
-// grace period). Only under npm: a service started with nohup or by a supervisor stays put.
-if (process.env.npm_lifecycle_event && process.platform !== 'win32') {
-  const parent = process.ppid;
-  const watch = setInterval(() => {
-    if (process.ppid !== parent) {
-      clearInterval(watch);
-      log(`task-scheduler: npm (process ${parent}) went away; stopping`);
-      process.kill(process.pid, 'SIGTERM');
-    }
-  }, 250).unref();
-}
-
 // npm runs scripts in the package folder; run in the folder the user typed the command in, so a
 // relative --data-dir or --file means what they meant.
 if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 
 const { main } = await import(pathToFileURL(join(root, 'out', 'server', 'index.js')).href);
 main(process.argv.slice(2), {
+  // `npm run serve` runs us under a shell (npm → sh → node), and a supervisor's SIGTERM to npm
+  // kills that shell without reaching us: the service then stops when its parent goes away.
+  // Only under npm: a service started with nohup or by a supervisor stays put.
+  ...(process.env.npm_lifecycle_event && process.platform !== 'win32'
+    ? { stopWithParent: parentPid }
+    : {}),
   beforeServe() {
     const uiProblems = ensureBuilt(root, ['renderer'], log);
     // The API works without the UI: say so and serve it anyway.

@@ -42,6 +42,8 @@ Docs: docs/headless.md`;
 export interface CliHooks {
   /** Runs once `serve`'s flags are known to be good, before the service starts (UI build). */
   beforeServe?: () => void | Promise<void>;
+  /** `serve` stops when this parent process goes away (see `ServeOptions.stopWithParent`). */
+  stopWithParent?: number;
 }
 
 const consoleIo: ServeIo = {
@@ -83,6 +85,7 @@ export async function runCli(
         env,
         io,
         staticDir: join(packageRoot(), 'out', 'renderer'),
+        ...(hooks.stopWithParent !== undefined ? { stopWithParent: hooks.stopWithParent } : {}),
       });
     }
     const args = parseTransferArgs(command, rest, env, defaultDataDir());

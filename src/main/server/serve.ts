@@ -29,6 +29,11 @@ export interface ServeOptions {
   io: ServeIo;
   /** The built web UI (index.html and assets); the API works without it. */
   staticDir: string;
+  /**
+   * Stop (as on SIGTERM) once this process is no longer the parent: under `npm run serve` a
+   * SIGTERM to npm kills the shell between npm and us without reaching us.
+   */
+  stopWithParent?: number;
 }
 
 function messageOf(error: unknown): string {
@@ -41,7 +46,7 @@ function messageOf(error: unknown): string {
  */
 export async function runServe(
   settings: ServeSettings,
-  { env, io, staticDir }: ServeOptions,
+  { env, io, staticDir, stopWithParent }: ServeOptions,
 ): Promise<number> {
   let app: App;
   try {
@@ -76,7 +81,7 @@ export async function runServe(
       staticDir,
       allowedHosts: settings.allowedHosts,
     });
-    signals = stopOnSignals(app, http, io);
+    signals = stopOnSignals(app, http, io, stopWithParent);
     const { url } = await http.listen();
     io.out(`Task Scheduler listening on ${url}`);
     if (settings.token === undefined) {
@@ -102,30 +107,33 @@ export async function runServe(
   return signals.exitCode;
 }
 
+/** How often the service looks whether its parent (`stopWithParent`) is still there. */
+const PARENT_CHECK_MS = 250;
+
 /**
- * Installs the SIGINT/SIGTERM handlers; resolves with the exit code once the service stopped.
- * Installed before the listening lines are printed, so a signal sent on seeing them is handled.
+ * Installs the SIGINT/SIGTERM handlers (and the parent watch); resolves with the exit code once
+ * the service stopped. Installed before the listening lines are printed, so a signal sent on
+ * seeing them is handled.
  */
 function stopOnSignals(
   app: App,
   http: HttpServer,
   io: ServeIo,
+  parentPid: number | undefined,
 ): { exitCode: Promise<number>; dispose: () => void } {
   let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  let parentWatch: ReturnType<typeof setInterval> | undefined;
   const dispose = (): void => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    if (parentWatch !== undefined) clearInterval(parentWatch);
   };
   const exitCode = new Promise<number>((resolveExit) => {
     let stopping = false;
-    onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        io.err(`Received ${signal} again; exiting now without waiting for running tasks.`);
-        resolveExit(1);
-        return;
-      }
+    const stop = (why: string): void => {
       stopping = true;
-      io.out(`Received ${signal}; stopping (running tasks get the grace period to finish)…`);
+      if (parentWatch !== undefined) clearInterval(parentWatch);
+      io.out(`${why}; stopping (running tasks get the grace period to finish)…`);
       http.stopAccepting();
       void (async () => {
         let code = 0;
@@ -140,8 +148,21 @@ function stopOnSignals(
         resolveExit(code);
       })();
     };
+    onSignal = (signal: NodeJS.Signals): void => {
+      if (!stopping) return stop(`Received ${signal}`);
+      io.err(`Received ${signal} again; exiting now without waiting for running tasks.`);
+      resolveExit(1);
+    };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    if (parentPid !== undefined) {
+      const check = (): void => {
+        if (!stopping && process.ppid !== parentPid) stop(`Process ${parentPid} (npm) went away`);
+      };
+      parentWatch = setInterval(check, PARENT_CHECK_MS);
+      parentWatch.unref();
+      check();
+    }
   });
   return { exitCode, dispose };
 }

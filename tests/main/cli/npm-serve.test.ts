@@ -6,7 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -149,6 +150,50 @@ describe('npm run serve', () => {
     expect(await nothingListens(Number(port))).toBe(true);
     await expect.poll(() => groupMembers(run.npm.pid!).size, { timeout: 5_000 }).toBe(0);
     expect(run.out()).toContain('Task Scheduler stopped.');
+  });
+
+  it('stops once, letting a running task finish, on a terminal Ctrl+C (SIGINT to the whole group)', async () => {
+    let requests = 0;
+    const slow = createServer((_req, res) => {
+      requests++;
+      setTimeout(() => res.writeHead(200).end('{"slow":true}'), 1_000);
+    });
+    await new Promise<void>((res) => slow.listen(0, '127.0.0.1', res));
+    try {
+      const run = npmServe(['--port', '0', '--store', 'memory', '--token', 'tok']);
+      const [, url] = await run.line(/listening on (http:\/\/\S+\/)\n/);
+      const call = async (
+        method: string,
+        params: unknown,
+      ): Promise<{ result: { id: string; status?: string } }> =>
+        (
+          await fetch(`${url}api/${method}`, {
+            method: 'POST',
+            headers: { Authorization: 'Bearer tok', 'Content-Type': 'application/json' },
+            body: JSON.stringify(params),
+          })
+        ).json() as Promise<{ result: { id: string; status?: string } }>;
+      const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/`;
+      const config = await call('configs.save', {
+        config: { name: 'Slow', type: 'api', params: { url: slowUrl } },
+      });
+      const task = await call('tasks.save', {
+        task: { name: 'Slow', type: 'api', operation: 'read', configId: config.result.id },
+      });
+      const running = call('tasks.run', { id: task.result.id });
+      await expect.poll(() => requests, { timeout: 5_000 }).toBe(1);
+
+      process.kill(-run.npm.pid!, 'SIGINT');
+      expect((await running).result.status).toBe('succeeded');
+      await run.exited;
+      await expect.poll(() => groupMembers(run.npm.pid!).size, { timeout: 5_000 }).toBe(0);
+      expect(run.out().match(/stopping \(running tasks get the grace period/g)).toHaveLength(1);
+      expect(run.out()).not.toMatch(/again; exiting now/);
+      expect(run.out()).toContain('Task Scheduler stopped.');
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((res) => slow.close(res));
+    }
   });
 
   it('leaves nothing listening or locked when its process group is killed with SIGKILL', async () => {
