@@ -1,4 +1,5 @@
 /** Small builders for domain entities used across test files. */
+import type { Store } from '../../src/main/store/types';
 import type { Configuration, Run, ScheduleEntry, Task } from '../../src/shared/domain';
 
 const T0 = '2026-01-01T00:00:00.000Z';
@@ -72,4 +73,16 @@ export function run(id: string, startedAt: string, overrides: Partial<Run> = {})
 /** ISO time `minutes` after 2026-01-01T00:00Z. */
 export function at(minutes: number): string {
   return new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+}
+
+/** Every run a store holds, newest first, read page by page. */
+export async function allRuns(store: Pick<Store, 'listRuns'>): Promise<Run[]> {
+  const runs: Run[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listRuns({ limit: 1000, ...(cursor ? { cursor } : {}) });
+    runs.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return runs;
 }

@@ -4,6 +4,7 @@
  * that need the real CLI: its output, its exit, and the first stdout line matching a pattern.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -23,21 +24,43 @@ export interface Proc {
 
 const running: ChildProcess[] = [];
 
-/** Kills every process started since the last call (call it in `afterEach`). */
+/**
+ * Kills every process started since the last call (call it in `afterEach`); for processes
+ * started in their own group (`detached`), the whole group.
+ */
 export function killStarted(): void {
   for (const child of running.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    try {
+      if (groups.has(child)) process.kill(-child.pid!, 'SIGKILL');
+      else if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
   }
 }
 
-/** Runs `node <command…>` from the repository root; the token and port env vars are cleared. */
-export function start(command: string[], env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, command, {
-    cwd: ROOT,
-    env: { ...process.env, TASK_SCHEDULER_TOKEN: '', TASK_SCHEDULER_PORT: '', ...env },
+const groups = new WeakSet<ChildProcess>();
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** Its own process group (as a terminal or a supervisor starts it); killed as a group. */
+  detached?: boolean;
+  cwd?: string;
+}
+
+/**
+ * Runs `file args…` (from the repository root unless `cwd`); the token and port env vars are
+ * cleared.
+ */
+export function startProcess(file: string, args: string[], options: StartOptions = {}): Proc {
+  const child = spawn(file, args, {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, TASK_SCHEDULER_TOKEN: '', TASK_SCHEDULER_PORT: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   running.push(child);
+  if (options.detached) groups.add(child);
   let out = '';
   let err = '';
   const listeners: Array<() => void> = [];
@@ -67,5 +90,34 @@ export function start(command: string[], env: Record<string, string> = {}): Proc
   };
 }
 
+/** Runs `node <command…>` from the repository root. */
+export const start = (command: string[], env: Record<string, string> = {}): Proc =>
+  startProcess(process.execPath, command, { env });
+
+/** `npm run serve -- <args>` in its own process group, as a user or a supervisor runs it. */
+export const npmServe = (args: string[], options: Omit<StartOptions, 'detached'> = {}): Proc =>
+  startProcess('npm', ['run', '--silent', 'serve', '--', ...args], { ...options, detached: true });
+
 /** The built command line with these arguments, as `npm run serve -- …` runs it. */
 export const serveCli = (...args: string[]): Proc => start([SERVE, ...args]);
+
+/** The processes of a process group: pid → command line. */
+export function groupMembers(pgid: number): Map<number, string[]> {
+  const members = new Map<number, string[]>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // Fields after the parenthesised command: state ppid pgrp …
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== pgid) continue;
+      members.set(
+        Number(name),
+        readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean),
+      );
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return members;
+}

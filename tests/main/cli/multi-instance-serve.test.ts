@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { composeApp } from '../../../src/main/compose';
 import { MongoStore } from '../../../src/main/store/mongodb/mongo-store';
 import type { Run, ScheduleEntry } from '../../../src/shared/domain';
+import { allRuns } from '../../support/fixtures';
 import { mongoTestTarget, uriWithDatabase, type MongoTestTarget } from '../../support/mongo-target';
 import { killStarted, SERVE, start, type Proc } from '../../support/serve-process';
 
@@ -66,17 +67,6 @@ async function call<T>(base: string, method: string, params: unknown): Promise<T
   const body = (await res.json()) as { result?: T; error?: unknown };
   if (!res.ok) throw new Error(`${method}: ${res.status} ${JSON.stringify(body.error)}`);
   return body.result!;
-}
-
-async function allRuns(store: MongoStore): Promise<Run[]> {
-  const runs: Run[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.listRuns({ limit: 1000, ...(cursor ? { cursor } : {}) });
-    runs.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return runs;
 }
 
 function slotsPerEntry(runs: Run[]): Map<string, number[]> {

@@ -3,8 +3,7 @@
  * service. Signals to npm, and SIGKILL to its process group, leave nothing running or listening.
  * Linux process tools (/proc, process groups) are used to look at what runs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
@@ -13,87 +12,17 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVE_FLAGS } from '../../../src/main/cli/serve-flags';
 import { TRANSFER_FLAGS } from '../../../src/main/cli/transfer';
-import { ROOT } from '../../support/serve-process';
+import { groupMembers, killStarted, npmServe, ROOT } from '../../support/serve-process';
 
 const VERSION = (
   JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
 ).version;
 
-interface NpmServe {
-  npm: ChildProcess;
-  out: () => string;
-  exited: Promise<void>;
-  line: (pattern: RegExp) => Promise<RegExpMatchArray>;
-}
-
-const started: ChildProcess[] = [];
 const dirs: string[] = [];
 afterEach(async () => {
-  for (const npm of started.splice(0)) {
-    try {
-      process.kill(-npm.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  killStarted();
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
-
-/** `npm run serve -- <args>` in its own process group (as a terminal or supervisor starts it). */
-function npmServe(args: string[]): NpmServe {
-  const npm = spawn('npm', ['run', '--silent', 'serve', '--', ...args], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TASK_SCHEDULER_TOKEN: '', TASK_SCHEDULER_PORT: '' },
-  });
-  started.push(npm);
-  let out = '';
-  const waiters: Array<() => void> = [];
-  const onData = (chunk: Buffer): void => {
-    out += chunk.toString();
-    for (const w of [...waiters]) w();
-  };
-  npm.stdout!.on('data', onData);
-  npm.stderr!.on('data', onData);
-  const exited = new Promise<void>((res) => npm.once('exit', () => res()));
-  return {
-    npm,
-    out: () => out,
-    exited,
-    line: (pattern) =>
-      new Promise((res, rej) => {
-        const check = (): void => {
-          const match = out.match(pattern);
-          if (match) res(match);
-        };
-        waiters.push(check);
-        check();
-        void exited.then(() => rej(new Error(`npm exited before printing ${pattern}:\n${out}`)));
-      }),
-  };
-}
-
-/** The processes of a process group: pid → command line. */
-function groupMembers(pgid: number): Map<number, string[]> {
-  const members = new Map<number, string[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // Fields after the parenthesised command: state ppid pgrp …
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== pgid) continue;
-      members.set(
-        Number(name),
-        readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean),
-      );
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return members;
-}
 
 /** Resolves true once nothing accepts connections on the port (bounded), false if it still does. */
 async function nothingListens(port: number, withinMs = 5_000): Promise<boolean> {
@@ -115,15 +44,13 @@ async function nothingListens(port: number, withinMs = 5_000): Promise<boolean> 
 describe('npm run serve', () => {
   it('prints the version with --version and exits 0', async () => {
     const run = npmServe(['--version']);
-    await run.exited;
-    expect(run.npm.exitCode).toBe(0);
+    expect(await run.exited).toBe(0);
     expect(run.out().trim()).toBe(`task-scheduler ${VERSION}`);
   });
 
   it('lists every command and every flag with --help', async () => {
     const run = npmServe(['--help']);
-    await run.exited;
-    expect(run.npm.exitCode).toBe(0);
+    expect(await run.exited).toBe(0);
     for (const command of ['serve', 'export', 'import']) {
       expect(run.out()).toMatch(new RegExp(`^  ${command} `, 'm'));
     }
@@ -137,7 +64,7 @@ describe('npm run serve', () => {
   it('runs the built service under plain node, and stops it when npm gets SIGTERM', async () => {
     const run = npmServe(['--port', '0', '--store', 'memory']);
     const [, port] = await run.line(/listening on http:\/\/127\.0\.0\.1:(\d+)\//);
-    const node = [...groupMembers(run.npm.pid!).values()].filter((cmd) =>
+    const node = [...groupMembers(run.child.pid!).values()].filter((cmd) =>
       cmd.some((arg) => arg.endsWith('bin/task-scheduler.mjs')),
     );
     expect(node).toHaveLength(1);
@@ -145,10 +72,10 @@ describe('npm run serve', () => {
     expect(node[0]!.join(' ')).not.toMatch(/tsx|--import|--loader/);
     expect(node[0]!.slice(1, 2)).toEqual(['bin/task-scheduler.mjs']);
 
-    process.kill(run.npm.pid!, 'SIGTERM');
+    process.kill(run.child.pid!, 'SIGTERM');
     await run.exited;
     expect(await nothingListens(Number(port))).toBe(true);
-    await expect.poll(() => groupMembers(run.npm.pid!).size, { timeout: 5_000 }).toBe(0);
+    await expect.poll(() => groupMembers(run.child.pid!).size, { timeout: 5_000 }).toBe(0);
     expect(run.out()).toContain('Task Scheduler stopped.');
   });
 
@@ -183,10 +110,10 @@ describe('npm run serve', () => {
       const running = call('tasks.run', { id: task.result.id });
       await expect.poll(() => requests, { timeout: 5_000 }).toBe(1);
 
-      process.kill(-run.npm.pid!, 'SIGINT');
+      process.kill(-run.child.pid!, 'SIGINT');
       expect((await running).result.status).toBe('succeeded');
       await run.exited;
-      await expect.poll(() => groupMembers(run.npm.pid!).size, { timeout: 5_000 }).toBe(0);
+      await expect.poll(() => groupMembers(run.child.pid!).size, { timeout: 5_000 }).toBe(0);
       expect(run.out().match(/stopping \(running tasks get the grace period/g)).toHaveLength(1);
       expect(run.out()).not.toMatch(/again; exiting now/);
       expect(run.out()).toContain('Task Scheduler stopped.');
@@ -202,15 +129,15 @@ describe('npm run serve', () => {
     const run = npmServe(['--port', '0', '--data-dir', dataDir, '--token', 'tok']);
     const [, port] = await run.line(/listening on http:\/\/127\.0\.0\.1:(\d+)\//);
 
-    process.kill(-run.npm.pid!, 'SIGKILL');
+    process.kill(-run.child.pid!, 'SIGKILL');
     await run.exited;
     expect(await nothingListens(Number(port))).toBe(true);
-    await expect.poll(() => groupMembers(run.npm.pid!).size, { timeout: 5_000 }).toBe(0);
+    await expect.poll(() => groupMembers(run.child.pid!).size, { timeout: 5_000 }).toBe(0);
 
     // The data dir's lock names a dead process: the next start takes it over.
     const again = npmServe(['--port', '0', '--data-dir', dataDir, '--token', 'tok']);
     await again.line(/listening on http:\/\/127\.0\.0\.1:\d+\//);
-    process.kill(again.npm.pid!, 'SIGTERM');
+    process.kill(again.child.pid!, 'SIGTERM');
     await again.exited;
   });
 });

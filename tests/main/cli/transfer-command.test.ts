@@ -9,6 +9,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../../src/main/app';
 import { runCli } from '../../../src/main/cli/main';
 import { composeApp } from '../../../src/main/compose';
 import { FileKeyCodec } from '../../../src/main/secrets/file-key-codec';
@@ -40,15 +41,16 @@ async function tempDir(): Promise<string> {
   return made;
 }
 
+/** An app on a json data dir, built as the service builds it (with the shared key). */
+async function jsonApp(dataDir: string): Promise<App> {
+  const secrets = await FileKeyCodec.open({ dataDir, env });
+  return composeApp({ store: 'json', dataDir, schedule: false, secrets });
+}
+
 /** A json data dir holding one configuration with a secret, a task, an entry and four runs. */
 async function seededDataDir(): Promise<string> {
   const dataDir = await tempDir();
-  const app = composeApp({
-    store: 'json',
-    dataDir,
-    schedule: false,
-    secrets: await FileKeyCodec.open({ dataDir, env }),
-  });
+  const app = await jsonApp(dataDir);
   await app.start();
   await app.store.putConfig(
     apiConfig('c1', {
@@ -121,12 +123,7 @@ describe('the export and import commands', () => {
     expect(clear.out).toMatch(/holds secrets in clear/);
     expect(await readFile(join(out, 'clear.json'), 'utf8')).toContain(SECRET);
 
-    const app = composeApp({
-      store: 'json',
-      dataDir,
-      schedule: false,
-      secrets: await FileKeyCodec.open({ dataDir, env }),
-    });
+    const app = await jsonApp(dataDir);
     await app.start();
     await app.core.call('system.export', { file: join(out, 'api.json') });
     await app.stop();

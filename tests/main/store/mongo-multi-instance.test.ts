@@ -14,6 +14,7 @@ import { composeApp, type MongoTuning } from '../../../src/main/compose';
 import { MongoStore } from '../../../src/main/store/mongodb/mongo-store';
 import type { Store } from '../../../src/main/store/types';
 import type { Run } from '../../../src/shared/domain';
+import { allRuns } from '../../support/fixtures';
 import { mongoTestTarget, uriWithDatabase, type MongoTestTarget } from '../../support/mongo-target';
 
 if (!process.env.MONGODB_URI) {
@@ -110,17 +111,6 @@ async function seed(app: App, url: string, entries: number): Promise<string[]> {
     ids.push(entry.id);
   }
   return ids;
-}
-
-async function allRuns(store: Store): Promise<Run[]> {
-  const runs: Run[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.listRuns({ limit: 1000, ...(cursor ? { cursor } : {}) });
-    runs.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return runs;
 }
 
 /** Polls (bounded) until `done()` holds; returns whether it did. */

@@ -1,0 +1,380 @@
+/**
+ * Start-up time and idle memory of the headless service:
+ * `node --expose-gc --import tsx bench/startup.ts` (or `npm run bench -- startup`).
+ * Launches the real `serve` command on loopback in two ways — (a) built: `node
+ * out/server/index.js serve …` (what `npm run serve` runs; built first when missing or stale), and
+ * (b) tsx: `node --import tsx src/main/cli/main.ts serve …` (how it ran from the sources) — each on
+ * two json data dirs: an empty one and one holding 1,000,000 stored runs over the last 30 days
+ * (written once, in the store's own segment format, in a child process).
+ *
+ * What is measured, per launch:
+ * - start-up: spawn → the `Task Scheduler listening on …` line, and spawn → the first 200 of
+ *   `GET /api/health` (polled from the printed port, 5 ms apart, at most 400 attempts). The
+ *   latter is the figure.
+ * - idle RSS: VmRSS from /proc/<pid>/status after the service answered and sat idle 2 s (also
+ *   VmHWM, the peak since start). Linux only.
+ * Each service is stopped with SIGTERM and its exit awaited before the next one starts (the json
+ * store locks its data dir). One untimed warm-up launch per combination comes first (disk cache,
+ * tsx's transform cache, this process's fetch); then BENCH_N rounds (default 5), the two launches
+ * alternating order from round to round. Prints median (min–max) per combination and the built/tsx
+ * ratios. BENCH_RUNS=N changes the history size (default 1,000,000); BENCH_IDLE_MS the idle wait
+ * (default 2000). Data lives in a temp dir, removed at the end.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promises as fs, readFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from '../scripts/builds.mjs';
+import { readSummaries, RUNS_DIR } from '../src/main/store/json/segment';
+import type { Run, RunStatus, TaskType } from '../src/shared/domain';
+import { writeRunHistory } from './support/run-history';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const N = Number(process.env.BENCH_N ?? 5);
+const TOTAL = Number(process.env.BENCH_RUNS ?? 1_000_000);
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 2_000);
+const HOUR = 3_600_000;
+const DAYS = 30;
+const TYPES: TaskType[] = ['api', 'db', 'file'];
+const STATUSES: RunStatus[] = ['succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed'];
+const TOKEN = 'bench-startup-token-0123456789abcdef';
+/** A fixed 32-byte key, so no secret.key file is created or read. */
+const SECRET_KEY = Buffer.alloc(32, 0x5a).toString('base64');
+const LISTEN_TIMEOUT_MS = 60_000;
+const EXIT_TIMEOUT_MS = 15_000;
+const POLL_MS = 5;
+const POLL_ATTEMPTS = 400;
+
+const LAUNCHES = {
+  built: ['out/server/index.js'],
+  tsx: ['--import', 'tsx', 'src/main/cli/main.ts'],
+} as const;
+type Launch = keyof typeof LAUNCHES;
+
+interface Sample {
+  listenMs: number;
+  healthMs: number;
+  attempts: number;
+  rssMb: number;
+  hwmMb: number;
+  exitMs: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------- data
+
+function makeRun(id: string, ms: number, i: number): Run {
+  const status = STATUSES[i % STATUSES.length]!;
+  const duration = 40 + (i % 400);
+  return {
+    id,
+    taskId: `task-${(i * 7) % 1000}`,
+    taskName: `Nightly export ${(i * 7) % 1000}`,
+    type: TYPES[i % 3]!,
+    operation: i % 2 ? 'write' : 'read',
+    configId: `config-${i % 200}`,
+    configName: `Config ${i % 200}`,
+    config: { url: 'http://127.0.0.1:9/items', method: 'GET' },
+    trigger: i % 10 ? { kind: 'schedule', scheduleId: `entry-${i % 1000}` } : { kind: 'manual' },
+    startedAt: new Date(ms).toISOString(),
+    finishedAt: new Date(ms + duration).toISOString(),
+    durationMs: duration,
+    status,
+    attempt: 1,
+    ...(status === 'failed'
+      ? { error: { code: 'HTTP_STATUS', message: 'HTTP 503 Service Unavailable' } }
+      : { result: { summary: 'HTTP 200, 12 items', statusCode: 200 } }),
+  } as Run;
+}
+
+/** `count` runs over the last DAYS days (inside the default 90-day retention), one file per hour. */
+function buildDataDir(dir: string, count: number): Promise<void> {
+  const end = Date.now() - 60_000;
+  return writeRunHistory(dir, count, end - DAYS * 24 * HOUR, end, makeRun);
+}
+
+async function storedRuns(dir: string): Promise<number> {
+  let total = 0;
+  for (const summary of (await readSummaries(join(dir, RUNS_DIR))).values()) total += summary.runs;
+  return total;
+}
+
+// ---------------------------------------------------------------- one launch
+
+let current: ChildProcess | undefined;
+
+function readStatusMb(pid: number): { rssMb: number; hwmMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string): number => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    if (!match) throw new Error(`bench/startup: no ${field} in /proc/${pid}/status`);
+    return Number(match[1]) / 1024;
+  };
+  return { rssMb: kb('VmRSS'), hwmMb: kb('VmHWM') };
+}
+
+async function stop(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function launch(how: Launch, dataDir: string): Promise<Sample> {
+  const began = performance.now();
+  const child = spawn(
+    process.execPath,
+    [
+      ...LAUNCHES[how],
+      'serve',
+      '--port',
+      '0',
+      '--store',
+      'json',
+      '--data-dir',
+      dataDir,
+      '--token',
+      TOKEN,
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TASK_SCHEDULER_SECRET_KEY: SECRET_KEY,
+        TASK_SCHEDULER_TOKEN: '',
+        TASK_SCHEDULER_PORT: '',
+        TASK_SCHEDULER_HOST: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  current = child;
+  let out = '';
+  let code: number | null | undefined;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (c, signal) => {
+      code = c ?? (signal ? -1 : null);
+      resolve();
+    }),
+  );
+  try {
+    const { port, listenMs } = await new Promise<{ port: number; listenMs: number }>(
+      (resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`bench/startup: ${how} did not listen in 60 s:\n${out}`)),
+          LISTEN_TIMEOUT_MS,
+        );
+        const onData = (chunk: Buffer): void => {
+          out += chunk.toString();
+          const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+          if (match) {
+            const listenMs = performance.now() - began;
+            clearTimeout(timer);
+            child.stdout!.off('data', onData);
+            resolve({ port: Number(match[1]), listenMs });
+          }
+        };
+        child.stdout!.on('data', onData);
+        child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        void exited.then(() => {
+          clearTimeout(timer);
+          reject(new Error(`bench/startup: ${how} exited with ${code} before listening:\n${out}`));
+        });
+      },
+    );
+    child.stdout!.resume(); // keep draining whatever else it prints
+
+    let healthMs = NaN;
+    let attempts = 0;
+    while (attempts < POLL_ATTEMPTS) {
+      attempts++;
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/api/health`);
+        const body = await res.text();
+        if (res.status === 200 && JSON.parse(body).ok === true) {
+          healthMs = performance.now() - began;
+          break;
+        }
+      } catch {
+        // not answering yet
+      }
+      await sleep(POLL_MS);
+    }
+    if (Number.isNaN(healthMs)) {
+      throw new Error(`bench/startup: ${how} never answered /api/health:\n${out}`);
+    }
+
+    await sleep(IDLE_MS);
+    const { rssMb, hwmMb } = readStatusMb(child.pid!);
+
+    const stopAt = performance.now();
+    await stop(child, exited);
+    const exitMs = performance.now() - stopAt;
+    if (code !== 0) console.log(`  note: ${how} exited with ${code} after SIGTERM`);
+    return { listenMs, healthMs, attempts, rssMb, hwmMb, exitMs };
+  } finally {
+    await stop(child, exited);
+    current = undefined;
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const range = (xs: number[], digits: number): string =>
+  `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+const figure = (xs: number[], digits: number): string =>
+  `${median(xs).toFixed(digits)} (${range(xs, digits)})`;
+
+function table(header: string[], rows: string[][]): void {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]): string =>
+    `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of rows) console.log(line(row));
+}
+
+async function main(): Promise<void> {
+  if (process.platform !== 'linux') throw new Error('bench/startup: reads /proc; Linux only');
+  const problems = ensureBuilt(ROOT, ['server'], console.log);
+  if (problems.length) throw new Error(`bench/startup: ${problems.join('\n')}`);
+
+  const root = await fs.mkdtemp(join(tmpdir(), 'bench-startup-'));
+  const onSignal = (): void => {
+    current?.kill('SIGKILL');
+    void fs.rm(root, { recursive: true, force: true }).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const dirs = [
+      { name: 'empty', dir: join(root, 'empty') },
+      { name: `${TOTAL.toLocaleString('en-US')} runs`, dir: join(root, 'big') },
+    ];
+    await fs.mkdir(dirs[0]!.dir);
+    const began = performance.now();
+    // Written in a child process, so this process's heap (and GC) stays small while it times.
+    execFileSync(process.execPath, [
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--build',
+      dirs[1]!.dir,
+      String(TOTAL),
+    ]);
+    const stored = await storedRuns(dirs[1]!.dir);
+    console.log(
+      `built ${stored.toLocaleString('en-US')} runs in ${((performance.now() - began) / 1000).toFixed(1)} s; ` +
+        `${N} rounds, idle ${IDLE_MS} ms; load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' / ')}`,
+    );
+
+    const samples = new Map<string, Sample[]>();
+    const key = (how: Launch, dir: string): string => `${how} ${dir}`;
+    const order = (round: number): Launch[] => (round % 2 ? ['tsx', 'built'] : ['built', 'tsx']);
+    for (const { name, dir } of dirs) {
+      for (const how of order(0)) await launch(how, dir); // warm-up, not counted
+      for (let round = 0; round < N; round++) {
+        for (const how of order(round)) {
+          const s = await launch(how, dir);
+          const list = samples.get(key(how, name)) ?? [];
+          samples.set(key(how, name), list.concat(s));
+          console.log(
+            `  ${name.padEnd(16)} ${how.padEnd(5)} listening ${s.listenMs.toFixed(0).padStart(5)} ms, ` +
+              `health ${s.healthMs.toFixed(0).padStart(5)} ms (${s.attempts} tries), ` +
+              `RSS ${s.rssMb.toFixed(1)} MB (peak ${s.hwmMb.toFixed(1)}), exit ${s.exitMs.toFixed(0)} ms`,
+          );
+        }
+      }
+    }
+    const after = await storedRuns(dirs[1]!.dir);
+    if (after !== stored) {
+      console.log(`note: the big dir held ${stored} runs before and ${after} after`);
+    }
+    console.log(
+      `load average at end ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' / ')}\n`,
+    );
+
+    const rows: string[][] = [];
+    for (const { name } of dirs) {
+      for (const how of ['built', 'tsx'] as const) {
+        const s = samples.get(key(how, name))!;
+        rows.push([
+          how,
+          name,
+          figure(
+            s.map((x) => x.healthMs),
+            0,
+          ),
+          figure(
+            s.map((x) => x.listenMs),
+            0,
+          ),
+          figure(
+            s.map((x) => x.rssMb),
+            1,
+          ),
+          figure(
+            s.map((x) => x.hwmMb),
+            1,
+          ),
+        ]);
+      }
+    }
+    table(
+      [
+        'launch',
+        'data dir',
+        'start-up → health 200, ms',
+        'start-up → listening, ms',
+        'idle RSS, MB',
+        'peak RSS, MB',
+      ],
+      rows,
+    );
+    console.log('');
+    const ratioRows: string[][] = [];
+    for (const { name } of dirs) {
+      const b = samples.get(key('built', name))!;
+      const t = samples.get(key('tsx', name))!;
+      const ratio = (f: (x: Sample) => number): string =>
+        (median(b.map(f)) / median(t.map(f))).toFixed(2);
+      ratioRows.push([
+        name,
+        ratio((x) => x.healthMs),
+        ratio((x) => x.rssMb),
+        ratio((x) => x.hwmMb),
+      ]);
+    }
+    table(
+      ['data dir', 'built/tsx start-up (medians)', 'built/tsx idle RSS', 'built/tsx peak RSS'],
+      ratioRows,
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await fs.rm(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--build') {
+  // Only builds a data dir (to inspect or to start a service on by hand): --build <dir> [runs]
+  void buildDataDir(process.argv[3]!, Number(process.argv[4] ?? 1_000_000));
+} else {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
