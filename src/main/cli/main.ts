@@ -104,8 +104,18 @@ function help(io: ServeIo): number {
   return 0;
 }
 
+/**
+ * Logging must never stop the service: once stdout or stderr is gone (a closed pipe, EPIPE) or
+ * fails, what is written there is dropped instead of crashing the process with an unhandled
+ * stream error, and the service goes on (and still stops cleanly on a signal).
+ */
+function dropWritesToBrokenOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+}
+
 /** Runs `runCli` for this process and exits with its code. */
 export function main(argv: readonly string[] = process.argv.slice(2), hooks?: CliHooks): void {
+  dropWritesToBrokenOutput();
   runCli(argv, process.env, consoleIo, hooks).then(
     (code) => process.exit(code),
     (error: unknown) => {

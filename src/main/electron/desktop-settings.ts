@@ -79,7 +79,7 @@ export class DesktopSettingsStore {
     this.current = next;
     const write = async (): Promise<DesktopSettings> => {
       const tmp = `${this.file}.${process.pid}.${++this.seq}.tmp`;
-      await fs.mkdir(path.dirname(this.file), { recursive: true });
+      await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
       await fs.writeFile(tmp, JSON.stringify(next, null, 2));
       await fs.rename(tmp, this.file);
       return next;

@@ -53,7 +53,7 @@ export class WindowStateStore {
 
   async save(state: WindowState): Promise<void> {
     const tmp = `${this.file}.${process.pid}.${++this.seq}.tmp`;
-    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     await fs.writeFile(tmp, JSON.stringify(state));
     await fs.rename(tmp, this.file);
   }

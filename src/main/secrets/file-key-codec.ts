@@ -27,6 +27,33 @@ export interface FileKeyOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * Creates `file` holding a new random key, whole or not at all: written and synced under a temp
+ * name, then hard-linked into place, which never replaces a key someone else wrote first. A full
+ * disk leaves no key file behind (the next start tries again).
+ */
+async function createKeyFile(file: string): Promise<void> {
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const handle = await fs.open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(randomBytes(32).toString('base64') + '\n');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.link(temp, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new Error(
+        `FileKeyCodec: cannot create ${file}: ${(error as Error).message}; check the data directory's permissions and free space`,
+      );
+    }
+  } finally {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+  }
+}
+
 export class FileKeyCodec implements TaggedCodec {
   readonly tag = TAG;
 
@@ -47,23 +74,14 @@ export class FileKeyCodec implements TaggedCodec {
       );
     }
     const file = join(options.dataDir, SECRET_KEY_FILE);
-    await fs.mkdir(options.dataDir, { recursive: true });
-    try {
-      // `wx` creates atomically and never overwrites a key someone else wrote first.
-      const handle = await fs.open(file, 'wx', 0o600);
-      try {
-        await handle.writeFile(randomBytes(32).toString('base64') + '\n');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new Error(
-          `FileKeyCodec: cannot create ${file}: ${(error as Error).message}; check the data directory's permissions`,
-        );
-      }
+    // 0700: the folder holds the key and every secret sealed with it.
+    await fs.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+    if ((await fs.stat(file).catch(() => undefined))?.size === 0) {
+      // An empty key file was left by a start that could not write it (a full disk): no secret
+      // was ever sealed with it, so it is safe to make the key now.
+      await fs.rm(file, { force: true });
     }
+    await createKeyFile(file);
     return FileKeyCodec.fromFile(file);
   }
 

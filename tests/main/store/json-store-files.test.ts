@@ -359,6 +359,52 @@ describe('json store lock', () => {
     await expect(fs.access(join(dir, 'lock'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('takes over a lock naming this very pid that this process does not hold (a restarted container is pid 1 again)', async () => {
+    await fs.writeFile(
+      join(dir, 'lock'),
+      JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: at(0) }),
+    );
+    await openStore();
+    const held = JSON.parse(await fs.readFile(join(dir, 'lock'), 'utf8')) as { startedAt: string };
+    expect(held.startedAt).not.toBe(at(0));
+  });
+
+  it('refuses a second open of the same data dir within this process', async () => {
+    await openStore();
+    await expect(new JsonStore({ dataDir: dir }).open()).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('already open in this process'),
+    });
+  });
+
+  it('takes over a lock of another host that nobody touched for 10 minutes', async () => {
+    await fs.writeFile(
+      join(dir, 'lock'),
+      JSON.stringify({ pid: 1234, hostname: 'gone.example', startedAt: at(0) }),
+    );
+    const old = new Date(Date.now() - 11 * 60_000);
+    await fs.utimes(join(dir, 'lock'), old, old);
+    await openStore();
+    expect(JSON.parse(await fs.readFile(join(dir, 'lock'), 'utf8'))).toMatchObject({
+      pid: process.pid,
+    });
+  });
+
+  it('touches its lock while it holds it, so other hosts can tell it is alive', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      await openStore();
+      const old = new Date(Date.now() - 5 * 60_000);
+      await fs.utimes(join(dir, 'lock'), old, old);
+      vi.advanceTimersByTime(60_000);
+      await expect
+        .poll(async () => (await fs.stat(join(dir, 'lock'))).mtimeMs)
+        .toBeGreaterThan(Date.now() - 10_000);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('does not take over a lock of another host, and names that host', async () => {
     await fs.writeFile(
       join(dir, 'lock'),
