@@ -4,19 +4,19 @@
  * closed under it, and a data dir made under umask 000. The namespace and tmpfs cases need root
  * (CI runs as root) and say so when they skip.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { canMountTmpfs, canUnshare, tinyDisk, type TinyDisk } from '../../support/faults';
 import { killStarted, SERVE, serveCli, startProcess } from '../../support/serve-process';
 
 const LISTENING = /listening on (http:\/\/\S+\/)\n/;
 const dirs: string[] = [];
-const mounts: string[] = [];
+const disks: TinyDisk[] = [];
 afterEach(async () => {
   killStarted();
-  for (const mount of mounts.splice(0)) spawnSync('umount', [mount]);
+  for (const disk of disks.splice(0)) await disk.unmount();
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
@@ -24,31 +24,6 @@ async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ts-faults-'));
   dirs.push(dir);
   return dir;
-}
-
-const canUnshare = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status === 0;
-const canMountTmpfs = ((): boolean => {
-  const probe = spawnSync('sh', [
-    '-c',
-    'd=$(mktemp -d) && mount -t tmpfs -o size=16k tmpfs "$d" && umount "$d" && rmdir "$d"',
-  ]);
-  return probe.status === 0;
-})();
-
-/** A tmpfs of `size` mounted on a fresh folder, unmounted after the test. */
-async function tinyDisk(size: string): Promise<string> {
-  const dir = await tempDir();
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
-  if (mounted.status !== 0) throw new Error(`mount failed: ${mounted.stderr}`);
-  mounts.push(dir);
-  return dir;
-}
-
-/** Fills the disk holding `dir` up to the last byte; returns the filler's path. */
-async function fill(dir: string): Promise<string> {
-  const filler = join(dir, 'filler');
-  spawnSync('sh', ['-c', `cat /dev/zero > "${filler}" 2>/dev/null; sync`]);
-  return filler;
 }
 
 describe('the service under faults', () => {
@@ -82,16 +57,17 @@ describe('the service under faults', () => {
     'leaves no empty secret.key or lock behind when the first start finds the disk full, and starts once space is back — needs mount as root',
     async () => {
       const disk = await tinyDisk('64k');
-      const dataDir = join(disk, 'data');
+      disks.push(disk);
+      const dataDir = join(disk.dir, 'data');
       await mkdir(dataDir);
-      const filler = await fill(disk);
+      disk.fill();
 
       const full = serveCli('--port', '0', '--data-dir', dataDir, '--token', 'tok');
       expect(await full.exited).toBe(1);
       expect(full.err()).toMatch(/could not start: .*(ENOSPC|no space)/i);
       expect(await readdir(dataDir)).toEqual([]);
 
-      await rm(filler);
+      await disk.free();
       const again = serveCli('--port', '0', '--data-dir', dataDir, '--token', 'tok');
       await again.line(LISTENING);
       expect((await stat(join(dataDir, 'secret.key'))).size).toBeGreaterThan(40);
