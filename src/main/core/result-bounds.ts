@@ -1,5 +1,13 @@
-/** Keeps a run's stored result under the configured byte cap, marking it `truncated`. */
+/**
+ * Keeps a run's stored result under the configured byte cap, marking it `truncated`, and no
+ * deeper than JSON_MAX_DEPTH: an executor may hand back anything (a JSON API can answer a value
+ * nested a million levels deep), and a deep value would overflow the stack of every later walk
+ * (JSON.stringify, structuredClone, the stores, the UI). Such a field is kept as JSON text.
+ * Nothing here recurses into the result.
+ */
 import type { RunResult } from '../../shared/domain';
+import { jsonDepth } from '../../shared/json-bounds';
+import { JSON_MAX_DEPTH } from '../../shared/limits';
 
 /** Fields that carry payload (the rest is a small summary: status codes, counts, headers). */
 const PAYLOAD_FIELDS = ['data', 'body', 'rows', 'documents'] as const;
@@ -33,10 +41,90 @@ function shrink(value: unknown, budget: number): unknown {
   return shrink(JSON.stringify(value), budget);
 }
 
+type Frame =
+  | { items: unknown[]; next: number }
+  | { entries: Array<[string, unknown]>; next: number; written: number };
+
+/**
+ * The JSON text of `value` as JSON.stringify writes it, without recursion, stopping once it is
+ * longer than `limit` characters (`complete` tells whether it was cut).
+ */
+export function jsonText(value: unknown, limit: number): { text: string; complete: boolean } {
+  const parts: string[] = [];
+  let length = 0;
+  const put = (text: string): void => {
+    parts.push(text);
+    length += text.length;
+  };
+  const stack: Frame[] = [];
+  /** Writes a value, or opens it; false when JSON.stringify would leave it out. */
+  const write = (item: unknown): boolean => {
+    let v = item;
+    if (
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as { toJSON?: unknown }).toJSON === 'function'
+    ) {
+      v = (v as { toJSON: () => unknown }).toJSON();
+    }
+    if (typeof v === 'object' && v !== null) {
+      if (Array.isArray(v)) {
+        put('[');
+        stack.push({ items: v as unknown[], next: 0 });
+      } else {
+        put('{');
+        stack.push({ entries: Object.entries(v), next: 0, written: 0 });
+      }
+      return true;
+    }
+    const text = typeof v === 'bigint' ? undefined : (JSON.stringify(v) as string | undefined);
+    if (text === undefined) return false;
+    put(text);
+    return true;
+  };
+  if (!write(value)) return { text: '', complete: true };
+  while (stack.length > 0 && length <= limit) {
+    const frame = stack[stack.length - 1]!;
+    if ('items' in frame) {
+      if (frame.next >= frame.items.length) {
+        stack.pop();
+        put(']');
+        continue;
+      }
+      if (frame.next > 0) put(',');
+      if (!write(frame.items[frame.next++])) put('null');
+    } else {
+      if (frame.next >= frame.entries.length) {
+        stack.pop();
+        put('}');
+        continue;
+      }
+      const [key, item] = frame.entries[frame.next++]!;
+      const t = typeof item;
+      if (item === undefined || t === 'function' || t === 'symbol' || t === 'bigint') continue;
+      put(`${frame.written++ > 0 ? ',' : ''}${JSON.stringify(key)}:`);
+      write(item);
+    }
+  }
+  const text = parts.join('');
+  return length <= limit && stack.length === 0
+    ? { text, complete: true }
+    : { text: text.slice(0, limit), complete: false };
+}
+
 export function boundResult(result: RunResult, maxBytes: number): RunResult {
   let budget = maxBytes;
   let truncated = result.truncated === true;
   const bounded: RunResult = { ...result };
+  for (const [field, value] of Object.entries(bounded)) {
+    if (typeof value !== 'object' || value === null) continue;
+    if (jsonDepth(value, JSON_MAX_DEPTH) <= JSON_MAX_DEPTH) continue;
+    const { text, complete } = jsonText(value, maxBytes + 1);
+    bounded[field] = text;
+    bounded[`${field}Note`] =
+      `nested more than ${JSON_MAX_DEPTH} levels deep; kept as JSON text${complete ? '' : ' (cut)'}`;
+    if (!complete) truncated = true;
+  }
   for (const field of PAYLOAD_FIELDS) {
     if (!(field in bounded) || bounded[field] === undefined) continue;
     const size = byteLength(bounded[field]);

@@ -9,6 +9,7 @@
 import { Cron } from 'croner';
 import type { ScheduleEntry } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
+import { MAX_EVERY_SECONDS, MAX_SCHEDULE_TIME_MS, MIN_SCHEDULE_TIME_MS } from '../../shared/limits';
 
 export interface ScheduleSpec {
   kind: 'frequency' | 'cron';
@@ -59,6 +60,9 @@ function cronFor(expression: string, timezone: string): Cron {
   return cron;
 }
 
+const inTimeRange = (ms: number): boolean =>
+  ms >= MIN_SCHEDULE_TIME_MS && ms <= MAX_SCHEDULE_TIME_MS;
+
 function invalid(message: string): AppError {
   return new AppError('VALIDATION', `ScheduleEntry: ${message}`);
 }
@@ -89,6 +93,17 @@ export function validateSpec(
 ): ScheduleSpec {
   const startMs = spec.startAt ? Date.parse(spec.startAt) : undefined;
   const endMs = spec.endAt ? Date.parse(spec.endAt) : undefined;
+  // The contract's schemas say the same with the field path; this guards in-process callers.
+  for (const [field, ms] of [
+    ['startAt', startMs],
+    ['endAt', endMs],
+  ] as const) {
+    if (ms !== undefined && !inTimeRange(ms)) {
+      throw invalid(
+        `${field} (${spec[field]}) must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z`,
+      );
+    }
+  }
   if (startMs !== undefined && endMs !== undefined && endMs <= startMs) {
     throw invalid(`endAt (${spec.endAt}) must be after startAt (${spec.startAt})`);
   }
@@ -98,6 +113,11 @@ export function validateSpec(
     }
     if (!Number.isInteger(spec.everySeconds) || spec.everySeconds < 1) {
       throw invalid(`everySeconds must be a whole number of at least 1 (got ${spec.everySeconds})`);
+    }
+    if (spec.everySeconds > MAX_EVERY_SECONDS) {
+      throw invalid(
+        `everySeconds must be at most ${MAX_EVERY_SECONDS} (10 years; got ${spec.everySeconds})`,
+      );
     }
     if (spec.cron !== undefined)
       throw invalid('a frequency entry takes no cron; remove it or use kind "cron"');
@@ -204,7 +224,11 @@ export function compileSpec(spec: ScheduleSpec): CompiledSpec {
 const compiled = (spec: ScheduleSpec | CompiledSpec): CompiledSpec =>
   'compiled' in spec ? spec : compileSpec(spec);
 
-/** The first fire time strictly after `afterMs`, or undefined when there is none (past endAt). */
+/**
+ * The first fire time strictly after `afterMs`, or undefined when there is none: past endAt, or
+ * after 9999-12-31T23:59:59.999Z (MAX_SCHEDULE_TIME_MS), the last time an ISO string can hold
+ * with a four-digit year; an entry whose next fire would be later is finished.
+ */
 export function nextFireAfter(
   spec: ScheduleSpec | CompiledSpec,
   afterMs: number,
@@ -223,7 +247,8 @@ export function nextFireAfter(
     const from = c.startMs !== undefined && c.startMs - 1 > afterMs ? c.startMs - 1 : afterMs;
     next = cronNextAfter(c.cron, from);
   }
-  if (next === undefined || (c.endMs !== undefined && next >= c.endMs)) return undefined;
+  if (next === undefined || !Number.isFinite(next) || next > MAX_SCHEDULE_TIME_MS) return undefined;
+  if (c.endMs !== undefined && next >= c.endMs) return undefined;
   return next;
 }
 
@@ -251,7 +276,8 @@ export function lastFireAtOrBefore(
     const [date] = c.cron.cron.previousRuns(1, new Date(limit + 1));
     last = date?.getTime();
   }
-  if (last === undefined || (c.startMs !== undefined && last < c.startMs)) return undefined;
+  if (last === undefined || !Number.isFinite(last) || !inTimeRange(last)) return undefined;
+  if (c.startMs !== undefined && last < c.startMs) return undefined;
   return last;
 }
 

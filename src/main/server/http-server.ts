@@ -17,6 +17,8 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 export const DEFAULT_HEARTBEAT_MS = 15_000;
+/** A request whose headers and body have not all arrived within this long is cut (408). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** How long an EventSource waits before reconnecting. */
 export const SSE_RETRY_MS = 3_000;
 /** A client this far behind on its event stream is dropped (it reconnects and refetches). */
@@ -45,6 +47,13 @@ export interface HttpServerOptions {
   /** Extra exact origins allowed to call the API. */
   allowedOrigins?: readonly string[];
   heartbeatMs?: number;
+  /**
+   * Time allowed to receive a whole request, headers and body (Node's `requestTimeout`); default
+   * 30 s. A client that trickles its request is cut with 408 after it.
+   */
+  requestTimeoutMs?: number;
+  /** Time allowed to receive the headers (Node's `headersTimeout`); default and at most requestTimeoutMs. */
+  headersTimeoutMs?: number;
   clock?: Clock;
   /** Where unexpected errors are logged; default `console.error`. */
   log?: (message: string, error?: unknown) => void;
@@ -88,6 +97,12 @@ function urlHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
+/** True when the request announces a body (which an early answer leaves unread). */
+function declaresBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 /** Reads the body up to `limit` bytes; beyond that it stops reading and throws 413. */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const tooLarge = (): HttpError =>
@@ -106,6 +121,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
+      req.off('close', onClose);
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
@@ -121,13 +137,24 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       cleanup();
       resolvePromise(Buffer.concat(chunks, size));
     };
+    // The request timeout (or the client) cut the connection before the body was complete.
+    const cutShort = (): HttpError =>
+      new HttpError(408, 'VALIDATION', 'HTTP: the request body did not arrive in time', {
+        Connection: 'close',
+      });
     const onError = (error: Error): void => {
       cleanup();
-      reject(error);
+      reject(req.socket.writable ? error : cutShort());
+    };
+    const onClose = (): void => {
+      if (req.complete) return;
+      cleanup();
+      reject(cutShort());
     };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
+    req.once('close', onClose);
   });
 }
 
@@ -176,6 +203,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const staticDir = resolve(options.staticDir ?? 'out/renderer');
   const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Node refuses a headers timeout longer than the request timeout.
+  const headersTimeout = Math.min(options.headersTimeoutMs ?? requestTimeout, requestTimeout);
   const clock = options.clock ?? systemClock;
   const log = options.log ?? ((message, error) => console.error(message, error ?? ''));
   const policy = new HostPolicy({
@@ -189,7 +219,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   let accepting = true;
   let port = requestedPort;
 
-  const server = createServer((req, res) => {
+  const server = createServer(
+    {
+      requestTimeout,
+      headersTimeout,
+      // How often Node looks for requests over their time (its default, 30 s, would double them).
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeout / 4))),
+    },
+    (req, res) => handleRequest(req, res),
+  );
+  function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     void handle(req, res).catch((error: unknown) => {
       log(`HTTP: unexpected error while answering ${req.method} ${req.url}:`, error);
       if (!res.headersSent) {
@@ -201,15 +240,19 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         res.destroy();
       }
     });
-  });
+  }
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  // A bad request line or header: answer 400 rather than dropping the socket silently.
+  // A bad request line or header: answer 400 rather than dropping the socket silently; a
+  // request not received within the request timeout: 408.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (socket.writable && error.code !== 'ECONNRESET') {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (socket.writable && error.code !== 'ECONNRESET' && !answering?.headersSent) {
+      const status =
+        error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     } else {
       socket.destroy();
     }
@@ -285,6 +328,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let bodyRead = false;
     try {
       if (!accepting) {
         throw new HttpError(503, 'UNAVAILABLE', 'HTTP: the service is shutting down; retry later', {
@@ -341,6 +385,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
           throw unsupportedType(contentType, { Connection: 'close' });
         }
         const body = await readBody(req, bodyLimit);
+        bodyRead = true;
         const params = parseJsonBody(body, contentType);
         const result = await app.core.call(name, params);
         sendJson(res, 200, { result: result ?? null });
@@ -357,16 +402,19 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       );
     } catch (error) {
       if (res.headersSent) throw error;
+      // The body was cut short (the request timeout answered 408, or the client left).
+      if (error instanceof HttpError && !req.socket.writable) return;
       if (error instanceof HttpError) {
+        // Refused before its body was read (401, 403, 405…): answer at once and close, rather
+        // than keep the connection open while the client trickles a body nobody reads.
+        const close = error.extraHeaders.Connection === 'close' || (!bodyRead && declaresBody(req));
         sendError(
           res,
           error.status,
           { code: error.code, message: error.message },
-          {
-            ...error.extraHeaders,
-          },
+          { ...error.extraHeaders, ...(close ? { Connection: 'close' } : {}) },
         );
-        if (error.extraHeaders.Connection === 'close') stopReading(req, res);
+        if (close) stopReading(req, res);
         return;
       }
       if (error instanceof AppError) {

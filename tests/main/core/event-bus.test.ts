@@ -41,6 +41,43 @@ describe('copyData', () => {
     expect(Object.keys(copyData(own))).toEqual(['__proto__']);
   });
 
+  it('copies plain data nested 100,000 deep without overflowing the stack', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 100_000; i++) deep = i % 2 ? { a: deep } : [deep];
+    const copy = copyData(deep);
+    // Walked by hand: vitest's matchers would recurse into such a value themselves.
+    let a: unknown = copy;
+    let b: unknown = deep;
+    let sharedLevels = 0;
+    for (let i = 0; i < 100_000; i++) {
+      if (a === b || Array.isArray(a) !== Array.isArray(b)) sharedLevels++;
+      const key = Array.isArray(b) ? 0 : 'a';
+      a = (a as Record<string | number, unknown>)[key];
+      b = (b as Record<string | number, unknown>)[key];
+    }
+    expect(sharedLevels).toBe(0);
+    expect(a).toBe('leaf');
+  });
+
+  it('keeps cycles, shared parts and own __proto__ keys of deep data as structuredClone does', () => {
+    const shared = { n: 1 };
+    let deep: Record<string, unknown> = { shared };
+    const root = deep;
+    for (let i = 0; i < 50; i++) deep = (deep.next = { shared }) as Record<string, unknown>;
+    deep.back = root;
+    const own = JSON.parse('{"__proto__": {"x": 1}}') as Record<string, unknown>;
+    deep.own = own;
+    const copy = copyData(root);
+    expect(copy).toStrictEqual(structuredClone(root));
+    let tail = copy;
+    for (let i = 0; i < 50; i++) tail = tail.next as Record<string, unknown>;
+    expect(tail.back).toBe(copy);
+    expect(tail.shared).toBe(copy.shared);
+    expect(tail.shared).not.toBe(shared);
+    expect(Object.keys(tail.own as object)).toEqual(['__proto__']);
+    expect((tail.own as { x?: unknown }).x).toBeUndefined();
+  });
+
   it('refuses functions as structuredClone does', () => {
     expect(() => copyData({ f: () => 1 })).toThrow();
   });
