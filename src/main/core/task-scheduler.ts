@@ -547,7 +547,26 @@ export class TaskScheduler {
           activeRuns: this.options.runner.activeCount,
           queuedRuns: this.options.runner.queuedCount,
         },
+        problems: store.problems?.() ?? [],
       }),
+
+      'system.acknowledge': async ({ id }) => {
+        const problem = (store.problems?.() ?? []).find((p) => p.id === id);
+        if (!problem) {
+          throw new AppError(
+            'NOT_FOUND',
+            `system.acknowledge: id: no problem "${id}" is reported; system.info lists them`,
+          );
+        }
+        if (!problem.acknowledgeable || !store.acknowledgeProblem) {
+          throw new AppError(
+            'VALIDATION',
+            `system.acknowledge: id: problem "${id}" goes away only when the data is fixed: ${problem.message}`,
+          );
+        }
+        await store.acknowledgeProblem(id);
+        return { problems: store.problems?.() ?? [] };
+      },
 
       'system.export': ({ file, includeSecrets }) =>
         exportStoreToFile(store, file, {

@@ -11,11 +11,7 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { describeIssues, type ExportSecrets, type TransferSummary } from '../../shared/contract';
 import {
-  configurationSchema,
   runSchema,
-  scheduleEntrySchema,
-  settingsSchema,
-  taskSchema,
   type Configuration,
   type Run,
   type ScheduleEntry,
@@ -23,6 +19,13 @@ import {
   type Task,
 } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
+import {
+  checkRecords,
+  checkReferences,
+  recordsRefused,
+  type CheckedRecords,
+} from './import-checks';
+import { idOf } from './record-checks';
 import { configsForExport, configsForImport, SECRET_KINDS } from './transfer-secrets';
 import type { Store } from './types';
 
@@ -66,10 +69,11 @@ export const storeDumpSchema = z.strictObject({
   /** For `sealed`: what sealed them (the codec's description). */
   sealedWith: z.string().optional(),
   counts: countsSchema,
-  configs: z.array(configurationSchema),
-  tasks: z.array(taskSchema),
-  schedules: z.array(scheduleEntrySchema),
-  settings: settingsSchema.optional(),
+  // Catalog records are checked one by one (import-checks.ts), so that a refusal names them all.
+  configs: z.array(z.unknown()),
+  tasks: z.array(z.unknown()),
+  schedules: z.array(z.unknown()),
+  settings: z.unknown().optional(),
   runs: z.array(runSchema),
 });
 
@@ -205,7 +209,15 @@ export async function exportStoreToFile(
   }
 }
 
-function countsOfDump(dump: StoreDump): TransferCounts {
+interface Countable {
+  configs: readonly unknown[];
+  tasks: readonly unknown[];
+  schedules: readonly unknown[];
+  settings?: unknown;
+  runs: readonly unknown[];
+}
+
+function countsOfDump(dump: Countable): TransferCounts {
   return {
     configs: dump.configs.length,
     tasks: dump.tasks.length,
@@ -217,6 +229,11 @@ function countsOfDump(dump: StoreDump): TransferCounts {
 
 /** Reads and validates an export file; every problem is a VALIDATION error naming the field. */
 export async function readDump(file: string, where = 'system.import'): Promise<StoreDump> {
+  return parseDump(await readDumpValue(file, where), `${where}: ${file}`);
+}
+
+/** The file's JSON value; VALIDATION when it cannot be read or is not JSON. */
+async function readDumpValue(file: string, where: string): Promise<unknown> {
   requireAbsolute(file, where);
   let text: string;
   try {
@@ -227,20 +244,27 @@ export async function readDump(file: string, where = 'system.import'): Promise<S
       `${where}: cannot read ${file}: ${(error as Error).message}; check the path`,
     );
   }
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (error) {
     throw new AppError(
       'VALIDATION',
       `${where}: ${file} is not valid JSON (${(error as Error).message}); was the export cut short? Export again`,
     );
   }
-  return parseDump(value, `${where}: ${file}`);
 }
 
 /** Validates a dump held in memory (all of it, before anything is written). */
 export function parseDump(value: unknown, where: string): StoreDump {
+  const { dump, checked } = parseDumpRecords(value, where);
+  if (checked.issues.length) throw recordsRefused(where, checked.issues);
+  return dump;
+}
+
+function parseDumpRecords(
+  value: unknown,
+  where: string,
+): { dump: StoreDump; checked: CheckedRecords } {
   const result = storeDumpSchema.safeParse(value);
   if (!result.success) {
     throw new AppError(
@@ -248,27 +272,38 @@ export function parseDump(value: unknown, where: string): StoreDump {
       `${where}: ${describeIssues(result.error)}; the file must be a Task Scheduler export`,
     );
   }
-  const dump = result.data as StoreDump;
-  const actual = countsOfDump(dump);
-  if (JSON.stringify(actual) !== JSON.stringify(dump.counts)) {
+  const raw = result.data;
+  const actual = countsOfDump(raw);
+  if (JSON.stringify(actual) !== JSON.stringify(raw.counts)) {
     throw new AppError(
       'VALIDATION',
-      `${where}: the file says it holds ${JSON.stringify(dump.counts)} but holds ${JSON.stringify(actual)}; it was changed or cut short, export again`,
+      `${where}: the file says it holds ${JSON.stringify(raw.counts)} but holds ${JSON.stringify(actual)}; it was changed or cut short, export again`,
     );
   }
   for (const kind of ['configs', 'tasks', 'schedules', 'runs'] as const) {
     const seen = new Set<string>();
-    for (const item of dump[kind]) {
-      if (seen.has(item.id)) {
+    for (const item of raw[kind]) {
+      const id = idOf(item);
+      if (id === undefined) continue; // reported by the record checks
+      if (seen.has(id)) {
         throw new AppError(
           'VALIDATION',
-          `${where}: ${kind} holds id "${item.id}" twice; each id may appear once`,
+          `${where}: ${kind} holds id "${id}" twice; each id may appear once`,
         );
       }
-      seen.add(item.id);
+      seen.add(id);
     }
   }
-  return dump;
+  const checked = checkRecords(raw);
+  const { settings: _raw, ...rest } = raw;
+  const dump: StoreDump = {
+    ...(rest as Omit<StoreDump, 'configs' | 'tasks' | 'schedules' | 'settings'>),
+    configs: checked.configs,
+    tasks: checked.tasks,
+    schedules: checked.schedules,
+    ...(checked.settings ? { settings: checked.settings } : {}),
+  };
+  return { dump, checked };
 }
 
 /**
@@ -336,8 +371,13 @@ export interface PreparedImport {
  * sealed secret opens with the store's codec (else a VALIDATION error naming the configurations).
  */
 export async function prepareImport(store: Store, file: string): Promise<PreparedImport> {
-  const dump = await readDump(file);
-  const { configs, notes } = await configsForImport(store, dump, `system.import: ${file}`);
+  const where = `system.import: ${file}`;
+  const { dump, checked } = parseDumpRecords(await readDumpValue(file, 'system.import'), where);
+  // Every record on its own, then the references as the catalog will be after the import: one
+  // refusal naming them all, before anything is stored.
+  const issues = [...checked.issues, ...(await checkReferences(checked, store))];
+  if (issues.length) throw recordsRefused(where, issues);
+  const { configs, notes } = await configsForImport(store, dump, where);
   return { dump: { ...dump, configs }, secrets: dump.secrets ?? 'clear', notes };
 }
 

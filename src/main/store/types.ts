@@ -3,6 +3,7 @@
  * contract suite in tests/main/store/store-contract.ts. The core owns filtering of the small
  * catalog; stores own the run history, which can hold millions of runs.
  */
+import type { DataProblem } from '../../shared/contract';
 import type {
   Configuration,
   Run,
@@ -121,4 +122,13 @@ export interface Store {
    * remembers deletions, so that a stale copy cannot revive an entry, needs this).
    */
   forgetScheduleDeletions?(ids: string[]): Promise<void>;
+
+  // Optional: stores that check what they read back (json, mongodb). See docs/storage.md.
+
+  /** What is wrong with the stored data: records set aside, files moved away or lost. */
+  problems?(): DataProblem[];
+  /** Stops reporting a problem (the data stays); false when no such problem is reported. */
+  acknowledgeProblem?(id: string): Promise<boolean>;
 }
+
+export type { DataProblem };

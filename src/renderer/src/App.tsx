@@ -1,7 +1,11 @@
-/** The app shell: navigation, connection indicator, token prompt, toasts, screen routing. */
+/**
+ * The app shell: navigation, connection indicator, token prompt, toasts, the banner of problems
+ * with the stored data, screen routing.
+ */
 import { useEffect, useState, type ReactElement } from 'react';
 import type { Client } from './api/client';
 import { trapTab } from './components/focus-trap';
+import { ProblemsBanner } from './components/ProblemsBanner';
 import { saveToken } from './api/token';
 import { reloadAll, useEvents } from './hooks/useEvents';
 import { useRoute } from './router';
@@ -161,6 +165,7 @@ export function App({
         <ConnectionIndicator />
       </nav>
       <main id="main" tabIndex={-1}>
+        {needToken ? null : <ProblemsBanner />}
         {section === '' ? <DashboardScreen /> : null}
         {section === 'tasks' ? <TasksScreen {...(id ? { openId: id } : {})} /> : null}
         {section === 'configs' ? <ConfigsScreen {...(id ? { openId: id } : {})} /> : null}

@@ -10,34 +10,95 @@ import { Low } from 'lowdb';
 import { z } from 'zod';
 import type { Configuration, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
+import {
+  checkConfigRecord,
+  checkEntryRecord,
+  checkTaskRecord,
+  idOf,
+  KIND_LABELS,
+  repairSettings,
+  type Checked,
+  type RecordIssue,
+  type RecordKind,
+} from '../record-checks';
 import { AtomicJsonFile } from './atomic-file';
 
 export const CATALOG_FILE = 'catalog.json';
+export const CORRUPT_INFIX = '.corrupt-';
 const CATALOG_VERSION = 1;
+
+/**
+ * A record of catalog.json that failed its checks at load. It is not served (nothing lists, runs
+ * or fires it) but stays in the file exactly as it was: every write puts it back in its list.
+ */
+export interface SetAsideRecord {
+  kind: RecordKind;
+  id?: string;
+  /** Its place in its list in the file as read. */
+  index: number;
+  issues: RecordIssue[];
+  /** The record as read, written back verbatim (for settings: until settings are saved). */
+  record: unknown;
+}
 
 export interface CatalogState {
   configs: Map<string, Configuration>;
   tasks: Map<string, Task>;
   schedules: Map<string, ScheduleEntry>;
+  /** For bad stored settings: the usable part, each bad field at its default. */
   settings: Settings | undefined;
+  setAside: SetAsideRecord[];
 }
 
-// Shape checks only: the domain schemas may grow fields, and an older file must still open.
-const withId = z.object({ id: z.string() }).loose();
+// The file's own shape; each record is then checked on its own (record-checks.ts), so one bad
+// record is set aside instead of the whole catalog being unreadable.
 const catalogFileSchema = z.strictObject({
   version: z.literal(CATALOG_VERSION),
-  configs: z.array(withId.extend({ type: z.string(), params: z.object({}).loose() })),
-  tasks: z.array(withId.extend({ type: z.string(), configId: z.string() })),
-  schedules: z.array(withId.extend({ taskId: z.string(), kind: z.string() })),
-  settings: z.object({}).loose().nullable(),
+  configs: z.array(z.unknown()),
+  tasks: z.array(z.unknown()),
+  schedules: z.array(z.unknown()),
+  settings: z.unknown().optional(),
 });
 
 function emptyState(): CatalogState {
-  return { configs: new Map(), tasks: new Map(), schedules: new Map(), settings: undefined };
+  return {
+    configs: new Map(),
+    tasks: new Map(),
+    schedules: new Map(),
+    settings: undefined,
+    setAside: [],
+  };
 }
 
-function byId<T extends { id: string }>(items: T[]): Map<string, T> {
-  return new Map(items.map((item) => [item.id, item]));
+/** The good records by id; bad ones and later duplicates of an id go to `setAside`. */
+function load<T extends { id: string }>(
+  kind: RecordKind,
+  values: unknown[],
+  check: (value: unknown) => Checked<T>,
+  setAside: SetAsideRecord[],
+): Map<string, T> {
+  const good = new Map<string, T>();
+  values.forEach((record, index) => {
+    const id = idOf(record);
+    const aside = (issues: RecordIssue[]): void => {
+      setAside.push({ kind, ...(id !== undefined ? { id } : {}), index, issues, record });
+    };
+    const checked = check(record);
+    if (!checked.ok) return aside(checked.issues.map((issue) => ({ ...issue, index })));
+    if (good.has(checked.record.id)) {
+      return aside([
+        {
+          kind,
+          id: checked.record.id,
+          index,
+          field: 'id',
+          problem: `an earlier ${KIND_LABELS[kind]} in ${CATALOG_FILE} has the same id and is the one used; give this one its own id or remove it`,
+        },
+      ]);
+    }
+    good.set(checked.record.id, checked.record);
+  });
+  return good;
 }
 
 export const catalogCodec = {
@@ -56,23 +117,51 @@ export const catalogCodec = {
       );
     }
     const data = parsed.data;
-    return {
-      configs: byId(data.configs as unknown as Configuration[]),
-      tasks: byId(data.tasks as unknown as Task[]),
-      schedules: byId(data.schedules as unknown as ScheduleEntry[]),
-      settings: (data.settings ?? undefined) as Settings | undefined,
-    };
+    const setAside: SetAsideRecord[] = [];
+    let settings: Settings | undefined;
+    if (data.settings !== undefined && data.settings !== null) {
+      const repaired = repairSettings(data.settings);
+      settings = repaired.settings;
+      if (repaired.issues.length) {
+        setAside.push({
+          kind: 'settings',
+          index: 0,
+          issues: repaired.issues,
+          record: data.settings,
+        });
+      }
+    }
+    const configs = load('config', data.configs, checkConfigRecord, setAside);
+    const tasks = load('task', data.tasks, checkTaskRecord, setAside);
+    const zone = settings?.defaultTimezone;
+    const schedules = load('schedule', data.schedules, (v) => checkEntryRecord(v, zone), setAside);
+    return { configs, tasks, schedules, settings, setAside };
   },
   serialize(state: CatalogState): string {
+    const aside = (kind: RecordKind): unknown[] =>
+      state.setAside.filter((r) => r.kind === kind).map((r) => r.record);
+    const badSettings = state.setAside.find((r) => r.kind === 'settings');
     return JSON.stringify({
       version: CATALOG_VERSION,
-      configs: [...state.configs.values()],
-      tasks: [...state.tasks.values()],
-      schedules: [...state.schedules.values()],
-      settings: state.settings ?? null,
+      configs: [...state.configs.values(), ...aside('config')],
+      tasks: [...state.tasks.values(), ...aside('task')],
+      schedules: [...state.schedules.values(), ...aside('schedule')],
+      settings: badSettings ? badSettings.record : (state.settings ?? null),
     });
   },
 };
+
+/**
+ * Forgets the set-aside record that a put of this kind and id replaces (for settings: any put).
+ * Returns whether one was there.
+ */
+export function replaceSetAside(state: CatalogState, kind: RecordKind, id?: string): boolean {
+  const before = state.setAside.length;
+  state.setAside = state.setAside.filter(
+    (r) => r.kind !== kind || (id !== undefined && r.id !== id),
+  );
+  return state.setAside.length !== before;
+}
 
 export class CatalogUnreadable extends Error {}
 
@@ -114,11 +203,12 @@ export class Catalog {
         );
       }
       const stamp = new Date(this.nowMs()).toISOString().replace(/[:.]/g, '-');
-      const aside = `${this.path}.corrupt-${stamp}`;
+      const aside = `${this.path}${CORRUPT_INFIX}${stamp}`;
       await fs.rename(this.path, aside);
       throw new AppError(
         'UNAVAILABLE',
         `JsonStore: ${this.path} is unreadable (${error.message}); it was moved to ${aside}; restore it from a backup or start with an empty catalog by removing it`,
+        { movedTo: aside, reason: error.message },
       );
     }
   }

@@ -4,6 +4,8 @@
  * file so only one process uses a data dir. See docs/storage.md.
  */
 import { promises as fs } from 'node:fs';
+import { basename } from 'node:path';
+import type { DataProblem } from '../../../shared/contract';
 import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { systemClock, type Clock } from '../../core/clock';
@@ -18,8 +20,15 @@ import type {
   Store,
 } from '../types';
 import { removeStaleTempFiles } from './atomic-file';
-import { Catalog } from './catalog';
+import { Catalog, replaceSetAside } from './catalog';
+import {
+  movedCatalogId,
+  movedCatalogProblem,
+  movedCatalogs,
+  setAsideProblem,
+} from './catalog-problems';
 import { DirLock, unwritableDirError } from './lock';
+import { ProblemFile, type ProblemInput } from './problem-file';
 import { RunLog, type RunLogOptions } from './run-log';
 
 export interface JsonStoreOptions {
@@ -27,6 +36,8 @@ export interface JsonStoreOptions {
   clock?: Clock;
   /** Tuning of the run log (tests and the bench); defaults suit the app. */
   runLog?: RunLogOptions;
+  /** Where problems with the stored data are logged (default: `console.warn`). */
+  log?: (line: string) => void;
 }
 
 /** Records are plain data: copyData copies them as structuredClone would, faster. */
@@ -41,6 +52,8 @@ export class JsonStore implements Store {
   private readonly lock: DirLock;
   private readonly catalog: Catalog;
   private readonly runs: RunLog;
+  private readonly problemFile: ProblemFile;
+  private readonly log: (line: string) => void;
   private state: State = 'new';
 
   constructor(readonly options: JsonStoreOptions) {
@@ -48,7 +61,26 @@ export class JsonStore implements Store {
     this.clock = options.clock ?? systemClock;
     this.lock = new DirLock(options.dataDir, () => new Date(this.clock.now()).toISOString());
     this.catalog = new Catalog(options.dataDir, () => this.clock.now());
-    this.runs = new RunLog(options.dataDir, options.runLog);
+    this.log = options.log ?? ((line) => console.warn(line));
+    this.problemFile = new ProblemFile(
+      options.dataDir,
+      () => new Date(this.clock.now()).toISOString(),
+      this.log,
+    );
+    this.problemFile.trackLasting(
+      () =>
+        new Set(this.catalog.state.setAside.map((r) => setAsideProblem(r, this.catalog.path).id)),
+    );
+    this.runs = new RunLog(options.dataDir, options.runLog, (problem) => this.found(problem));
+  }
+
+  /** A problem the run log found while serving (at open they are saved and logged together). */
+  private found(problem: ProblemInput & { transient?: boolean }): void {
+    const { transient, ...rest } = problem;
+    if (!this.problemFile.found(rest, { transient: transient ?? false })) return;
+    if (this.state !== 'open') return;
+    this.log(`JsonStore: ${rest.message}`);
+    if (!transient) this.problemFile.saveSoon();
   }
 
   async open(): Promise<void> {
@@ -68,7 +100,8 @@ export class JsonStore implements Store {
     await this.lock.acquire();
     try {
       await removeStaleTempFiles(dir);
-      await this.catalog.load();
+      await this.problemFile.load();
+      await this.loadCatalog();
       await this.runs.open().catch((error: unknown) => {
         if (error instanceof AppError) throw error;
         const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -82,6 +115,58 @@ export class JsonStore implements Store {
       throw error;
     }
     this.state = 'open';
+    await this.problemFile.save().catch((error: unknown) => {
+      this.log(`JsonStore: saving ${this.problemFile.path} failed (${String(error)})`);
+    });
+    this.logProblems();
+  }
+
+  /** Loads the catalog; records its problems (set-aside records, catalogs moved aside). */
+  private async loadCatalog(): Promise<void> {
+    const dir = this.options.dataDir;
+    try {
+      await this.catalog.load();
+    } catch (error) {
+      const moved = (error as AppError).details as
+        { movedTo?: string; reason?: string } | undefined;
+      if (moved?.movedTo) {
+        this.problemFile.found(movedCatalogProblem(dir, basename(moved.movedTo), moved.reason));
+        await this.problemFile.save().catch(() => undefined);
+      }
+      throw error;
+    }
+    // Catalogs moved aside earlier (also by versions that did not record it): reported until
+    // acknowledged, or until the file is gone (put back by the user).
+    const names = await movedCatalogs(dir);
+    for (const name of names) this.problemFile.found(movedCatalogProblem(dir, name));
+    const present = new Set(names.map(movedCatalogId));
+    for (const id of this.problemFile.idsOf('catalog')) {
+      if (!present.has(id)) this.problemFile.resolve(id);
+    }
+    for (const record of this.catalog.state.setAside) {
+      this.problemFile.found(setAsideProblem(record, this.catalog.path), { lasting: true });
+    }
+    this.problemFile.pruneLasting();
+  }
+
+  /** Every start says what is wrong with the stored data until the user acknowledges it. */
+  private logProblems(): void {
+    const problems = this.problemFile.list();
+    if (problems.length === 0) return;
+    this.log(
+      `JsonStore: ${problems.length} problem${problems.length === 1 ? '' : 's'} with the data in ${this.location} (system.info lists them; system.acknowledge dismisses one):`,
+    );
+    for (const p of problems) this.log(`JsonStore: [${p.id}] ${p.message}`);
+  }
+
+  /** What is wrong with the stored data, until acknowledged (docs/storage.md, "Problems"). */
+  problems(): DataProblem[] {
+    return this.problemFile.list();
+  }
+
+  async acknowledgeProblem(id: string): Promise<boolean> {
+    this.check();
+    return this.problemFile.acknowledge(id);
   }
 
   async close(): Promise<void> {
@@ -93,6 +178,7 @@ export class JsonStore implements Store {
     try {
       await this.catalog.settle();
       await this.runs.close();
+      await this.problemFile.save().catch(() => undefined);
     } finally {
       await this.lock.release();
     }
@@ -121,12 +207,15 @@ export class JsonStore implements Store {
   }
   async putConfig(config: Configuration): Promise<void> {
     this.check();
+    // A put of an id held only by a set-aside record replaces that record (duplicates stay).
+    if (!this.catalog.state.configs.has(config.id))
+      replaceSetAside(this.catalog.state, 'config', config.id);
     this.catalog.state.configs.set(config.id, clone(config));
     await this.catalog.commit();
   }
   async deleteConfigs(ids: string[]): Promise<number> {
     this.check();
-    return this.deleteFrom(this.catalog.state.configs, ids);
+    return this.deleteFrom(this.catalog.state.configs, ids, 'config');
   }
 
   async listTasks(): Promise<Task[]> {
@@ -140,12 +229,15 @@ export class JsonStore implements Store {
   }
   async putTask(task: Task): Promise<void> {
     this.check();
+    // A put of an id held only by a set-aside record replaces that record (duplicates stay).
+    if (!this.catalog.state.tasks.has(task.id))
+      replaceSetAside(this.catalog.state, 'task', task.id);
     this.catalog.state.tasks.set(task.id, clone(task));
     await this.catalog.commit();
   }
   async deleteTasks(ids: string[]): Promise<number> {
     this.check();
-    return this.deleteFrom(this.catalog.state.tasks, ids);
+    return this.deleteFrom(this.catalog.state.tasks, ids, 'task');
   }
 
   async listSchedules(): Promise<ScheduleEntry[]> {
@@ -159,6 +251,9 @@ export class JsonStore implements Store {
   }
   async putSchedule(entry: ScheduleEntry): Promise<void> {
     this.check();
+    // A put of an id held only by a set-aside record replaces that record (duplicates stay).
+    if (!this.catalog.state.schedules.has(entry.id))
+      replaceSetAside(this.catalog.state, 'schedule', entry.id);
     this.catalog.state.schedules.set(entry.id, clone(entry));
     await this.catalog.commit();
   }
@@ -171,7 +266,7 @@ export class JsonStore implements Store {
   }
   async deleteSchedules(ids: string[]): Promise<number> {
     this.check();
-    return this.deleteFrom(this.catalog.state.schedules, ids);
+    return this.deleteFrom(this.catalog.state.schedules, ids, 'schedule');
   }
 
   async getSettings(): Promise<Settings | undefined> {
@@ -182,11 +277,19 @@ export class JsonStore implements Store {
   async putSettings(settings: Settings): Promise<void> {
     this.check();
     this.catalog.state.settings = clone(settings);
+    replaceSetAside(this.catalog.state, 'settings');
     await this.catalog.commit();
   }
 
-  private async deleteFrom<T>(map: Map<string, T>, ids: string[]): Promise<number> {
-    const deleted = ids.filter((id) => map.delete(id)).length;
+  private async deleteFrom<T>(
+    map: Map<string, T>,
+    ids: string[],
+    kind: 'config' | 'task' | 'schedule',
+  ): Promise<number> {
+    const gone = ids.filter((id) => map.delete(id));
+    // A set-aside duplicate of a deleted id goes too: it must not come back as that record.
+    for (const id of gone) replaceSetAside(this.catalog.state, kind, id);
+    const deleted = gone.length;
     if (deleted > 0) await this.catalog.commit();
     return deleted;
   }

@@ -8,13 +8,30 @@
  * records not yet appended is pinned in the cache, so memory never disagrees with the file.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { closeSync, promises as fs, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, promises as fs, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Run } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { compareRuns, decodeCursor, encodeCursor, matchesRunFilter } from '../run-query';
 import type { RetentionPolicy, RunDeletion, RunPage, RunQuery } from '../types';
 import { removeStaleTempFiles, syncDir, writeFileAtomic } from './atomic-file';
+import {
+  conflict,
+  dropWrittenLines,
+  lowerBound,
+  MAX_SCRATCH_BYTES,
+  newBatch,
+  SYNC_WRITE_MAX_BYTES,
+  writeAll,
+  writeAllSync,
+  type Batch,
+} from './run-log-parts';
+import {
+  missingSegment,
+  segmentDamage,
+  unreadableSegment,
+  type ReportProblem,
+} from './run-log-problems';
 import {
   derivedKeyOf,
   entryOf,
@@ -55,43 +72,6 @@ interface Segment {
   pending: number;
 }
 
-/** One segment's records in a batch: lines to append and the entries they belong to. */
-interface Pending {
-  lines: string[];
-  entries: Entry[];
-}
-
-interface Batch {
-  lines: Map<Segment, Pending>;
-  done: Promise<void>;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
-
-function newBatch(): Batch {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const done = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A failed batch is reported to its callers; never an unhandled rejection on its own.
-  done.catch(() => undefined);
-  return { lines: new Map(), done, resolve, reject };
-}
-
-/** Index of the first key >= `key` in an ascending array. */
-function lowerBound(keys: string[], key: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (keys[mid]! < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 export class RunLog {
   readonly dir: string;
   private readonly syncEveryMs: number;
@@ -112,11 +92,13 @@ export class RunLog {
   /** Ids not found in the segment their own timestamp names → their segment. */
   private readonly foreign = new Map<string, string>();
   private readonly warned = new Set<string>();
+  /** While opening: the saved summaries, to tell how a changed segment compares. */
+  private opening: Map<string, SegmentSummary> | undefined;
 
   private ops: Promise<unknown> = Promise.resolve();
   /** Operations queued on `ops` and not finished; 0 lets a write run at once (see insert). */
   private queued = 0;
-  private openBatch: Batch | undefined;
+  private openBatch: Batch<Segment> | undefined;
   private writer: Promise<void> | undefined;
   private readonly handles = new Map<string, FileHandle>();
   /** Where writeBatch encodes lines (see there). */
@@ -127,7 +109,12 @@ export class RunLog {
   private summaryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
-  constructor(dataDir: string, options: RunLogOptions = {}) {
+  constructor(
+    dataDir: string,
+    options: RunLogOptions = {},
+    /** Missing, damaged and unreadable segments go here (the store's problem list). */
+    private readonly report: ReportProblem = () => undefined,
+  ) {
     this.dir = join(dataDir, RUNS_DIR);
     this.syncEveryMs = options.syncEveryMs ?? 100;
     this.cacheRuns = options.cacheRuns ?? 30_000;
@@ -142,6 +129,7 @@ export class RunLog {
     const names = (await fs.readdir(this.dir)).filter(isSegmentFile).sort();
     this.keys = names.map((name) => name.slice(0, -SEGMENT_EXT.length));
     const saved = await readSummaries(this.dir);
+    this.opening = saved;
     const stale: string[] = [];
     // Stat in chunks: a year of hourly segments is ~9,000 files.
     for (let i = 0; i < this.keys.length; i += 256) {
@@ -157,11 +145,24 @@ export class RunLog {
         }
       });
     }
-    // Segments changed since the last summary (usually the ones a crash interrupted).
+    const present = new Set(this.keys);
+    for (const [key, summary] of saved) {
+      if (!present.has(key)) this.report(missingSegment(this.pathOf(key), key, summary.runs));
+    }
+    // Segments changed since the last summary (usually the ones a crash interrupted). One that
+    // cannot be read is reported and left out; its hour answers UNAVAILABLE (see read).
     for (const key of stale) {
-      await this.load(key);
+      try {
+        await this.load(key);
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        const summary = saved.get(key);
+        if (summary) this.summaries.set(key, summary);
+        continue;
+      }
       this.markDirty(key);
     }
+    this.opening = undefined;
     for (const [key, summary] of this.summaries) {
       for (const id of summary.running) this.running.set(id, key);
       for (const id of summary.foreign) this.foreign.set(id, key);
@@ -276,11 +277,22 @@ export class RunLog {
     try {
       buffer = await fs.readFile(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        const unreadable = unreadableSegment(path, key, error);
+        this.report(unreadable.problem);
+        throw unreadable.error;
+      }
       buffer = Buffer.alloc(0);
     }
     const parsed = parseSegment(buffer);
     for (const [offset, what] of parsed.problems) this.warn(path, offset, what);
+    const damage = segmentDamage(
+      path,
+      key,
+      parsed,
+      this.summaries.get(key) ?? this.opening?.get(key),
+    );
+    if (damage) this.report(damage);
     const segment: Segment = {
       key,
       path,
@@ -528,7 +540,7 @@ export class RunLog {
     }
   }
 
-  private async writeBatch(batch: Batch): Promise<void> {
+  private async writeBatch(batch: Batch<Segment>): Promise<void> {
     const failures: unknown[] = [];
     // Every segment's lines are encoded straight into one buffer, reused from batch to batch
     // (batches are written one after another): no joined text and no copy of it per batch.
@@ -565,7 +577,7 @@ export class RunLog {
           const summary = this.summaries.get(segment.key);
           const start = summary?.size;
           if (bytes.length <= SYNC_WRITE_MAX_BYTES) writeAllSync(handle.fd, bytes);
-          else await handle.write(bytes);
+          else await writeAll(handle, bytes);
           if (summary && start !== undefined) {
             summary.size = start + bytes.length;
             summary.mtimeMs = undefined;
@@ -667,6 +679,17 @@ export class RunLog {
       this.kick();
     }
     while (this.writer) await this.writer;
+  }
+
+  /**
+   * Before segments are rewritten or removed, the summary file stops vouching for them: a crash
+   * in between leaves files that are read again at open, never ones reported missing or cut.
+   */
+  private async unlist(keys: Iterable<string>): Promise<void> {
+    const skip = new Set(keys);
+    if (skip.size === 0) return;
+    const kept = new Map([...this.summaries].filter(([key]) => !skip.has(key)));
+    await writeSummaries(this.dir, kept);
   }
 
   private async saveSummaries(): Promise<void> {
@@ -775,7 +798,16 @@ export class RunLog {
           for (const id of this.summaries.get(key)?.taskIds ?? []) if (id) ids.add(id);
           continue;
         }
-        for (const entry of (await this.load(key)).entries.values()) {
+        const segment = await this.load(key).catch((error: unknown) => {
+          // The summary's task ids (a superset) stand in for a segment that cannot be read.
+          if (this.summaries.has(key)) return undefined;
+          throw error;
+        });
+        if (!segment) {
+          for (const id of this.summaries.get(key)!.taskIds) if (id) ids.add(id);
+          continue;
+        }
+        for (const entry of segment.entries.values()) {
           if (from !== undefined && entry.startedAt < from) continue;
           if (to !== undefined && entry.startedAt >= to) continue;
           if (entry.taskId) ids.add(entry.taskId);
@@ -789,7 +821,9 @@ export class RunLog {
     return this.serial(async () => {
       const runs: Run[] = [];
       for (const [id, key] of [...this.running]) {
-        const segment = await this.load(key);
+        // A segment that cannot be read was reported; its runs stay as they are.
+        const segment = await this.load(key).catch(() => undefined);
+        if (!segment) continue;
         const entry = segment.entries.get(id);
         const run = entry?.status === 'running' ? this.materialize(segment, entry) : undefined;
         if (run) runs.push(run);
@@ -828,12 +862,14 @@ export class RunLog {
           if (!ids) byKey.set(found.segment.key, (ids = new Set()));
           ids.add(id);
         }
+        await this.unlist(byKey.keys());
         for (const [key, ids] of byKey) {
           deleted += await this.rewrite(key, (entry) => ids.has(entry.id));
         }
       } else if ('taskId' in which) {
-        for (const key of [...this.keys]) {
-          if (!this.summaries.get(key)?.taskIds.has(which.taskId)) continue;
+        const keys = this.keys.filter((k) => this.summaries.get(k)?.taskIds.has(which.taskId));
+        await this.unlist(keys);
+        for (const key of keys) {
           deleted += await this.rewrite(key, (entry) => entry.taskId === which.taskId);
         }
       } else {
@@ -841,6 +877,7 @@ export class RunLog {
         const keys = this.keysIn(from, to);
         const covered = (key: string): boolean =>
           segmentStart(key) >= from && segmentEnd(key) <= to;
+        await this.unlist(keys);
         const counts = await Promise.all(keys.filter(covered).map((key) => this.drop(key)));
         deleted += counts.reduce((a, b) => a + b, 0);
         for (const key of keys.filter((k) => !covered(k))) {
@@ -850,8 +887,8 @@ export class RunLog {
           );
         }
       }
-      // Summaries are saved later: until then a changed file simply fails their check at open.
       await syncDir(this.dir);
+      await this.saveSummaries();
       return deleted;
     });
   }
@@ -939,8 +976,13 @@ export class RunLog {
           kept += this.summaries.get(this.keys[k--]!)?.runs ?? 0;
         dropBefore = Math.max(dropBefore, Math.min(k + 1, newest));
       }
-      const counts = await Promise.all(this.keys.slice(0, dropBefore).map((k) => this.drop(k)));
-      if (dropBefore > 0) await syncDir(this.dir);
+      const doomed = this.keys.slice(0, dropBefore);
+      await this.unlist(doomed);
+      const counts = await Promise.all(doomed.map((k) => this.drop(k)));
+      if (dropBefore > 0) {
+        await syncDir(this.dir);
+        await this.saveSummaries();
+      }
       return counts.reduce((a, b) => a + b, 0);
     });
   }
@@ -973,47 +1015,4 @@ export class RunLog {
     this.dirtySummaries.add(key);
     this.scheduleSummarySave();
   }
-}
-
-/** Appends up to this size are written synchronously (see writeBatch). */
-const SYNC_WRITE_MAX_BYTES = 8 * 1024;
-/** The reused encoding buffer grows up to this; a larger batch gets a buffer of its own. */
-const MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
-
-/** writeSync until every byte is written (a regular file normally takes it all at once). */
-function writeAllSync(fd: number, data: Buffer): void {
-  let offset = 0;
-  while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
-}
-
-/**
- * After an append: the entries whose latest line is the one just written keep only its place in
- * the file (see Entry). `lengths` are the lines' byte lengths as written.
- */
-function dropWrittenLines(
-  start: number,
-  lines: string[],
-  entries: Entry[],
-  lengths: number[],
-): void {
-  let offset = start;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const length = lengths[i]!;
-    const entry = entries[i]!;
-    // A later update may have replaced the line already; that one is dropped when written.
-    if (entry.line === line) {
-      entry.line = undefined;
-      entry.offset = offset;
-      entry.length = length;
-    }
-    offset += length + 1;
-  }
-}
-
-function conflict(id: string): AppError {
-  return new AppError(
-    'CONFLICT',
-    `JsonStore: run ${id} is already recorded; record a new run with a new id`,
-  );
 }

@@ -271,20 +271,25 @@ export function parseSegment(buffer: Buffer): ParsedSegment {
     ascii ? charPos : Buffer.byteLength(text.slice(0, charPos));
   let pos = 0;
   let tornAt: number | undefined;
+  // JSON.stringify never writes a raw NUL: one means a hole (a crash or a disk fault zeroed bytes).
+  const holes = text.includes('\0');
+  const HOLE = 'holds NUL bytes (a hole in the file)';
   while (pos < text.length) {
     const nl = text.indexOf('\n', pos);
     if (nl === -1) {
       tornAt = byteOffset(pos);
-      problems.push([tornAt, 'unterminated last line (torn write)']);
+      const hole = holes && text.indexOf('\0', pos) !== -1;
+      problems.push([tornAt, `unterminated last line (torn write)${hole ? ` that ${HOLE}` : ''}`]);
       break;
     }
     if (nl > pos) {
-      const entry = readEntry(text.slice(pos, nl));
+      const line = text.slice(pos, nl);
+      const entry = holes && line.includes('\0') ? undefined : readEntry(line);
       if (entry) {
         if (entries.has(entry.id)) entries.delete(entry.id); // Map order = order of last write
         entries.set(entry.id, entry);
       } else {
-        problems.push([byteOffset(pos), 'not a run record']);
+        problems.push([byteOffset(pos), holes && line.includes('\0') ? HOLE : 'not a run record']);
       }
     }
     pos = nl + 1;

@@ -18,10 +18,12 @@ import {
   type Document,
   type Filter,
 } from 'mongodb';
+import type { DataProblem } from '../../../shared/contract';
 import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { redactUri } from '../../../shared/secrets';
 import { sleep, systemClock, toIso, type Clock, type TimerHandle } from '../../core/clock';
+import { checkConfigRecord, checkEntryRecord, checkTaskRecord } from '../record-checks';
 import { decodeCursor, encodeCursor } from '../run-query';
 import type {
   RetentionPolicy,
@@ -32,6 +34,7 @@ import type {
   ScheduleState,
   Store,
 } from '../types';
+import { RecordGate } from './record-gate';
 
 export interface MongoStoreOptions {
   /** `mongodb://…` or `mongodb+srv://…`; a secret (only its redacted form is ever shown). */
@@ -113,6 +116,9 @@ const runToDoc = (run: Run): Doc => ({
   [RUN_DATE_FIELD]: new Date(Date.parse(run.startedAt)),
 });
 const runFromDoc = (doc: Document): Run => fromDoc<Run>(doc, RUN_JSON_FIELDS, [RUN_DATE_FIELD]);
+const configFromDoc = (doc: Document): unknown => fromDoc(doc, CONFIG_JSON_FIELDS);
+const plainFromDoc = (doc: Document): unknown => fromDoc(doc);
+const checkEntry = (value: unknown): ReturnType<typeof checkEntryRecord> => checkEntryRecord(value);
 
 function isUnreachable(error: unknown): boolean {
   if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) return true;
@@ -163,10 +169,13 @@ export class MongoStore implements ClaimingStore {
   private watchMode: 'none' | 'change-stream' | 'poll' = 'none';
   /** Failures of the background heartbeat/sweep, surfaced by `lastBackgroundError`. */
   private backgroundError: string | undefined;
+  /** Every catalog document read back is checked here; bad ones are skipped and reported. */
+  private readonly gate: RecordGate;
 
   constructor(private readonly options: MongoStoreOptions) {
     this.uri = options.uri;
     this.location = redactUri(options.uri);
+    this.gate = new RecordGate(this.location);
     this.instanceId = options.instanceId ?? randomUUID();
     this.databaseName = options.database ?? databaseFromUri(options.uri) ?? 'task_scheduler';
     this.clock = options.clock ?? systemClock;
@@ -227,6 +236,18 @@ export class MongoStore implements ClaimingStore {
     this.closing = false;
     await this.heartbeat();
     this.scheduleHeartbeat();
+    // Read the catalog once, so that bad documents are reported at start.
+    await Promise.all([
+      this.listConfigs(),
+      this.listTasks(),
+      this.listSchedules(),
+      this.getSettings(),
+    ]).catch(() => undefined);
+  }
+
+  /** Catalog documents that were skipped as invalid when last read. */
+  problems(): DataProblem[] {
+    return this.gate.list();
   }
 
   async close(): Promise<void> {
@@ -346,13 +367,14 @@ export class MongoStore implements ClaimingStore {
     const docs = await this.read('list configurations', () =>
       this.col(COLLECTIONS.configs).find({}).sort({ _id: 1 }).toArray(),
     );
-    return docs.map((d) => fromDoc<Configuration>(d, CONFIG_JSON_FIELDS));
+    return this.gate.all('config', COLLECTIONS.configs, docs, configFromDoc, checkConfigRecord);
   }
   async getConfig(id: string): Promise<Configuration | undefined> {
     const doc = await this.read(`read configuration ${id}`, () =>
       this.col(COLLECTIONS.configs).findOne({ _id: id }),
     );
-    return doc ? fromDoc<Configuration>(doc, CONFIG_JSON_FIELDS) : undefined;
+    if (!doc) return undefined;
+    return this.gate.one('config', COLLECTIONS.configs, doc, configFromDoc, checkConfigRecord);
   }
   async putConfig(config: Configuration): Promise<void> {
     await this.replace(COLLECTIONS.configs, toDoc(config, CONFIG_JSON_FIELDS), 'configuration');
@@ -365,13 +387,15 @@ export class MongoStore implements ClaimingStore {
     const docs = await this.read('list tasks', () =>
       this.col(COLLECTIONS.tasks).find({}).sort({ _id: 1 }).toArray(),
     );
-    return docs.map((d) => fromDoc<Task>(d));
+    return this.gate.all('task', COLLECTIONS.tasks, docs, plainFromDoc, checkTaskRecord);
   }
   async getTask(id: string): Promise<Task | undefined> {
     const doc = await this.read(`read task ${id}`, () =>
       this.col(COLLECTIONS.tasks).findOne({ _id: id }),
     );
-    return doc ? fromDoc<Task>(doc) : undefined;
+    return doc
+      ? this.gate.one('task', COLLECTIONS.tasks, doc, plainFromDoc, checkTaskRecord)
+      : undefined;
   }
   async putTask(task: Task): Promise<void> {
     await this.replace(COLLECTIONS.tasks, toDoc(task), 'task');
@@ -384,13 +408,15 @@ export class MongoStore implements ClaimingStore {
     const docs = await this.read('list schedule entries', () =>
       this.col(COLLECTIONS.schedules).find({}).sort({ _id: 1 }).toArray(),
     );
-    return docs.map((d) => fromDoc<ScheduleEntry>(d));
+    return this.gate.all('schedule', COLLECTIONS.schedules, docs, plainFromDoc, checkEntry);
   }
   async getSchedule(id: string): Promise<ScheduleEntry | undefined> {
     const doc = await this.read(`read schedule entry ${id}`, () =>
       this.col(COLLECTIONS.schedules).findOne({ _id: id }),
     );
-    return doc ? fromDoc<ScheduleEntry>(doc) : undefined;
+    return doc
+      ? this.gate.one('schedule', COLLECTIONS.schedules, doc, plainFromDoc, checkEntry)
+      : undefined;
   }
 
   /**
@@ -487,7 +513,7 @@ export class MongoStore implements ClaimingStore {
     );
     if (!doc) return undefined;
     const { _id: _ignored, ...settings } = doc;
-    return settings as Settings;
+    return this.gate.settings(COLLECTIONS.settings, settings);
   }
   async putSettings(settings: Settings): Promise<void> {
     await this.replace(COLLECTIONS.settings, { ...settings, _id: SETTINGS_ID }, 'settings');
@@ -860,7 +886,16 @@ export class MongoStore implements ClaimingStore {
   private onScheduleChange(change: Document): void {
     const id = String((change.documentKey as { _id?: unknown } | undefined)?._id ?? '');
     if (change.operationType === 'delete') this.reportRemoved(id);
-    else if (change.fullDocument) this.reportChanged(fromDoc<ScheduleEntry>(change.fullDocument));
+    else if (change.fullDocument) {
+      const entry = this.gate.one(
+        'schedule',
+        COLLECTIONS.schedules,
+        change.fullDocument as Document,
+        plainFromDoc,
+        checkEntry,
+      );
+      if (entry) this.reportChanged(entry);
+    }
   }
 
   private startPolling(): void {
@@ -900,7 +935,16 @@ export class MongoStore implements ClaimingStore {
           .find({ _id: { $in: changed } })
           .toArray(),
       );
-      for (const doc of full) this.reportChanged(fromDoc<ScheduleEntry>(doc));
+      for (const doc of full) {
+        const entry = this.gate.one(
+          'schedule',
+          COLLECTIONS.schedules,
+          doc,
+          plainFromDoc,
+          checkEntry,
+        );
+        if (entry) this.reportChanged(entry);
+      }
     }
   }
 

@@ -1,0 +1,102 @@
+/**
+ * Small parts of the run log (run-log.ts): append batches, sorted-key search, synchronous writes
+ * and the bookkeeping after an append.
+ */
+import { writeSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { AppError } from '../../../shared/errors';
+import type { Entry } from './segment';
+
+/** One segment's records in a batch: lines to append and the entries they belong to. */
+export interface Pending {
+  lines: string[];
+  entries: Entry[];
+}
+
+/** Records queued for one append round, by segment (`S`: the run log's segment). */
+export interface Batch<S> {
+  lines: Map<S, Pending>;
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export function newBatch<S>(): Batch<S> {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A failed batch is reported to its callers; never an unhandled rejection on its own.
+  done.catch(() => undefined);
+  return { lines: new Map(), done, resolve, reject };
+}
+
+/** Index of the first key >= `key` in an ascending array. */
+export function lowerBound(keys: string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Appends up to this size are written synchronously (see writeBatch). */
+export const SYNC_WRITE_MAX_BYTES = 8 * 1024;
+/** The reused encoding buffer grows up to this; a larger batch gets a buffer of its own. */
+export const MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
+
+/** writeSync until every byte is written (a regular file normally takes it all at once). */
+export function writeAllSync(fd: number, data: Buffer): void {
+  let offset = 0;
+  while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+}
+
+/**
+ * Writes all of `data`: a write may take only part of it (a disk filling up takes what fits,
+ * then refuses the rest), and the records' places in the file assume all of it is there.
+ */
+export async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+    if (bytesWritten === 0) throw Object.assign(new Error('nothing was written'), { code: 'EIO' });
+    offset += bytesWritten;
+  }
+}
+
+/**
+ * After an append: the entries whose latest line is the one just written keep only its place in
+ * the file (see Entry). `lengths` are the lines' byte lengths as written.
+ */
+export function dropWrittenLines(
+  start: number,
+  lines: string[],
+  entries: Entry[],
+  lengths: number[],
+): void {
+  let offset = start;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const length = lengths[i]!;
+    const entry = entries[i]!;
+    // A later update may have replaced the line already; that one is dropped when written.
+    if (entry.line === line) {
+      entry.line = undefined;
+      entry.offset = offset;
+      entry.length = length;
+    }
+    offset += length + 1;
+  }
+}
+
+export function conflict(id: string): AppError {
+  return new AppError(
+    'CONFLICT',
+    `JsonStore: run ${id} is already recorded; record a new run with a new id`,
+  );
+}
