@@ -1,13 +1,17 @@
 /**
  * HTTP plumbing shared by the api executor and file-over-URL: one axios instance over keep-alive
  * agents owned by the executor, manual redirects (at most 5, http/https checked on every hop,
- * credentials dropped when the origin changes), a streamed body with a byte cap, our own timer
- * for timeouts, and classification of failures into `TaskError` codes.
+ * credentials dropped when the origin changes), a streamed body with a byte cap, checked framing
+ * and strict Content-Encoding decoding (response-body.ts), our own timer for timeouts, and
+ * classification of failures into `TaskError` codes.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { decodeCharset } from './charset';
+import { ACCEPT_ENCODING } from './content-encoding';
+import { readBody } from './response-body';
 import { TaskError } from './types';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -79,7 +83,9 @@ export class HttpClient {
       httpsAgent: this.httpsAgent,
       maxRedirects: 0,
       responseType: 'stream',
-      decompress: true,
+      // response-body.ts decodes (strictly, stacked codings too); axios would pass a cut-short
+      // gzip body as complete and leave `gzip, br` encoded.
+      decompress: false,
       validateStatus: () => true,
       // Our own timer covers the whole exchange (see request()); no axios timeout.
       timeout: 0,
@@ -103,6 +109,9 @@ export class HttpClient {
     let url = checkUrl(req.url, req.where);
     let method = req.method.toUpperCase();
     let headers = { ...req.headers };
+    if (!Object.keys(headers).some((name) => name.toLowerCase() === 'accept-encoding')) {
+      headers['Accept-Encoding'] = ACCEPT_ENCODING; // only codings readBody decodes
+    }
     let body = req.body;
     try {
       for (let hop = 0; ; hop++) {
@@ -156,15 +165,22 @@ export class HttpClient {
           continue;
         }
         phase = 'body';
-        const buffer = await readCapped(response.data, req, url.href, signal, {
+        const responseHeaders = flattenHeaders(response.headers);
+        const buffer = await readBody(response.data, {
+          where: req.where,
+          url: url.href,
+          method,
+          maxBytes: req.maxBytes,
+          signal,
           status,
           statusText: response.statusText,
-          headers: flattenHeaders(response.headers),
+          headers: responseHeaders,
+          keptHeaders: selectHeaders(responseHeaders),
         });
         return {
           status,
           statusText: response.statusText,
-          headers: flattenHeaders(response.headers),
+          headers: responseHeaders,
           url: url.href,
           method,
           body: buffer,
@@ -249,71 +265,6 @@ export function selectHeaders(headers: Record<string, string>): Record<string, s
     if (headers[name] !== undefined) out[name] = headers[name];
   }
   return out;
-}
-
-interface PartialResponse {
-  status: number;
-  statusText: string;
-  headers: Record<string, string>;
-}
-
-/** Reads a response stream into memory, stopping (and failing) past `maxBytes`. */
-async function readCapped(
-  stream: Readable,
-  req: HttpRequest,
-  url: string,
-  signal: AbortSignal,
-  partial: PartialResponse,
-): Promise<Buffer> {
-  const tooLarge = (bytes: number, declared: boolean): TaskError =>
-    new TaskError(
-      'TOO_LARGE',
-      `${req.where}: the response from ${url} is ${declared ? '' : 'over '}${bytes} bytes, more than the ${req.maxBytes}-byte limit; raise the limit (maxResponseBytes / maxBytes) or ask for less data`,
-      {
-        summary: `${partial.status} ${partial.statusText}: response over ${req.maxBytes} bytes was not read`,
-        statusCode: partial.status,
-        statusText: partial.statusText,
-        headers: selectHeaders(partial.headers),
-        url,
-        bytes,
-      },
-    );
-  const declared = Number(partial.headers['content-length']);
-  if (
-    Number.isFinite(declared) &&
-    declared > req.maxBytes &&
-    partial.headers['content-encoding'] === undefined
-  ) {
-    stream.destroy();
-    throw tooLarge(declared, true);
-  }
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  return new Promise<Buffer>((resolve, reject) => {
-    const finish = (error?: unknown): void => {
-      signal.removeEventListener('abort', onAbort);
-      stream.off('data', onData);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-      if (error !== undefined) {
-        stream.destroy();
-        reject(error);
-      } else resolve(Buffer.concat(chunks, bytes));
-    };
-    const onAbort = (): void => finish(new Error('aborted'));
-    const onData = (chunk: Buffer): void => {
-      bytes += chunk.length;
-      if (bytes > req.maxBytes) return finish(tooLarge(bytes, false));
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => finish();
-    const onError = (error: unknown): void => finish(error);
-    if (signal.aborted) return finish(new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    stream.on('data', onData);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
-  });
 }
 
 /** The system error code of a failed request, wherever axios put it. */
@@ -426,12 +377,9 @@ function charsetOf(contentType: string): string {
   return (match?.[1] ?? 'utf-8').toLowerCase();
 }
 
+/** The body as text in its declared charset (legacy ones via iconv-lite); undefined if unknown. */
 function decodeText(buffer: Buffer, contentType: string): string | undefined {
-  try {
-    return new TextDecoder(charsetOf(contentType), { fatal: false }).decode(buffer);
-  } catch {
-    return undefined; // unknown charset
-  }
+  return decodeCharset(buffer, charsetOf(contentType));
 }
 
 /** Turns a response body into what a run records: parsed JSON, text, or base64 for binary. */

@@ -102,8 +102,16 @@ export function fillDeep(value: unknown, scope: PlaceholderScope, where: string)
   if (typeof value === 'string') return fillTemplate(value, scope, where);
   if (Array.isArray(value)) return value.map((item) => fillDeep(item, scope, where));
   if (value !== null && typeof value === 'object') {
+    // Defined, not assigned: a `__proto__` key of the user's data stays an own key.
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = fillDeep(item, scope, where);
+    for (const [key, item] of Object.entries(value)) {
+      Object.defineProperty(out, key, {
+        value: fillDeep(item, scope, where),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   }
   return value;

@@ -102,6 +102,13 @@ describe('fillDeep and fillMap', () => {
     expect(body['{{id}}'][0]).toBe('{{host}}');
   });
 
+  it('keeps a __proto__ key of the content as an own key (written content loses no column)', () => {
+    const content = JSON.parse('[{"__proto__":"{{id}}","a":"1"}]') as unknown;
+    const filled = fillDeep(content, scope, 'T');
+    expect(JSON.stringify(filled)).toBe('[{"__proto__":"42","a":"1"}]');
+    expect(Object.getPrototypeOf((filled as object[])[0])).toBe(Object.prototype);
+  });
+
   it('fills every value of a string map', () => {
     expect(fillMap({ a: '{{id}}', b: 'plain' }, scope, 'T')).toEqual({ a: '42', b: 'plain' });
     expect(fillMap(undefined, scope, 'T')).toEqual({});
