@@ -10,6 +10,8 @@ import type { Clock } from './core/clock';
 import { ApiExecutor } from './executors/api-executor';
 import { DbExecutor } from './executors/db-executor';
 import { FileExecutor } from './executors/file-executor';
+import { RedactingExecutor } from './executors/redacting-executor';
+import { SelfGuard } from './executors/self-guard';
 import type { ExecutorRegistry } from './executors/types';
 import { Scheduler } from './scheduler/scheduler';
 import type { SecretCodec } from './secrets/codec';
@@ -40,6 +42,11 @@ export interface ComposeOptions extends StoreSettings {
    * (default true).
    */
   schedule?: boolean;
+  /**
+   * Refuses tasks aimed at this instance (its data directory, its HTTP address); default one
+   * guarding `dataDir`. The serve command passes its own to tell it the address once listening.
+   */
+  self?: SelfGuard;
 }
 
 export type MongoTuning = Pick<
@@ -73,8 +80,19 @@ export function createStore(
   }
 }
 
-export function createExecutors(): ExecutorRegistry {
-  return { api: new ApiExecutor(), db: new DbExecutor(), file: new FileExecutor() };
+export interface ExecutorOptions {
+  /** Refuses api/file tasks aimed at this instance (see src/main/executors/self-guard.ts). */
+  self?: SelfGuard;
+}
+
+/** The three executors; api and file runs report no secret value (redacting-executor.ts). */
+export function createExecutors(options: ExecutorOptions = {}): ExecutorRegistry {
+  const self = options.self ? { self: options.self } : {};
+  return {
+    api: new RedactingExecutor(new ApiExecutor(self)),
+    db: new DbExecutor(),
+    file: new RedactingExecutor(new FileExecutor(self)),
+  };
 }
 
 /**
@@ -105,7 +123,9 @@ export function composeApp(options: ComposeOptions): App {
   const store = composeStore({ ...options, instanceId });
   return createApp({
     store,
-    executors: createExecutors(),
+    executors: createExecutors({
+      self: options.self ?? new SelfGuard(options.dataDir ? { dataDir: options.dataDir } : {}),
+    }),
     ...(options.schedule !== false ? { createScheduler: (deps) => new Scheduler(deps) } : {}),
     instanceId,
     ...(options.clock ? { clock: options.clock } : {}),

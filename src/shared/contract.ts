@@ -5,12 +5,14 @@
 import { z } from 'zod';
 import {
   configurationInputSchema,
+  everySecondsSchema,
   idSchema,
   isoTimeSchema,
   operationSchema,
   runStatusSchema,
   SCHEDULE_KINDS,
   scheduleEntryInputSchema,
+  scheduleTimeSchema,
   settingsSchema,
   taskInputSchema,
   taskTypeSchema,
@@ -91,15 +93,11 @@ export const paramsSchemas = {
   ]),
   'schedules.preview': z.strictObject({
     kind: z.enum(SCHEDULE_KINDS),
-    everySeconds: z
-      .number()
-      .int('must be a whole number of seconds')
-      .min(1, 'must be at least 1')
-      .optional(),
+    everySeconds: everySecondsSchema.optional(),
     cron: z.string().trim().min(1, 'must not be empty').optional(),
     timezone: z.string().trim().min(1).optional(),
-    startAt: isoTimeSchema.optional(),
-    endAt: isoTimeSchema.optional(),
+    startAt: scheduleTimeSchema.optional(),
+    endAt: scheduleTimeSchema.optional(),
     count: z.number().int().min(1).max(100).optional(),
   }),
   'settings.get': empty,
@@ -115,6 +113,10 @@ export const paramsSchemas = {
   }),
   /** Imports such a file (upsert by id; verified by counts). */
   'system.import': z.strictObject({ file: z.string().trim().min(1, 'must not be empty') }),
+  /** Stops reporting one of `system.info`'s problems (the data it names is kept). */
+  'system.acknowledge': z.strictObject({
+    id: z.string().trim().min(1, 'must not be empty').max(500),
+  }),
 } as const;
 
 export interface SystemInfo {
@@ -125,6 +127,28 @@ export interface SystemInfo {
   location?: string;
   instanceId: string;
   scheduler: { running: boolean; entries: number; activeRuns: number; queuedRuns: number };
+  /** What is wrong with the stored data (records set aside, files moved or lost); newest last. */
+  problems: DataProblem[];
+}
+
+/**
+ * Something wrong with the stored data that the store worked around: a record set aside, a
+ * catalog moved away, run segments lost or damaged (docs/storage.md, "Problems").
+ */
+export interface DataProblem {
+  /** Stable id; `system.acknowledge` takes it. */
+  id: string;
+  kind: 'config' | 'task' | 'schedule' | 'settings' | 'catalog' | 'runs';
+  /** The id of the record set aside, when it has one. */
+  recordId?: string;
+  /** What is wrong and what to do, in sentences. */
+  message: string;
+  /** The file (or collection) that holds the data. */
+  at?: string;
+  /** When it was first found (ISO). */
+  since?: string;
+  /** False when only fixing the data makes it go away (a document in a shared database). */
+  acknowledgeable: boolean;
 }
 
 /**
@@ -169,6 +193,8 @@ export interface MethodResults {
   'system.info': SystemInfo;
   'system.export': TransferSummary;
   'system.import': TransferSummary;
+  /** The problems still reported after this one was acknowledged. */
+  'system.acknowledge': { problems: DataProblem[] };
 }
 
 export type MethodName = keyof typeof paramsSchemas;

@@ -3,6 +3,15 @@
  * Names are part of the contract (see docs/architecture.md and the design brief, section 2).
  */
 import { z } from 'zod';
+import { boundedJson } from './json-bounds';
+import {
+  MAX_EVERY_SECONDS,
+  MAX_SCHEDULE_TIME_MS,
+  MIN_SCHEDULE_TIME_MS,
+  RETRY_MAX_ATTEMPTS,
+  RETRY_MAX_BACKOFF_MS,
+  RETRY_MAX_FACTOR,
+} from './limits';
 
 export const TASK_TYPES = ['api', 'db', 'file'] as const;
 export const OPERATIONS = ['read', 'write'] as const;
@@ -31,9 +40,16 @@ export const nameSchema = z.string().trim().min(1, 'must not be empty').max(200)
 /** ISO 8601 timestamp; the core normalizes every stored time to UTC (`…Z`). */
 export const isoTimeSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time' });
 const positiveInt = z.number().int('must be a whole number').positive('must be at least 1');
-const stringMap = z.record(z.string(), z.string());
-/** A JSON object (MongoDB Extended JSON where the field says so). */
+/** Names to strings (headers, query, variables), within the JSON size limit (src/shared/limits.ts). */
+const stringMap = boundedJson(z.record(z.string(), z.string()));
+/** A JSON object (MongoDB Extended JSON where the field says so); unbounded, see below. */
 const jsonObject = z.record(z.string(), z.unknown());
+/**
+ * Every untyped JSON field a user gives (api body, file content, db filters, documents, pipelines,
+ * updates) is one of these: within JSON_MAX_DEPTH and JSON_MAX_BYTES, and JSON only.
+ */
+const jsonValue = boundedJson(z.unknown());
+const boundedObject = boundedJson(jsonObject);
 
 export const taskTypeSchema = z.enum(TASK_TYPES);
 export const operationSchema = z.enum(OPERATIONS);
@@ -50,24 +66,65 @@ export const apiAuthSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
-export const apiParamsSchema = z.strictObject({
-  url: z.string().trim().min(1, 'must not be empty'),
-  /** Defaults: GET for read tasks, POST for write tasks. */
-  method: z.enum(HTTP_METHODS).optional(),
-  headers: stringMap.optional(),
-  query: stringMap.optional(),
-  body: z.unknown().optional(),
-  bodyType: z.enum(['json', 'form', 'text']).optional(),
-  auth: apiAuthSchema.optional(),
-  /** Values for `{{name}}` placeholders in url, headers, query and body. */
-  variables: stringMap.optional(),
-  /** Environment variables a `{{env.NAME}}` placeholder may read. */
-  allowEnv: z
-    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'))
-    .optional(),
-  timeoutMs: positiveInt.max(3_600_000).optional(),
-  maxResponseBytes: positiveInt.optional(),
-});
+/** Names whose values are secrets (`secretVariables`, `secretHeaders`, `secretQuery`). */
+const secretNameList = z.array(z.string().min(1, 'must not be empty')).max(1000).optional();
+
+/**
+ * Every name a `secret…` list gives must be a key of the map it marks (headers in any case), so
+ * a typo cannot leave a secret in clear unnoticed.
+ */
+function secretNamesExist(
+  lists: readonly (readonly [list: string, map: string, anyCase: boolean])[],
+): (params: Record<string, unknown>, ctx: z.RefinementCtx) => void {
+  return (params, ctx) => {
+    for (const [list, map, anyCase] of lists) {
+      const names = (params[list] as string[] | undefined) ?? [];
+      const keys = Object.keys((params[map] as Record<string, string> | undefined) ?? {});
+      const known = new Set(anyCase ? keys.map((k) => k.toLowerCase()) : keys);
+      names.forEach((name, i) => {
+        if (known.has(anyCase ? name.toLowerCase() : name)) return;
+        ctx.addIssue({
+          code: 'custom',
+          path: [list, i],
+          message: `"${name}" is not in ${map}; list only names that ${map} has${anyCase ? ' (any case)' : ''}`,
+        });
+      });
+    }
+  };
+}
+
+export const apiParamsSchema = z
+  .strictObject({
+    url: z.string().trim().min(1, 'must not be empty'),
+    /** Defaults: GET for read tasks, POST for write tasks. */
+    method: z.enum(HTTP_METHODS).optional(),
+    headers: stringMap.optional(),
+    query: stringMap.optional(),
+    body: jsonValue.optional(),
+    bodyType: z.enum(['json', 'form', 'text']).optional(),
+    auth: apiAuthSchema.optional(),
+    /** Values for `{{name}}` placeholders in url, headers, query and body. */
+    variables: stringMap.optional(),
+    /** Environment variables a `{{env.NAME}}` placeholder may read. */
+    allowEnv: z
+      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'))
+      .optional(),
+    timeoutMs: positiveInt.max(3_600_000).optional(),
+    maxResponseBytes: positiveInt.optional(),
+    /** Names in `variables` whose values are secrets (sealed at rest, redacted when shown). */
+    secretVariables: secretNameList,
+    /** Names in `headers` (any case) whose values are secrets, beside Authorization, Cookie… */
+    secretHeaders: secretNameList,
+    /** Keys in `query` whose values are secrets. */
+    secretQuery: secretNameList,
+  })
+  .superRefine(
+    secretNamesExist([
+      ['secretVariables', 'variables', false],
+      ['secretHeaders', 'headers', true],
+      ['secretQuery', 'query', false],
+    ]),
+  );
 
 export const dbParamsSchema = z.strictObject({
   uri: z
@@ -78,52 +135,67 @@ export const dbParamsSchema = z.strictObject({
   collection: z.string().trim().min(1, 'must not be empty'),
   find: z
     .strictObject({
-      filter: jsonObject.optional(),
-      projection: jsonObject.optional(),
-      sort: jsonObject.optional(),
+      filter: boundedObject.optional(),
+      projection: boundedObject.optional(),
+      sort: boundedObject.optional(),
       limit: z.number().int().nonnegative().optional(),
       skip: z.number().int().nonnegative().optional(),
     })
     .optional(),
-  aggregate: z.strictObject({ pipeline: z.array(jsonObject) }).optional(),
-  count: z.strictObject({ filter: jsonObject.optional() }).optional(),
+  aggregate: z.strictObject({ pipeline: boundedJson(z.array(jsonObject)) }).optional(),
+  count: z.strictObject({ filter: boundedObject.optional() }).optional(),
   insert: z
-    .strictObject({ documents: z.array(jsonObject).min(1, 'needs at least one document') })
+    .strictObject({
+      documents: boundedJson(z.array(jsonObject).min(1, 'needs at least one document')),
+    })
     .optional(),
   update: z
     .strictObject({
-      filter: jsonObject,
-      update: z.union([jsonObject, z.array(jsonObject)]),
+      filter: boundedObject,
+      update: boundedJson(z.union([jsonObject, z.array(jsonObject)])),
       upsert: z.boolean().optional(),
       many: z.boolean().optional(),
     })
     .optional(),
-  delete: z.strictObject({ filter: jsonObject, many: z.boolean().optional() }).optional(),
+  delete: z.strictObject({ filter: boundedObject, many: z.boolean().optional() }).optional(),
   timeoutMs: positiveInt.max(3_600_000).optional(),
 });
 
-export const fileParamsSchema = z.strictObject({
-  /** A local path or an http(s) URL. */
-  location: z.string().trim().min(1, 'must not be empty'),
-  encoding: z.enum(FILE_ENCODINGS).optional(),
-  format: z.enum(FILE_FORMATS).optional(),
-  /** What a write task writes: a string, or any JSON value for the json and csv formats. */
-  content: z.unknown().optional(),
-  writeMode: z.enum(WRITE_MODES).optional(),
-  createDirs: z.boolean().optional(),
-  uploadMethod: z.enum(['POST', 'PUT']).optional(),
-  uploadAs: z.enum(['raw', 'multipart']).optional(),
-  headers: stringMap.optional(),
-  /** Values for `{{name}}` placeholders in location, headers and content. */
-  variables: stringMap.optional(),
-  /** Environment variables a `{{env.NAME}}` placeholder may read. */
-  allowEnv: z
-    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'))
-    .optional(),
-  csvDelimiter: z.string().length(1, 'must be one character').optional(),
-  maxBytes: positiveInt.optional(),
-  timeoutMs: positiveInt.max(3_600_000).optional(),
-});
+export const fileParamsSchema = z
+  .strictObject({
+    /** A local path or an http(s) URL. */
+    location: z.string().trim().min(1, 'must not be empty'),
+    encoding: z.enum(FILE_ENCODINGS).optional(),
+    format: z.enum(FILE_FORMATS).optional(),
+    /** What a write task writes: a string, or any JSON value for the json and csv formats. */
+    content: jsonValue.optional(),
+    writeMode: z.enum(WRITE_MODES).optional(),
+    createDirs: z.boolean().optional(),
+    uploadMethod: z.enum(['POST', 'PUT']).optional(),
+    uploadAs: z.enum(['raw', 'multipart']).optional(),
+    headers: stringMap.optional(),
+    /** Values for `{{name}}` placeholders in location, headers and content. */
+    variables: stringMap.optional(),
+    /** Environment variables a `{{env.NAME}}` placeholder may read. */
+    allowEnv: z
+      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a variable name'))
+      .optional(),
+    csvDelimiter: z.string().length(1, 'must be one character').optional(),
+    /** CSV writes: prefix `'` to cells starting with = + - @ tab CR; default on for `.csv` paths. */
+    escapeFormulas: z.boolean().optional(),
+    maxBytes: positiveInt.optional(),
+    timeoutMs: positiveInt.max(3_600_000).optional(),
+    /** Names in `variables` whose values are secrets (sealed at rest, redacted when shown). */
+    secretVariables: secretNameList,
+    /** Names in `headers` (any case) whose values are secrets, beside Authorization, Cookie… */
+    secretHeaders: secretNameList,
+  })
+  .superRefine(
+    secretNamesExist([
+      ['secretVariables', 'variables', false],
+      ['secretHeaders', 'headers', true],
+    ]),
+  );
 
 const configBase = {
   id: idSchema,
@@ -153,11 +225,28 @@ export const configurationInputSchema = z.discriminatedUnion('type', [
 
 // ---------------------------------------------------------------- tasks
 
+/**
+ * Retries wait backoffMs × factor^(n-1) before attempt n+1, capped at RETRY_MAX_DELAY_MS and
+ * spread by ±RETRY_JITTER (retryDelayMs in src/shared/limits.ts; docs/scheduling.md, "Retries").
+ */
 export const retryPolicySchema = z.strictObject({
   /** Total attempts including the first (1 = no retry). */
-  attempts: z.number().int().min(1).max(20),
-  backoffMs: z.number().int().nonnegative().max(3_600_000).default(1000),
-  factor: z.number().min(1).max(10).default(2),
+  attempts: z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be at least 1 (1 means no retry)')
+    .max(RETRY_MAX_ATTEMPTS, `must be at most ${RETRY_MAX_ATTEMPTS}`),
+  backoffMs: z
+    .number()
+    .int('must be a whole number of milliseconds')
+    .nonnegative('must not be negative')
+    .max(RETRY_MAX_BACKOFF_MS, `must be at most ${RETRY_MAX_BACKOFF_MS} (1 hour)`)
+    .default(1000),
+  factor: z
+    .number()
+    .min(1, 'must be at least 1 (1 keeps the backoff constant)')
+    .max(RETRY_MAX_FACTOR, `must be at most ${RETRY_MAX_FACTOR}`)
+    .default(2),
 });
 
 /** "2xx", "404", "400-499": which HTTP statuses an api task counts as success. */
@@ -236,23 +325,32 @@ export const runSchema = z.strictObject({
 
 // ---------------------------------------------------------------- schedule entries
 
+/** A schedule time: ISO 8601 between 1970 and 9999 (UTC), so every stored time stays valid ISO. */
+export const scheduleTimeSchema = isoTimeSchema.refine((iso) => {
+  const ms = Date.parse(iso);
+  return ms >= MIN_SCHEDULE_TIME_MS && ms <= MAX_SCHEDULE_TIME_MS;
+}, 'must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z (in UTC, after the offset)');
+
+/** A frequency interval: whole seconds from 1 to MAX_EVERY_SECONDS (10 years). */
+export const everySecondsSchema = z
+  .number()
+  .int('must be a whole number of seconds')
+  .min(1, 'must be at least 1')
+  .max(MAX_EVERY_SECONDS, `must be at most ${MAX_EVERY_SECONDS} (10 years)`);
+
 const scheduleFields = {
   taskId: idSchema,
   /** Overrides the task's default configuration; must be of the task's type. */
   configId: idSchema.optional(),
   name: z.string().max(200).optional(),
   kind: z.enum(SCHEDULE_KINDS),
-  everySeconds: z
-    .number()
-    .int('must be a whole number of seconds')
-    .min(1, 'must be at least 1')
-    .optional(),
+  everySeconds: everySecondsSchema.optional(),
   cron: z.string().trim().min(1, 'must not be empty').optional(),
   /** IANA zone for cron entries; the system zone is stored explicitly when omitted. */
   timezone: z.string().trim().min(1).optional(),
   enabled: z.boolean().default(true),
-  startAt: isoTimeSchema.optional(),
-  endAt: isoTimeSchema.optional(),
+  startAt: scheduleTimeSchema.optional(),
+  endAt: scheduleTimeSchema.optional(),
   overlap: z.enum(OVERLAP_POLICIES).default('skip'),
   missed: z.enum(MISSED_POLICIES).default('run-once'),
 };
@@ -261,21 +359,21 @@ export const scheduleEntrySchema = z.strictObject({
   id: idSchema,
   ...scheduleFields,
   /** Frequency entries fire at anchorAt + k·everySeconds (server-managed). */
-  anchorAt: isoTimeSchema.optional(),
-  lastRunAt: isoTimeSchema.optional(),
-  nextRunAt: isoTimeSchema.optional(),
-  createdAt: isoTimeSchema,
-  updatedAt: isoTimeSchema,
+  anchorAt: scheduleTimeSchema.optional(),
+  lastRunAt: scheduleTimeSchema.optional(),
+  nextRunAt: scheduleTimeSchema.optional(),
+  createdAt: scheduleTimeSchema,
+  updatedAt: scheduleTimeSchema,
 });
 
 export const scheduleEntryInputSchema = z.strictObject({
   id: idSchema.optional(),
   ...scheduleFields,
-  anchorAt: isoTimeSchema.optional(),
-  lastRunAt: isoTimeSchema.optional(),
-  nextRunAt: isoTimeSchema.optional(),
-  createdAt: isoTimeSchema.optional(),
-  updatedAt: isoTimeSchema.optional(),
+  anchorAt: scheduleTimeSchema.optional(),
+  lastRunAt: scheduleTimeSchema.optional(),
+  nextRunAt: scheduleTimeSchema.optional(),
+  createdAt: scheduleTimeSchema.optional(),
+  updatedAt: scheduleTimeSchema.optional(),
 });
 
 // ---------------------------------------------------------------- settings

@@ -17,6 +17,7 @@ import {
   type HttpResponse,
 } from './http-client';
 import { fillDeep, fillMap, fillTemplate, type PlaceholderScope } from './placeholders';
+import type { SelfGuard } from './self-guard';
 import type { ExecutionOutcome, ExecutionRequest, Executor } from './types';
 import { TaskError } from './types';
 
@@ -26,6 +27,8 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export interface ApiExecutorOptions {
   /** Where `{{env.NAME}}` values come from (only names a configuration's allowEnv lists). */
   env?: NodeJS.ProcessEnv;
+  /** Refuses URLs that reach the service this runs in (see self-guard.ts). */
+  self?: SelfGuard;
 }
 
 interface PreparedRequest {
@@ -168,9 +171,11 @@ export class ApiExecutor implements Executor<'api'> {
   readonly type = 'api' as const;
   private readonly client = new HttpClient();
   private readonly env: NodeJS.ProcessEnv;
+  private readonly self: SelfGuard | undefined;
 
   constructor(options: ApiExecutorOptions = {}) {
     this.env = options.env ?? process.env;
+    this.self = options.self;
   }
 
   async execute({
@@ -181,6 +186,7 @@ export class ApiExecutor implements Executor<'api'> {
   }: ExecutionRequest<'api'>): Promise<ExecutionOutcome> {
     const params = config.params;
     const prepared = prepareApiRequest(params, operation, this.env);
+    await this.self?.checkUrl(prepared.url, `${WHERE}: url`);
     const response = await this.client.request({
       ...prepared,
       timeoutMs: params.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -188,6 +194,10 @@ export class ApiExecutor implements Executor<'api'> {
       signal,
       where: WHERE,
     });
+    // A redirect may lead back to the service: its answer is not recorded.
+    if (response.redirects > 0) {
+      await this.self?.checkUrl(response.url, `${WHERE}: ${prepared.url} redirected to`);
+    }
     const result = apiResult(response);
     const accepted = task?.successStatuses;
     if (!statusMatches(response.status, accepted)) {

@@ -7,14 +7,14 @@
  * Local paths must be absolute or start with `~/`: the app (an Electron app or a service) has no
  * meaningful working directory, so a relative path would land somewhere the user did not mean.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FileParams, Operation, RunResult } from '../../shared/domain';
-import { CsvError, parseCsv, stringifyCsv } from './csv';
+import { contentTypeOf, decodeContent, encodeContent } from './file-content';
 import {
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_TIMEOUT_MS,
@@ -27,22 +27,24 @@ import {
   statusMatches,
 } from './http-client';
 import { fillDeep, fillMap, fillTemplate, type PlaceholderScope } from './placeholders';
+import type { SelfGuard } from './self-guard';
 import type { ExecutionOutcome, ExecutionRequest, Executor } from './types';
 import { TaskError } from './types';
+
+export { encodeContent, escapesFormulas } from './file-content';
 
 const WHERE = 'FileExecutor';
 /** Default cap on what a read loads (local file or download). */
 export const DEFAULT_FILE_MAX_BYTES = 10 * 1024 * 1024;
 const READ_CHUNK = 1024 * 1024;
 
-type Format = NonNullable<FileParams['format']>;
-type Encoding = NonNullable<FileParams['encoding']>;
-
 export interface FileExecutorOptions {
   /** What `~/` means (defaults to the user's home directory). */
   homeDir?: string;
   /** Where `{{env.NAME}}` values come from (only names a configuration's allowEnv lists). */
   env?: NodeJS.ProcessEnv;
+  /** Refuses the data directory and the service's own URL (see self-guard.ts). */
+  self?: SelfGuard;
 }
 
 function invalid(message: string): TaskError {
@@ -167,149 +169,6 @@ async function readLocal(file: string, maxBytes: number, signal: AbortSignal): P
   } finally {
     await handle.close().catch(() => undefined);
   }
-}
-
-/** Decodes read bytes by format; bad JSON/CSV is a PARSE failure. */
-function decodeContent(
-  buffer: Buffer,
-  format: Format,
-  encoding: Encoding,
-  params: FileParams,
-  location: string,
-  resultMaxBytes: number,
-): RunResult {
-  const base = { location, bytes: buffer.length, format };
-  const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  switch (format) {
-    case 'text': {
-      const data = buffer.toString(encoding);
-      return {
-        summary: `Read ${formatBytes(buffer.length)} of text from ${location}`,
-        ...base,
-        encoding,
-        data,
-      };
-    }
-    case 'json': {
-      const text = stripBom(buffer.toString(encoding));
-      let data: unknown;
-      try {
-        data = JSON.parse(text);
-      } catch (error) {
-        throw new TaskError(
-          'PARSE',
-          `${WHERE}: "${location}" is not valid JSON (${(error as Error).message}); fix the file or read it with format "text"`,
-          { summary: `Read ${formatBytes(buffer.length)} that did not parse as JSON`, ...base },
-        );
-      }
-      return {
-        summary: `Read JSON (${formatBytes(buffer.length)}) from ${location}`,
-        ...base,
-        encoding,
-        data,
-      };
-    }
-    case 'csv': {
-      let table;
-      try {
-        table = parseCsv(stripBom(buffer.toString(encoding)), params.csvDelimiter ?? ',');
-      } catch (error) {
-        if (!(error instanceof CsvError)) throw error;
-        throw new TaskError('PARSE', `${WHERE}: "${location}" is not valid CSV: ${error.message}`, {
-          summary: `Read ${formatBytes(buffer.length)} that did not parse as CSV`,
-          ...base,
-        });
-      }
-      return {
-        summary: `Read ${table.rows.length} CSV row${table.rows.length === 1 ? '' : 's'} (${table.header.length} columns) from ${location}`,
-        ...base,
-        encoding,
-        columns: table.header,
-        rowCount: table.rows.length,
-        rows: table.rows,
-      };
-    }
-    case 'binary': {
-      // Keep whole base64 quanta under the result cap, so what is stored still decodes.
-      const keepBytes = Math.max(0, Math.floor(Math.max(0, resultMaxBytes - 2) / 4) * 3);
-      const kept = buffer.subarray(0, Math.min(buffer.length, keepBytes));
-      return {
-        summary: `Read ${formatBytes(buffer.length)} of binary data from ${location}`,
-        ...base,
-        encoding: 'base64',
-        sha256: createHash('sha256').update(buffer).digest('hex'),
-        data: kept.toString('base64'),
-        ...(kept.length < buffer.length ? { truncated: true, dataBytes: kept.length } : {}),
-      };
-    }
-  }
-}
-
-/** The bytes a write task writes, from `content` and the format. */
-export function encodeContent(params: FileParams): Buffer {
-  const format = params.format ?? 'text';
-  const encoding = params.encoding ?? 'utf8';
-  const content = params.content;
-  if (content === undefined) throw invalid('a write task needs params.content');
-  switch (format) {
-    case 'text':
-      if (typeof content !== 'string') {
-        throw invalid(
-          'format "text" needs a string in params.content; use format "json" to write other values',
-        );
-      }
-      return Buffer.from(content, encoding);
-    case 'json':
-      if (typeof content === 'string') {
-        try {
-          JSON.parse(content);
-        } catch (error) {
-          throw invalid(
-            `params.content is a string but not valid JSON (${(error as Error).message}); fix it or use format "text"`,
-          );
-        }
-        return Buffer.from(content, encoding);
-      }
-      return Buffer.from(JSON.stringify(content, null, 2) + '\n', encoding);
-    case 'csv':
-      if (typeof content === 'string') return Buffer.from(content, encoding);
-      if (!Array.isArray(content)) {
-        throw invalid(
-          'format "csv" needs params.content as a list of rows (objects or arrays) or as CSV text',
-        );
-      }
-      try {
-        return Buffer.from(stringifyCsv(content, params.csvDelimiter ?? ','), encoding);
-      } catch (error) {
-        if (error instanceof CsvError) throw invalid(`params.content: ${error.message}`);
-        throw error;
-      }
-    case 'binary': {
-      if (typeof content !== 'string') {
-        throw invalid('format "binary" needs params.content as a base64 string');
-      }
-      const compact = content.replace(/\s+/g, '');
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) {
-        throw invalid('format "binary" needs params.content as base64; it holds other characters');
-      }
-      return Buffer.from(compact, 'base64');
-    }
-  }
-}
-
-const CONTENT_TYPES: Record<Format, string> = {
-  text: 'text/plain',
-  json: 'application/json',
-  csv: 'text/csv',
-  binary: 'application/octet-stream',
-};
-
-function contentTypeOf(format: Format, encoding: Encoding): string {
-  if (format === 'binary') return CONTENT_TYPES.binary;
-  const charset = encoding === 'utf8' ? 'utf-8' : encoding === 'latin1' ? 'iso-8859-1' : encoding;
-  return encoding === 'base64' || encoding === 'hex'
-    ? CONTENT_TYPES[format]
-    : `${CONTENT_TYPES[format]}; charset=${charset}`;
 }
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -482,10 +341,12 @@ export class FileExecutor implements Executor<'file'> {
   private readonly client = new HttpClient();
   private readonly homeDir: string;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly self: SelfGuard | undefined;
 
   constructor(options: FileExecutorOptions = {}) {
     this.homeDir = options.homeDir ?? os.homedir();
     this.env = options.env ?? process.env;
+    this.self = options.self;
   }
 
   async execute(request: ExecutionRequest<'file'>): Promise<ExecutionOutcome> {
@@ -513,6 +374,7 @@ export class FileExecutor implements Executor<'file'> {
     params: FileParams,
   ): Promise<ExecutionOutcome> {
     const file = resolveLocalPath(params.location, this.homeDir);
+    await this.self?.checkPath(file, `${WHERE}: location`);
     const buffer = await readLocal(file, params.maxBytes ?? DEFAULT_FILE_MAX_BYTES, signal);
     const result = decodeContent(
       buffer,
@@ -529,6 +391,7 @@ export class FileExecutor implements Executor<'file'> {
     { task, signal, resultMaxBytes }: ExecutionRequest<'file'>,
     params: FileParams,
   ): Promise<ExecutionOutcome> {
+    await this.self?.checkUrl(params.location, `${WHERE}: location`);
     const response = await this.client.request({
       method: 'GET',
       url: params.location,
@@ -538,6 +401,9 @@ export class FileExecutor implements Executor<'file'> {
       signal,
       where: WHERE,
     });
+    if (response.redirects > 0) {
+      await this.self?.checkUrl(response.url, `${WHERE}: ${params.location} redirected to`);
+    }
     const http = {
       statusCode: response.status,
       statusText: response.statusText,
@@ -574,6 +440,7 @@ export class FileExecutor implements Executor<'file'> {
     params: FileParams,
   ): Promise<ExecutionOutcome> {
     const file = resolveLocalPath(params.location, this.homeDir);
+    await this.self?.checkPath(file, `${WHERE}: location`);
     const bytes = encodeContent(params);
     const mode = params.writeMode ?? 'overwrite';
     await writeLocal(file, bytes, mode, params.createDirs === true, signal);
@@ -617,6 +484,7 @@ export class FileExecutor implements Executor<'file'> {
       headers[key] = value;
     }
     const method = params.uploadMethod ?? 'POST';
+    await this.self?.checkUrl(params.location, `${WHERE}: location`);
     const response = await this.client.request({
       method,
       url: params.location,
@@ -627,6 +495,9 @@ export class FileExecutor implements Executor<'file'> {
       signal,
       where: WHERE,
     });
+    if (response.redirects > 0) {
+      await this.self?.checkUrl(response.url, `${WHERE}: ${params.location} redirected to`);
+    }
     const decoded = decodeBody(response.body, response.headers['content-type']);
     const result: RunResult = {
       summary: `${method} ${content.length} bytes (${uploadAs}) to ${response.url} → ${response.status} ${response.statusText}`,

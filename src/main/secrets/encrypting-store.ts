@@ -1,58 +1,29 @@
 /**
- * A `Store` decorator that seals configuration secrets before any backend sees them: api
- * `auth.token` / `auth.password`, sensitive headers (src/shared/secrets.ts) and the password
- * inside a db `uri`. Reads decrypt; a value that will not decrypt fails loudly and is never
- * rewritten, so a keyring change cannot wipe data.
+ * A `Store` decorator that seals configuration secrets before any backend sees them: every field
+ * src/shared/secrets.ts names a secret (api `auth.token` / `auth.password`, sensitive headers and
+ * those in `secretHeaders`, `secretQuery` values, `secretVariables` values, the password inside a
+ * db `uri` or an http(s) url / location). Reads decrypt; a value that will not decrypt fails
+ * loudly and is never rewritten, so a keyring change cannot wipe data.
  */
 import type { Configuration } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
-import { isSensitiveHeader } from '../../shared/secrets';
-import type { Store } from '../store/types';
+import { mapSecretParams } from '../../shared/secrets';
+import type { DataProblem, Store } from '../store/types';
 import { isCiphertext, type MultiCodec, type SecretCodec } from './codec';
-
-const URI_PASSWORD = /^(mongodb(?:\+srv)?:\/\/[^:/@]*:)([^@]*)(@)/;
+import { UNREADABLE_SECRET, unreadableMessage } from './unreadable-secrets';
 
 type Transform = (value: string) => string;
 
-function mapHeaders(
-  headers: Record<string, string> | undefined,
-  fn: Transform,
-): Record<string, string> | undefined {
-  if (!headers) return headers;
-  return Object.fromEntries(
-    Object.entries(headers).map(([k, v]) => [k, isSensitiveHeader(k) ? fn(v) : v]),
-  );
-}
-
-/** A copy of the configuration with `fn` applied to every secret field. */
+/**
+ * A copy of the configuration with `fn` applied to every secret field (the walk of
+ * `mapSecretParams`, so sealing, redaction and export agree on what a secret is).
+ */
 export function mapSecretFields(config: Configuration, fn: Transform): Configuration {
-  switch (config.type) {
-    case 'api': {
-      const p = { ...config.params };
-      if (p.auth?.kind === 'bearer') p.auth = { ...p.auth, token: fn(p.auth.token) };
-      else if (p.auth?.kind === 'basic') p.auth = { ...p.auth, password: fn(p.auth.password) };
-      if (p.headers) p.headers = mapHeaders(p.headers, fn);
-      return { ...config, params: p };
-    }
-    case 'db': {
-      const uri = config.params.uri.replace(
-        URI_PASSWORD,
-        (_m, head: string, pw: string, at: string) => `${head}${fn(pw)}${at}`,
-      );
-      return { ...config, params: { ...config.params, uri } };
-    }
-    case 'file':
-      return config.params.headers
-        ? {
-            ...config,
-            params: { ...config.params, headers: mapHeaders(config.params.headers, fn) },
-          }
-        : config;
-  }
+  return { ...config, params: mapSecretParams(config, (value) => fn(value)) } as Configuration;
 }
 
 /** Every secret value of the configuration, as stored. */
-function secretValues(config: Configuration): string[] {
+export function secretValues(config: Configuration): string[] {
   const values: string[] = [];
   mapSecretFields(config, (v) => {
     values.push(v);
@@ -67,6 +38,10 @@ export class EncryptingStore implements Store {
   readonly claim?: Store['claim'];
   readonly watchSchedules?: Store['watchSchedules'];
   readonly forgetScheduleDeletions?: Store['forgetScheduleDeletions'];
+  // So do the reports of stored data that was set aside (docs/storage.md, "Problems").
+  /** Configurations whose secrets do not decrypt with the current codec: id → name. */
+  private readonly unreadable = new Map<string, string>();
+  readonly acknowledgeProblem?: Store['acknowledgeProblem'];
 
   constructor(
     private readonly inner: Store,
@@ -77,6 +52,7 @@ export class EncryptingStore implements Store {
     if (inner.forgetScheduleDeletions) {
       this.forgetScheduleDeletions = inner.forgetScheduleDeletions.bind(inner);
     }
+    if (inner.acknowledgeProblem) this.acknowledgeProblem = inner.acknowledgeProblem.bind(inner);
   }
 
   get kind(): Store['kind'] {
@@ -116,6 +92,7 @@ export class EncryptingStore implements Store {
     return mapSecretFields(config, (v) => this.codec.encrypt(v));
   }
 
+  /** Decrypts every secret; throws when one does not decrypt (re-sealing needs all of them). */
   private open_(config: Configuration): Configuration {
     try {
       // A value without a tag was written before encryption was on; it is sealed on next save.
@@ -127,6 +104,39 @@ export class EncryptingStore implements Store {
         { configId: config.id, cause: error instanceof Error ? error.message : String(error) },
       );
     }
+  }
+
+  /**
+   * What reads give the app: every secret decrypted, and one that does not decrypt shown as
+   * UNREADABLE_SECRET (the configuration stays listed, editable and deletable; the stored
+   * ciphertext is untouched until the user types the secret again).
+   */
+  private readable(config: Configuration): Configuration {
+    let unreadable = false;
+    const opened = mapSecretFields(config, (v) => {
+      if (!isCiphertext(v)) return v;
+      try {
+        return this.codec.decrypt(v);
+      } catch {
+        unreadable = true;
+        return UNREADABLE_SECRET;
+      }
+    });
+    if (unreadable) this.unreadable.set(config.id, config.name);
+    else this.unreadable.delete(config.id);
+    return opened;
+  }
+
+  /** The store's own problems, and one per configuration whose secrets do not decrypt. */
+  problems(): DataProblem[] {
+    const own = [...this.unreadable].map(([id, name]): DataProblem => ({
+      id: `secrets:${id}`,
+      kind: 'config',
+      recordId: id,
+      message: `Secrets: ${unreadableMessage(name, this.codec.description)}.`,
+      acknowledgeable: false,
+    }));
+    return [...(this.inner.problems?.() ?? []), ...own];
   }
 
   /**
@@ -162,17 +172,28 @@ export class EncryptingStore implements Store {
   }
 
   async listConfigs(): Promise<Configuration[]> {
-    return (await this.inner.listConfigs()).map((c) => this.open_(c));
+    return (await this.inner.listConfigs()).map((c) => this.readable(c));
   }
   async getConfig(id: string): Promise<Configuration | undefined> {
     const stored = await this.inner.getConfig(id);
-    return stored && this.open_(stored);
+    return stored && this.readable(stored);
   }
-  putConfig(config: Configuration): Promise<void> {
-    return this.inner.putConfig(this.seal(config));
+  async putConfig(config: Configuration): Promise<void> {
+    if (secretValues(config).includes(UNREADABLE_SECRET)) {
+      // Sealing the marker would replace the stored ciphertext, which the old key still opens.
+      throw new AppError(
+        'VALIDATION',
+        `configs.save: ${unreadableMessage(config.name, this.codec.description)}; nothing was saved`,
+        { configId: config.id },
+      );
+    }
+    await this.inner.putConfig(this.seal(config));
+    this.unreadable.delete(config.id);
   }
-  deleteConfigs(ids: string[]): Promise<number> {
-    return this.inner.deleteConfigs(ids);
+  async deleteConfigs(ids: string[]): Promise<number> {
+    const deleted = await this.inner.deleteConfigs(ids);
+    for (const id of ids) this.unreadable.delete(id);
+    return deleted;
   }
 
   listTasks: Store['listTasks'] = () => this.inner.listTasks();

@@ -5,6 +5,7 @@
  */
 import type { App } from '../app';
 import { composeApp, headlessSecrets, sealStoredSecrets, type StoreSettings } from '../compose';
+import { SelfGuard } from '../executors/self-guard';
 import { generateToken } from './auth';
 import { createHttpServer, type HttpServer } from './http-server';
 
@@ -49,6 +50,8 @@ export async function runServe(
   { env, io, staticDir, stopWithParent }: ServeOptions,
 ): Promise<number> {
   let app: App;
+  // Told the address once listening: tasks may not call this service or read its data dir.
+  const self = new SelfGuard({ dataDir: settings.dataDir });
   try {
     const secrets = await headlessSecrets(settings, env);
     app = composeApp({
@@ -56,6 +59,7 @@ export async function runServe(
       dataDir: settings.dataDir,
       ...(settings.mongoUri ? { mongoUri: settings.mongoUri } : {}),
       ...(secrets ? { secrets } : {}),
+      self,
     });
     await app.start();
     const unreadable = await sealStoredSecrets(app);
@@ -82,7 +86,8 @@ export async function runServe(
       allowedHosts: settings.allowedHosts,
     });
     signals = stopOnSignals(app, http, io, stopWithParent);
-    const { url } = await http.listen();
+    const { url, host, port } = await http.listen();
+    self.serviceListening({ host, port });
     io.out(`Task Scheduler listening on ${url}`);
     if (settings.token === undefined) {
       io.out(

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/main/app';
 import { MultiCodec } from '../../../src/main/secrets/codec';
+import { UNREADABLE_SECRET } from '../../../src/main/secrets/unreadable-secrets';
 import { EncryptingStore } from '../../../src/main/secrets/encrypting-store';
 import { FileKeyCodec } from '../../../src/main/secrets/file-key-codec';
 import { SafeStorageCodec } from '../../../src/main/secrets/safe-storage-codec';
@@ -96,20 +97,23 @@ describe('EncryptingStore over the memory store', () => {
     expect(await store.getConfig(legacy.id)).toEqual(legacy);
   });
 
-  it('fails clearly after a keyring change and keeps the stored data untouched', async () => {
+  it('after a keyring change lists the configurations with their secrets marked unreadable, refuses to save the marker, and keeps the stored data untouched', async () => {
     const storage = new FakeSafeStorage('before');
     const first = new EncryptingStore(inner, new SafeStorageCodec(storage));
     for (const c of secretConfigs()) await first.putConfig(c);
     const before = structuredClone(await inner.listConfigs());
     storage.keyring = 'after';
     const after = new EncryptingStore(inner, new SafeStorageCodec(storage));
-    const failure = after.getConfig('bearer');
-    await expect(failure).rejects.toMatchObject({
-      code: 'UNAVAILABLE',
-      message:
-        'Secrets: cannot decrypt the secrets of configuration "config bearer" (the OS keyring or secret.key changed?); the data is kept; restore the key or re-enter the secret',
+    const marked = await after.getConfig('bearer');
+    expect(marked?.params).toMatchObject({ auth: { token: UNREADABLE_SECRET } });
+    expect(await after.listConfigs()).toHaveLength(4);
+    expect(after.problems().map((p) => p.recordId)).toContain('bearer');
+    await expect(after.putConfig(marked!)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(
+        /the secrets of configuration "config bearer" do not decrypt .*type each secret again .*nothing was saved/,
+      ),
     });
-    await expect(after.listConfigs()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     // Re-encryption under the new key skips what it cannot read instead of overwriting it.
     after.setCodec(new MultiCodec(new SafeStorageCodec(storage)));
     const result = await after.reencryptAll();
@@ -190,7 +194,7 @@ describe('EncryptingStore over the json store in a temp data dir', () => {
     await reopened.close();
   });
 
-  it('fails clearly with a different key and leaves every file byte for byte', async () => {
+  it('with a different key marks the secrets unreadable and leaves every file byte for byte', async () => {
     const store = await openStore(dir);
     for (const c of secretConfigs()) await store.putConfig(c);
     await store.close();
@@ -206,11 +210,9 @@ describe('EncryptingStore over the json store in a temp data dir', () => {
     const otherKeyDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ts-otherkey-'));
     try {
       const wrong = await openStore(otherKeyDir);
-      await expect(wrong.getConfig('bearer')).rejects.toMatchObject({
-        code: 'UNAVAILABLE',
-        message: expect.stringContaining('the data is kept'),
-      });
-      await expect(wrong.listConfigs()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      const marked = await wrong.getConfig('bearer');
+      expect(marked?.params).toMatchObject({ auth: { token: UNREADABLE_SECRET } });
+      await expect(wrong.putConfig(marked!)).rejects.toMatchObject({ code: 'VALIDATION' });
       await wrong.close();
     } finally {
       await fs.rm(otherKeyDir, { recursive: true, force: true });

@@ -24,9 +24,12 @@ import {
   emptyDraft,
   type ConfigDraft,
 } from './config-draft';
+import { revealDraft } from './config-reveal';
 import { ErrorBox, SaveActions } from './common';
 import { Field } from './Field';
 import { RunResultView } from './RunResultView';
+
+const SECRET_HINT = 'sealed at rest and shown as ••••••; separate names by commas or spaces';
 
 interface ConfigFormProps {
   /** Existing config (as listed, secrets redacted), or undefined to create. */
@@ -130,15 +133,9 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
       return;
     }
     try {
-      const clear = await useConfigs.getState().reveal(draft.id);
-      const d = draftFromConfig(clear);
+      const clear = draftFromConfig(await useConfigs.getState().reveal(draft.id));
       // Only fields still showing the redaction marker take the clear value; edits stay.
-      setDraft((cur) => ({
-        ...cur,
-        token: cur.token.includes(REDACTED) ? d.token : cur.token,
-        password: cur.password.includes(REDACTED) ? d.password : cur.password,
-        uri: cur.uri.includes(REDACTED) ? d.uri : cur.uri,
-      }));
+      setDraft((cur) => revealDraft(cur, clear, REDACTED));
       setRevealed(true);
     } catch (error) {
       setServer({ _: errorMessage(error) });
@@ -186,13 +183,28 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
         'values for {{name}} placeholders, e.g. {"id": "42"}',
       )}
       {text(
+        'secretVariables',
+        'Secret variables',
+        `names in Variables whose values are secrets: ${SECRET_HINT}`,
+      )}
+      {text(
         'allowEnv',
         'Allowed env vars',
         'names {{env.NAME}} may read, separated by commas or spaces, e.g. API_TOKEN, BASE_URL',
       )}
     </>
   );
+  const secretHeadersField = text(
+    'secretHeaders',
+    'Secret headers',
+    `header names (any case) whose values are secrets, beside Authorization, Cookie, X-Api-Key…: ${SECRET_HINT}`,
+  );
   const secretType = revealed ? 'text' : 'password';
+  const hasSecrets =
+    draft.authKind !== 'none' ||
+    draft.type === 'db' ||
+    [draft.secretVariables, draft.secretHeaders, draft.secretQuery].some((l) => l.trim() !== '') ||
+    [draft.url, draft.location, draft.headers].some((f) => f.includes(REDACTED));
   const invalidCount = Object.keys(built.errors).length;
   return (
     <form
@@ -226,7 +238,13 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
           {select('method', 'Method', HTTP_METHODS, 'default (GET to read, POST to write)')}
           {text('url', 'URL', 'http(s)://…; {{name}} placeholders come from variables')}
           {area('headers', 'Headers (JSON object)', '{"Accept": "application/json"}')}
+          {secretHeadersField}
           {area('query', 'Query parameters (JSON object)')}
+          {text(
+            'secretQuery',
+            'Secret query parameters',
+            `keys in Query parameters whose values are secrets: ${SECRET_HINT}`,
+          )}
           {select('bodyType', 'Body type', ['json', 'form', 'text'], 'default (json)')}
           {area('body', draft.bodyType === 'text' ? 'Body (text)' : 'Body (JSON)')}
           {select('authKind', 'Authentication', ['none', 'bearer', 'basic'])}
@@ -322,6 +340,8 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
           {select('writeMode', 'Write mode', WRITE_MODES, 'default (overwrite)')}
           {check('createDirs', 'Create missing folders')}
           {select('uploadMethod', 'Upload method (URLs)', ['POST', 'PUT'], 'default')}
+          {area('headers', 'Headers (JSON object, URLs)', '{"X-Token": "…"}')}
+          {secretHeadersField}
           {text('timeoutMs', 'Timeout (ms)')}
           {placeholderFields}
         </fieldset>
@@ -334,7 +354,7 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
         />
       ) : null}
       <SaveActions label="Save configuration" saving={saving} onCancel={onCancel}>
-        {draft.authKind !== 'none' || draft.type === 'db' ? (
+        {hasSecrets ? (
           <button type="button" aria-pressed={revealed} onClick={() => void reveal()}>
             {revealed ? 'Hide secrets' : 'Reveal secrets'}
           </button>

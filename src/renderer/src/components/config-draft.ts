@@ -38,6 +38,12 @@ export interface ConfigDraft {
   variables: string;
   /** `params.allowEnv` as names separated by commas or whitespace. */
   allowEnv: string;
+  /** `params.secretVariables` (names in variables whose values are secrets), like allowEnv. */
+  secretVariables: string;
+  /** `params.secretHeaders` (api and file), like allowEnv. */
+  secretHeaders: string;
+  /** `params.secretQuery` (api), like allowEnv. */
+  secretQuery: string;
   // db
   uri: string;
   database: string;
@@ -80,6 +86,9 @@ export function emptyDraft(type: TaskType): ConfigDraft {
     timeoutMs: '',
     variables: '',
     allowEnv: '',
+    secretVariables: '',
+    secretHeaders: '',
+    secretQuery: '',
     uri: '',
     database: '',
     collection: '',
@@ -116,6 +125,9 @@ const HANDLED: Record<TaskType, readonly string[]> = {
     'timeoutMs',
     'variables',
     'allowEnv',
+    'secretVariables',
+    'secretHeaders',
+    'secretQuery',
   ],
   db: ['uri', 'database', 'collection', 'timeoutMs', ...DB_ACTIONS],
   file: [
@@ -126,9 +138,12 @@ const HANDLED: Record<TaskType, readonly string[]> = {
     'writeMode',
     'createDirs',
     'uploadMethod',
+    'headers',
     'timeoutMs',
     'variables',
     'allowEnv',
+    'secretVariables',
+    'secretHeaders',
   ],
 };
 
@@ -162,6 +177,9 @@ export function draftFromConfig(config: Configuration): ConfigDraft {
     d.timeoutMs = p.timeoutMs ? String(p.timeoutMs) : '';
     d.variables = jsonText(p.variables);
     d.allowEnv = allowEnvText(p.allowEnv);
+    d.secretVariables = allowEnvText(p.secretVariables);
+    d.secretHeaders = allowEnvText(p.secretHeaders);
+    d.secretQuery = allowEnvText(p.secretQuery);
   } else if (config.type === 'db') {
     const p = config.params;
     d.uri = p.uri;
@@ -203,9 +221,12 @@ export function draftFromConfig(config: Configuration): ConfigDraft {
     d.writeMode = p.writeMode ?? '';
     d.createDirs = p.createDirs ?? false;
     d.uploadMethod = p.uploadMethod ?? '';
+    d.headers = jsonText(p.headers);
     d.timeoutMs = p.timeoutMs ? String(p.timeoutMs) : '';
     d.variables = jsonText(p.variables);
     d.allowEnv = allowEnvText(p.allowEnv);
+    d.secretVariables = allowEnvText(p.secretVariables);
+    d.secretHeaders = allowEnvText(p.secretHeaders);
   }
   return d;
 }
@@ -214,7 +235,7 @@ function allowEnvText(names: readonly string[] | undefined): string {
   return names?.join(', ') ?? '';
 }
 
-/** "A, B C" → ["A", "B", "C"]; blank → undefined so the param is left out. */
+/** "A, B C" → ["A", "B", "C"]; blank → undefined so the param is left out (also secret… lists). */
 function allowEnvList(text: string): string[] | undefined {
   const names = text.split(/[\s,]+/).filter((n) => n !== '');
   return names.length ? names : undefined;
@@ -277,6 +298,8 @@ export function buildConfig(d: ConfigDraft): Built {
     return {
       ...(some ? { variables } : {}),
       ...opt('allowEnv', allowEnvList(d.allowEnv)),
+      ...opt('secretVariables', allowEnvList(d.secretVariables)),
+      ...opt('secretHeaders', allowEnvList(d.secretHeaders)),
     };
   };
   let params: Record<string, unknown>;
@@ -297,6 +320,7 @@ export function buildConfig(d: ConfigDraft): Built {
         : {}),
       ...opt('timeoutMs', int('timeoutMs')),
       ...placeholders(),
+      ...opt('secretQuery', allowEnvList(d.secretQuery)),
     };
   } else if (d.type === 'db') {
     const filter = json('filter', 'object');
@@ -360,6 +384,7 @@ export function buildConfig(d: ConfigDraft): Built {
       ...opt('writeMode', d.writeMode),
       ...(d.createDirs ? { createDirs: true } : {}),
       ...opt('uploadMethod', d.uploadMethod),
+      ...opt('headers', json('headers', 'object')),
       ...opt('timeoutMs', int('timeoutMs')),
       ...placeholders(),
     };
