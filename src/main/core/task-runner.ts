@@ -12,6 +12,7 @@ import type {
   Task,
 } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
+import { retryDelayMs } from '../../shared/limits';
 import { redactParams } from '../../shared/secrets';
 import type { ExecutionOutcome, ExecutionRequest, ExecutorRegistry } from '../executors/types';
 import { TaskError } from '../executors/types';
@@ -21,6 +22,13 @@ import { copyData, type EventBus } from './event-bus';
 import { deepFreeze } from './frozen';
 import type { IdGenerator } from './ids';
 import { boundResult } from './result-bounds';
+import { UnsavedRuns } from './unsaved-runs';
+import { secretValues } from '../secrets/encrypting-store';
+import {
+  hasUnreadableSecret,
+  SECRETS_UNREADABLE,
+  unreadableMessage,
+} from '../secrets/unreadable-secrets';
 
 /** Without a task timeout a run is stopped after this long, so nothing hangs forever. */
 export const DEFAULT_TASK_TIMEOUT_MS = 5 * 60_000;
@@ -57,6 +65,8 @@ export interface TaskRunnerOptions {
   instanceId: string;
   concurrency: () => number;
   resultMaxBytes: () => number;
+  /** Uniform in [0, 1) for the retry jitter; default `Math.random` (tests pass a fixed one). */
+  random?: () => number;
 }
 
 class ShutdownReason extends Error {
@@ -86,7 +96,12 @@ export class TaskRunner {
   /** Formats run times: most runs of a second share its ISO prefix (see isoFormatter). */
   private readonly iso = isoFormatter();
 
-  constructor(private readonly options: TaskRunnerOptions) {}
+  /** Final records the store refused (a full disk), written again until they land. */
+  private readonly unsaved: UnsavedRuns;
+
+  constructor(private readonly options: TaskRunnerOptions) {
+    this.unsaved = new UnsavedRuns(options.store, options.clock);
+  }
 
   get activeCount(): number {
     return this.active.size;
@@ -194,6 +209,7 @@ export class TaskRunner {
     if (timer !== undefined) this.options.clock.clearTimeout(timer);
     for (const attempt of this.active) attempt.abort(new ShutdownReason());
     await all;
+    await this.unsaved.close();
   }
 
   /** Resolves once every started run (retries included) has settled. */
@@ -250,7 +266,7 @@ export class TaskRunner {
       return;
     }
     // The backoff is waited without a slot, so other runs go on meanwhile.
-    const backoff = (policy?.backoffMs ?? 1000) * (policy?.factor ?? 2) ** (job.attempts - 1);
+    const backoff = retryDelayMs(policy, job.attempts, this.options.random);
     const controller = new AbortController();
     this.backoffs.add(controller);
     try {
@@ -295,6 +311,12 @@ export class TaskRunner {
     // Not `{ ...run }`: V8 makes a spread copy that adding properties to costs ~1 µs each.
     const final: Run = Object.assign({}, run);
     try {
+      if (hasUnreadableSecret(request.config, secretValues)) {
+        throw new TaskError(
+          SECRETS_UNREADABLE,
+          `TaskRunner: ${unreadableMessage(request.config.name)}; nothing was sent`,
+        );
+      }
       const executor = this.options.executors[request.config.type];
       if (!executor) {
         throw new TaskError(
@@ -335,8 +357,10 @@ export class TaskRunner {
     try {
       await store.updateRun(final);
     } catch (error) {
-      // The user deleted the run while it was in progress: nothing left to update.
-      if (!(error instanceof AppError && error.code === 'NOT_FOUND')) throw error;
+      // The user deleted the run while it was in progress: nothing left to update. Anything
+      // else (a full disk): the outcome stands, and its record is written again until it lands.
+      if (!(error instanceof AppError && error.code === 'NOT_FOUND'))
+        this.unsaved.add(final, error);
     } finally {
       this.active.delete(state);
       this.releaseSlot();

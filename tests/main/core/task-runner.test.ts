@@ -141,6 +141,7 @@ function held(concurrency = 4): {
     instanceId: 'test',
     concurrency: () => concurrency,
     resultMaxBytes: () => 1024,
+    random: () => 0.5, // no retry jitter: the backoff is exact
   });
   return { runner, clock, store, calls };
 }
