@@ -173,6 +173,44 @@ test('editing a schedule to cron shows the plain-language description and the ne
     .toBe(false);
 });
 
+test('typing a time zone letter by letter never blanks the page and saves the picked zone', async ({
+  page,
+}) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const config = await call<Listed>(page, 'configs.save', {
+    config: { name: 'c', type: 'api', params: { url: `${env().target}/json` } },
+  });
+  await call(page, 'tasks.save', {
+    task: { name: 'zoned', type: 'api', operation: 'read', configId: config.id },
+  });
+  await open(page, '/schedules');
+  await page.getByRole('button', { name: 'New schedule entry' }).click();
+  const form = page.getByRole('form', { name: 'New schedule entry' });
+  await form.getByLabel('Task').selectOption({ label: 'zoned' });
+  await form.getByLabel('Kind').selectOption('cron');
+  await form.getByLabel('Cron expression').fill('30 9 * * 1-5');
+  const preview = form.getByRole('region', { name: 'Next fire times' });
+  await expect(preview.getByRole('listitem')).toHaveCount(10);
+  const zone = form.getByLabel('Time zone');
+  const typed = 'Europe/Berlin';
+  for (let i = 1; i <= typed.length; i++) {
+    await zone.pressSequentially(typed[i - 1]!);
+    await expect(zone).toHaveValue(typed.slice(0, i));
+    await expect(form).toBeVisible();
+    await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+    if (i < typed.length) await expect(form.getByText(/pick a zone from the list/)).toBeVisible();
+  }
+  await expect(form.getByText(/pick a zone from the list/)).toHaveCount(0);
+  await expect(preview.getByRole('heading')).toContainText('Europe/Berlin');
+  await expect(preview.getByRole('listitem')).toHaveCount(10);
+  await form.getByRole('button', { name: 'Save schedule entry' }).click();
+  const table = page.getByRole('table', { name: 'Schedule entries' });
+  await expect(table.getByRole('row', { name: /zoned/ })).toContainText('Europe/Berlin');
+  await expect(page.getByText(/Something went wrong/)).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test('screenshots of every screen with data', async ({ page }) => {
   const config = await call<Listed>(page, 'configs.save', {
     config: {

@@ -4,6 +4,7 @@
  */
 import { useEffect, useState, type ReactElement } from 'react';
 import type { Client } from './api/client';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { trapTab } from './components/focus-trap';
 import { ProblemsBanner } from './components/ProblemsBanner';
 import { saveToken } from './api/token';
@@ -113,6 +114,7 @@ export function App({
   const route = useRoute();
   const needToken = useUi((s) => s.needToken);
   const [section, id] = [route[0] ?? '', route[1]];
+  const screen = NAV.find(([p]) => p === section);
   useEvents(client);
   useEffect(() => {
     if (!needToken) reloadAll();
@@ -166,15 +168,18 @@ export function App({
       </nav>
       <main id="main" tabIndex={-1}>
         {needToken ? null : <ProblemsBanner />}
-        {section === '' ? <DashboardScreen /> : null}
-        {section === 'tasks' ? <TasksScreen {...(id ? { openId: id } : {})} /> : null}
-        {section === 'configs' ? <ConfigsScreen {...(id ? { openId: id } : {})} /> : null}
-        {section === 'schedules' ? <SchedulesScreen /> : null}
-        {section === 'history' ? <HistoryScreen {...(id ? { openId: id } : {})} /> : null}
-        {section === 'settings' ? <SettingsScreen /> : null}
-        {!NAV.some(([p]) => p === section) ? (
-          <p role="alert">No such screen: {section}. Use the navigation.</p>
+        {screen ? (
+          // Keyed by screen: switching screens starts a fresh boundary.
+          <ErrorBoundary key={section} what={`the ${screen[1]} screen`}>
+            {section === '' ? <DashboardScreen /> : null}
+            {section === 'tasks' ? <TasksScreen {...(id ? { openId: id } : {})} /> : null}
+            {section === 'configs' ? <ConfigsScreen {...(id ? { openId: id } : {})} /> : null}
+            {section === 'schedules' ? <SchedulesScreen /> : null}
+            {section === 'history' ? <HistoryScreen {...(id ? { openId: id } : {})} /> : null}
+            {section === 'settings' ? <SettingsScreen /> : null}
+          </ErrorBoundary>
         ) : null}
+        {!screen ? <p role="alert">No such screen: {section}. Use the navigation.</p> : null}
       </main>
       <Toasts />
       {needToken ? (

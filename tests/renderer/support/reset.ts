@@ -1,10 +1,11 @@
 import { useConfigs } from '../../../src/renderer/src/stores/configs';
 import { useRuns } from '../../../src/renderer/src/stores/runs';
 import { useSchedules } from '../../../src/renderer/src/stores/schedules';
+import { useSettings } from '../../../src/renderer/src/stores/settings';
 import { useTasks } from '../../../src/renderer/src/stores/tasks';
 import { useUi } from '../../../src/renderer/src/stores/ui';
 
-const initial = [useConfigs, useRuns, useSchedules, useTasks, useUi].map(
+const initial = [useConfigs, useRuns, useSchedules, useSettings, useTasks, useUi].map(
   (store) => [store, store.getState()] as const,
 );
 

@@ -4,10 +4,12 @@ import { settingsSchema, type Settings } from '../../../shared/domain';
 import { ErrorBox, Loading } from '../components/common';
 import { DesktopSettingsPanel } from '../components/DesktopSettingsPanel';
 import { Field } from '../components/Field';
+import { ZonePicker } from '../components/ZonePicker';
 import { getClient } from '../api/current';
 import { useSettings } from '../stores/settings';
 import { useUi } from '../stores/ui';
 import { serverFieldErrors, zodFieldErrors, type FieldErrors } from '../util';
+import { systemZone, zoneChoiceError } from '../zones';
 
 interface Draft {
   maxAgeDays: string;
@@ -61,6 +63,10 @@ export function SettingsScreen(): ReactElement {
   if (!d.defaultTimezone) delete (candidate as Partial<Settings>).defaultTimezone;
   const parsed = settingsSchema.safeParse(candidate);
   const errors: FieldErrors = parsed.success ? {} : zodFieldErrors(parsed.error);
+  const storedZone = settings.defaultTimezone ? [settings.defaultTimezone] : [];
+  const zoneError = zoneChoiceError(d.defaultTimezone, storedZone);
+  if (zoneError) errors.defaultTimezone = zoneError;
+  const canSave = parsed.success && !zoneError;
   const err = (k: string): string | undefined => server[k] ?? errors[k];
   const set = (k: keyof Draft, v: string): void => {
     setD({ ...d, [k]: v });
@@ -105,7 +111,7 @@ export function SettingsScreen(): ReactElement {
         aria-label="Settings"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!parsed.success) return;
+          if (!canSave) return;
           useSettings
             .getState()
             .save(parsed.data)
@@ -154,13 +160,15 @@ export function SettingsScreen(): ReactElement {
         <Field
           label="Default time zone for cron entries"
           error={err('defaultTimezone')}
-          hint="IANA name such as Europe/Paris; empty = system zone"
+          hint={`Type to search, pick from the list. A cron entry saved without a zone gets this one, stored with the entry (changing it later leaves saved entries as they are). Empty: the system zone (${systemZone()}).`}
         >
           {(p) => (
-            <input
+            <ZonePicker
               {...p}
               value={d.defaultTimezone}
-              onChange={(e) => set('defaultTimezone', e.target.value)}
+              placeholder={systemZone()}
+              extra={storedZone}
+              onChange={(zone) => set('defaultTimezone', zone)}
             />
           )}
         </Field>
@@ -191,7 +199,7 @@ export function SettingsScreen(): ReactElement {
         ) : null}
         {server._ ? <ErrorBox message={server._} /> : null}
         <div className="actions">
-          <button type="submit" className="primary" disabled={!parsed.success}>
+          <button type="submit" className="primary" disabled={!canSave}>
             Save settings
           </button>
         </div>
