@@ -99,6 +99,8 @@ export const paramsSchemas = {
     startAt: scheduleTimeSchema.optional(),
     endAt: scheduleTimeSchema.optional(),
     count: z.number().int().min(1).max(100).optional(),
+    /** The fire times listed are those after this time (default now). */
+    from: scheduleTimeSchema.optional(),
   }),
   'settings.get': empty,
   'settings.save': z.strictObject({ settings: settingsSchema }),

@@ -505,19 +505,20 @@ export class TaskScheduler {
         return { deleted: ids.length ? await this.deleteEntries(ids) : 0 };
       },
 
-      'schedules.preview': async ({ count, ...input }) => {
-        const nowMs = this.options.clock.now();
+      'schedules.preview': async ({ count, from, ...input }) => {
+        // `from` (default now) stands for the moment of saving: anchor and first time listed.
+        const fromMs = from !== undefined ? Date.parse(from) : this.options.clock.now();
         const spec = validateSpec(
           {
             ...input,
             ...(input.startAt ? { startAt: normalizeTime(input.startAt) } : {}),
             ...(input.endAt ? { endAt: normalizeTime(input.endAt) } : {}),
-            anchorAt: toIso(nowMs),
+            anchorAt: toIso(fromMs),
           },
-          nowMs,
+          fromMs,
           this.settings.defaultTimezone,
         );
-        return { times: previewTimes(spec, nowMs, count ?? 10).map(toIso) };
+        return { times: previewTimes(spec, fromMs, count ?? 10).map(toIso) };
       },
 
       'settings.get': async () => this.settings,

@@ -10,6 +10,7 @@ import { Cron } from 'croner';
 import type { ScheduleEntry } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { MAX_EVERY_SECONDS, MAX_SCHEDULE_TIME_MS, MIN_SCHEDULE_TIME_MS } from '../../shared/limits';
+import { CronDialectError, cronerPlan, expandNickname, normalizeNickname } from './cron-dialect';
 
 export interface ScheduleSpec {
   kind: 'frequency' | 'cron';
@@ -53,7 +54,15 @@ function cronFor(expression: string, timezone: string): Cron {
   const key = `${timezone}\u0000${expression}`;
   let cron = cronCache.get(key);
   if (!cron) {
-    cron = new Cron(expression, { timezone, paused: true, mode: '5-or-6-parts' });
+    // Vixie/cronie semantics (cron-dialect.ts): nicknames, AND/OR of the day fields, DST rule.
+    const plan = cronerPlan(expression);
+    cron = new Cron(plan.pattern, {
+      timezone,
+      paused: true,
+      mode: '5-or-6-parts',
+      domAndDow: plan.domAndDow,
+      fixedTimeRule: 'no-wildcard',
+    });
     if (cronCache.size >= CRON_CACHE_LIMIT) cronCache.delete(cronCache.keys().next().value!);
     cronCache.set(key, cron);
   }
@@ -128,8 +137,14 @@ export function validateSpec(
   if (spec.everySeconds !== undefined) {
     throw invalid('a cron entry takes no everySeconds; remove it or use kind "frequency"');
   }
-  const expression = spec.cron.trim().replace(/\s+/g, ' ');
-  const fields = expression.split(' ').length;
+  const expression = normalizeNickname(spec.cron.trim().replace(/\s+/g, ' '));
+  let fields: number;
+  try {
+    fields = expandNickname(expression).split(' ').length;
+  } catch (error) {
+    if (!(error instanceof CronDialectError)) throw error;
+    throw invalid(`cron "${spec.cron}" is invalid: ${error.message}`);
+  }
   if (fields !== 5 && fields !== 6) {
     throw invalid(
       `cron "${spec.cron}" is invalid: it has ${fields} field${fields === 1 ? '' : 's'}; ${CROSS_LIMIT}`,

@@ -282,8 +282,9 @@ describe('previews (property tests)', () => {
     const expression = fc
       .tuple(fc.boolean(), ...FIELDS.map(fieldArb))
       .map(([withSeconds, s, m, h, dom, mon, dow]) => {
-        // Croner ORs day-of-month and weekday when both are restricted; keep one of them `*`.
-        const days = dom !== '*' && dow !== '*' ? [dom, '*'] : [dom, dow];
+        // Day-of-month and weekday combine with AND when either starts with `*` (every field
+        // must match), with OR when both are restricted otherwise; keep one `*` in that case.
+        const days = dom!.startsWith('*') || dow!.startsWith('*') ? [dom, dow] : [dom, '*'];
         return withSeconds
           ? [s, m, h, days[0], mon, days[1]].join(' ')
           : [m, h, days[0], mon, days[1]].join(' ');
