@@ -116,7 +116,9 @@ export function boundResult(result: RunResult, maxBytes: number): RunResult {
   let budget = maxBytes;
   let truncated = result.truncated === true;
   const bounded: RunResult = { ...result };
-  for (const [field, value] of Object.entries(bounded)) {
+  // for…in, not Object.entries: this runs for every run, and most results hold no object.
+  for (const field in bounded) {
+    const value = bounded[field];
     if (typeof value !== 'object' || value === null) continue;
     if (jsonDepth(value, JSON_MAX_DEPTH) <= JSON_MAX_DEPTH) continue;
     const { text, complete } = jsonText(value, maxBytes + 1);
