@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from '../scripts/builds.mjs';
 import { readSummaries, RUNS_DIR } from '../src/main/store/json/segment';
 import type { Run, RunStatus, TaskType } from '../src/shared/domain';
-import { writeRunHistory } from './support/run-history';
+import { sampleRun, writeRunHistory } from './support/run-history';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.BENCH_N ?? 5);
@@ -67,27 +67,21 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 // ---------------------------------------------------------------- data
 
 function makeRun(id: string, ms: number, i: number): Run {
-  const status = STATUSES[i % STATUSES.length]!;
-  const duration = 40 + (i % 400);
-  return {
+  const task = (i * 7) % 1000;
+  return sampleRun(
     id,
-    taskId: `task-${(i * 7) % 1000}`,
-    taskName: `Nightly export ${(i * 7) % 1000}`,
-    type: TYPES[i % 3]!,
-    operation: i % 2 ? 'write' : 'read',
-    configId: `config-${i % 200}`,
-    configName: `Config ${i % 200}`,
-    config: { url: 'http://127.0.0.1:9/items', method: 'GET' },
-    trigger: i % 10 ? { kind: 'schedule', scheduleId: `entry-${i % 1000}` } : { kind: 'manual' },
-    startedAt: new Date(ms).toISOString(),
-    finishedAt: new Date(ms + duration).toISOString(),
-    durationMs: duration,
-    status,
-    attempt: 1,
-    ...(status === 'failed'
-      ? { error: { code: 'HTTP_STATUS', message: 'HTTP 503 Service Unavailable' } }
-      : { result: { summary: 'HTTP 200, 12 items', statusCode: 200 } }),
-  } as Run;
+    ms,
+    i,
+    {
+      id: `task-${task}`,
+      name: `Nightly export ${task}`,
+      type: TYPES[i % 3]!,
+      operation: i % 2 ? 'write' : 'read',
+      configId: `config-${i % 200}`,
+      configName: `Config ${i % 200}`,
+    },
+    STATUSES[i % STATUSES.length]!,
+  );
 }
 
 /** `count` runs over the last DAYS days (inside the default 90-day retention), one file per hour. */

@@ -16,9 +16,9 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from '@playwright/test';
 import { createApp } from '../src/main/app';
 import { JsonStore } from '../src/main/store/json/json-store';
-import type { Run, RunStatus, Task, TaskType } from '../src/shared/domain';
+import type { RunStatus, Task, TaskType } from '../src/shared/domain';
 import { CHROMIUM_LAUNCH_OPTIONS } from '../e2e/support/chromium';
-import { writeRunHistory } from './support/run-history';
+import { sampleRun, writeRunHistory } from './support/run-history';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RENDERER = join(ROOT, 'out', 'renderer');
@@ -111,27 +111,7 @@ function buildRuns(dataDir: string, tasks: Task[], count: number): Promise<void>
   const end = Date.now() - 60_000;
   return writeRunHistory(dataDir, count, end - DAYS * 24 * HOUR, end, (id, ms, i) => {
     const task = tasks[(i * 7) % tasks.length]!;
-    const status = statusOf(i);
-    const duration = 40 + (i % 400);
-    return {
-      id,
-      taskId: task.id,
-      taskName: task.name,
-      type: task.type,
-      operation: task.operation,
-      configId: task.configId,
-      configName: `Config of ${task.name}`,
-      config: { url: 'http://127.0.0.1:9/items', method: 'GET' },
-      trigger: i % 10 ? { kind: 'schedule', scheduleId: `entry-${i % 1000}` } : { kind: 'manual' },
-      startedAt: new Date(ms).toISOString(),
-      finishedAt: new Date(ms + duration).toISOString(),
-      durationMs: duration,
-      status,
-      attempt: 1,
-      ...(status === 'failed'
-        ? { error: { code: 'HTTP_STATUS', message: 'HTTP 503 Service Unavailable' } }
-        : { result: { summary: 'HTTP 200, 12 items', statusCode: 200 } }),
-    } as Run;
+    return sampleRun(id, ms, i, { ...task, configName: `Config of ${task.name}` }, statusOf(i));
   });
 }
 

@@ -44,3 +44,43 @@ export async function writeRunHistory(
   }
   await writeSummaries(runsDir, summaries);
 }
+
+/** What a bench run is about: its task (the rest of a sample run is the same everywhere). */
+export interface SampleTask {
+  id: string;
+  name: string;
+  type: Run['type'];
+  operation: Run['operation'];
+  configId: string;
+  configName: string;
+}
+
+/** A realistic finished run of `task` started at `ms` with `status` (bench data). */
+export function sampleRun(
+  id: string,
+  ms: number,
+  i: number,
+  task: SampleTask,
+  status: Run['status'],
+): Run {
+  const duration = 40 + (i % 400);
+  return {
+    id,
+    taskId: task.id,
+    taskName: task.name,
+    type: task.type,
+    operation: task.operation,
+    configId: task.configId,
+    configName: task.configName,
+    config: { url: 'http://127.0.0.1:9/items', method: 'GET' },
+    trigger: i % 10 ? { kind: 'schedule', scheduleId: `entry-${i % 1000}` } : { kind: 'manual' },
+    startedAt: new Date(ms).toISOString(),
+    finishedAt: new Date(ms + duration).toISOString(),
+    durationMs: duration,
+    status,
+    attempt: 1,
+    ...(status === 'failed'
+      ? { error: { code: 'HTTP_STATUS', message: 'HTTP 503 Service Unavailable' } }
+      : { result: { summary: 'HTTP 200, 12 items', statusCode: 200 } }),
+  } as Run;
+}

@@ -22,7 +22,10 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
-type Answer = { status: number; body: { result?: any; error?: { code: string; message: string } } }; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Answer = {
+  status: number;
+  body: { result?: unknown; error?: { code: string; message: string } };
+};
 
 async function start(
   dataDir: string,
