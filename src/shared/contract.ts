@@ -128,6 +128,11 @@ export interface SystemInfo {
   /** Where the store keeps its data: a directory, or the MongoDB URI with its password redacted. */
   location?: string;
   instanceId: string;
+  /**
+   * The zone of the machine running the core: a cron entry saved without a zone, with no default
+   * zone in Settings, gets this one (stored with the entry).
+   */
+  timezone: string;
   scheduler: { running: boolean; entries: number; activeRuns: number; queuedRuns: number };
   /** What is wrong with the stored data (records set aside, files moved or lost); newest last. */
   problems: DataProblem[];

@@ -22,7 +22,13 @@ import {
 } from '../../shared/contract';
 import { AppError } from '../../shared/errors';
 import { redactConfig, restoreSecrets } from '../../shared/secrets';
-import { nextFireAfter, previewTimes, specOf, validateSpec } from '../scheduler/schedule-math';
+import {
+  nextFireAfter,
+  previewTimes,
+  specOf,
+  systemTimezone,
+  validateSpec,
+} from '../scheduler/schedule-math';
 import { exportStoreToFile, importDump, prepareImport } from '../store/transfer';
 import type { Store } from '../store/types';
 import { toIso, type Clock } from './clock';
@@ -542,6 +548,7 @@ export class TaskScheduler {
         ...(this.options.dataDir ? { dataDir: this.options.dataDir } : {}),
         ...(store.location ? { location: store.location } : {}),
         instanceId: this.options.instanceId,
+        timezone: systemTimezone(),
         scheduler: {
           running: this.scheduler?.status().running ?? false,
           entries: this.scheduler?.status().entries ?? 0,
