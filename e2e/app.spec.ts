@@ -156,13 +156,14 @@ test('editing a schedule to cron shows the plain-language description and the ne
   await edit.getByLabel('Kind').selectOption('cron');
   await edit.getByLabel('Time zone').fill('Europe/Paris');
   await edit.getByLabel('Cron expression').fill('0 9 * * 1-5');
-  await expect(edit.getByText('Runs at 09:00 on Monday through Friday.')).toBeVisible();
+  await expect(edit.getByText('Runs: At 09:00, Monday through Friday.')).toBeVisible();
   await expect(
     edit.getByRole('region', { name: 'Next fire times' }).getByRole('listitem'),
   ).toHaveCount(10);
   await shot(page, 'cron-helper');
   await edit.getByRole('button', { name: 'Save schedule entry' }).click();
   await expect(table).toContainText('0 9 * * 1-5');
+  await expect(table).toContainText('At 09:00, Monday through Friday');
   await expect(table).toContainText('Europe/Paris');
   await shot(page, 'schedules');
   await edit.waitFor({ state: 'detached' });
@@ -171,6 +172,53 @@ test('editing a schedule to cron shows the plain-language description and the ne
   await expect
     .poll(async () => (await call<{ enabled: boolean }[]>(page, 'schedules.list'))[0]?.enabled)
     .toBe(false);
+});
+
+test('the cron helper refuses what the service refuses, at the field, before Save', async ({
+  page,
+}) => {
+  const config = await call<Listed>(page, 'configs.save', {
+    config: { name: 'c', type: 'api', params: { url: `${env().target}/json` } },
+  });
+  await call(page, 'tasks.save', {
+    task: { name: 'helped', type: 'api', operation: 'read', configId: config.id },
+  });
+  await open(page, '/schedules');
+  await page.getByRole('button', { name: 'New schedule entry' }).click();
+  const form = page.getByRole('form', { name: 'New schedule entry' });
+  await form.getByLabel('Task').selectOption({ label: 'helped' });
+  await form.getByLabel('Kind').selectOption('cron');
+  const cron = form.getByLabel('Cron expression');
+  // Each refusal in the words the service uses for it (tests/main/server/cron-over-http.test.ts).
+  const refusals: Array<[string, string]> = [
+    ['61 * * * *', 'minute (field 1) must be 0-59; got "61"'],
+    ['*/0 * * * *', 'minute (field 1) step "/0" must be a whole number from 1 to 60'],
+    ['0 0 * 13 *', 'month (field 4) must be 1-12 or JAN-DEC; got "13"'],
+    ['0 0 31 2 *', 'never fires; check the day and month fields'],
+  ];
+  for (const [text, message] of refusals) {
+    await cron.fill(text);
+    await expect(form.getByRole('alert').filter({ hasText: message })).toBeVisible();
+    await expect(form.getByText(/^Runs:/)).toHaveCount(0);
+    const server = await call(page, 'schedules.preview', { kind: 'cron', cron: text }).catch(
+      String,
+    );
+    expect(String(server)).toContain(message);
+  }
+  await form.getByRole('button', { name: 'Save schedule entry' }).click();
+  await expect(form.getByRole('alert').filter({ hasText: 'never fires' })).toBeVisible();
+  expect(await call<unknown[]>(page, 'schedules.list')).toEqual([]);
+
+  // A preset writes a valid expression; the list describes it.
+  await form.getByLabel('Preset').selectOption('monthly');
+  await form.getByLabel('Day of the month').fill('15');
+  await form.getByLabel('Time of day').fill('06:45');
+  await form.getByRole('button', { name: 'Use 45 6 15 * *' }).click();
+  await expect(cron).toHaveValue('45 6 15 * *');
+  await expect(form.getByText('Runs: At 06:45, on day 15 of the month.')).toBeVisible();
+  await form.getByRole('button', { name: 'Save schedule entry' }).click();
+  const table = page.getByRole('table', { name: 'Schedule entries' });
+  await expect(table).toContainText('At 06:45, on day 15 of the month');
 });
 
 test('typing a time zone letter by letter never blanks the page and saves the picked zone', async ({

@@ -3,7 +3,7 @@ import '@testing-library/jest-dom/vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeCron, isDstDay } from '../../src/renderer/src/cron-text';
+import { describeCron, describeEntry, isDstDay } from '../../src/renderer/src/cron-text';
 import { localInputToIso } from '../../src/renderer/src/util';
 import { SchedulesScreen } from '../../src/renderer/src/screens/SchedulesScreen';
 import { useSchedules } from '../../src/renderer/src/stores/schedules';
@@ -12,16 +12,44 @@ import { startCoreClient, type CoreClient } from './support/core-client';
 import { resetStores } from './support/reset';
 
 describe('cron helper text', () => {
-  it('describes common expressions in plain language', () => {
-    expect(describeCron('0 9 * * 1-5')).toBe('at 09:00 on Monday through Friday');
-    expect(describeCron('*/15 * * * *')).toBe('every 15 minutes of every hour every day');
-    expect(describeCron('30 2 1 * *')).toBe('at 02:30 on day 1 of the month');
-    expect(describeCron('@daily')).toBe('every day at midnight');
-    expect(describeCron('*/10 * * * * *')).toBe('every 10 seconds of every hour every day');
+  it('describes common expressions in plain language (cronstrue)', () => {
+    expect(describeCron('0 9 * * 1-5')).toBe('At 09:00, Monday through Friday');
+    expect(describeCron('*/15 * * * *')).toBe('Every 15 minutes');
+    expect(describeCron('30 2 1 * *')).toBe('At 02:30, on day 1 of the month');
+    expect(describeCron('@daily')).toBe('At 00:00');
+    expect(describeCron('*/10 * * * * *')).toBe('Every 10 seconds');
+    expect(describeCron('0 0 L * *')).toBe('At 00:00, on the last day of the month');
+    expect(describeCron('0 0 * * 5#3')).toBe('At 00:00, on the third Friday of the month');
   });
 
-  it('explains a wrong number of fields', () => {
-    expect(() => describeCron('0 9 *')).toThrow('has 3 fields; use 5');
+  it('says how the two day fields combine, as the scheduler combines them', () => {
+    expect(describeCron('0 0 */2 * 1')).toMatch(
+      /\(only days that match both day-of-month and day-of-week\)$/,
+    );
+    expect(describeCron('0 0 1 * 1')).toMatch(
+      /\(either day matches: day-of-month or day-of-week\)$/,
+    );
+  });
+
+  it('refuses what the core refuses, in the same words', () => {
+    expect(() => describeCron('0 9 *')).toThrow(
+      'it has 3 fields; use 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first',
+    );
+    expect(() => describeCron('61 * * * *')).toThrow('minute (field 1) must be 0-59; got "61"');
+    expect(() => describeCron('*/0 * * * *')).toThrow(
+      'step "/0" must be a whole number from 1 to 60',
+    );
+  });
+
+  it('describes entries in the list: the cron sentence or the interval in words', () => {
+    expect(describeEntry({ kind: 'frequency', everySeconds: 90 })).toBe(
+      'Every 1 minute 30 seconds',
+    );
+    expect(describeEntry({ kind: 'frequency', everySeconds: 7200 })).toBe('Every 2 hours');
+    expect(describeEntry({ kind: 'frequency', everySeconds: 1 })).toBe('Every second');
+    expect(describeEntry({ kind: 'cron', cron: '0 9 * * 1-5' })).toBe(
+      'At 09:00, Monday through Friday',
+    );
   });
 
   it('flags the days a zone changes its clocks', () => {
@@ -63,29 +91,63 @@ describe('SchedulesScreen', () => {
     await user.type(screen.getByLabelText('Time zone'), 'Europe/Paris');
     await user.type(screen.getByLabelText('Cron expression'), '30 2 * * 0');
     expect(screen.getByLabelText('Cron expression')).toHaveAccessibleDescription(
-      /Runs at 02:30 on Sunday/,
+      /Runs: At 02:30, only on Sunday/,
     );
     const preview = screen.getByRole('region', { name: 'Next fire times' });
     await waitFor(() => expect(within(preview).getAllByRole('listitem')).toHaveLength(10));
     expect(within(preview).getByRole('heading')).toHaveTextContent('Europe/Paris');
   });
 
-  it('shows the server error for an impossible cron expression and saves nothing', async () => {
+  it('says what is wrong with an expression at its field as you type, and saves nothing', async () => {
     const user = userEvent.setup();
     render(<SchedulesScreen />);
     await user.click(screen.getByRole('button', { name: 'New schedule entry' }));
     await user.selectOptions(screen.getByLabelText('Task'), 'nightly');
     await user.selectOptions(screen.getByLabelText('Kind'), 'cron');
-    await user.type(screen.getByLabelText('Cron expression'), '61 * * * *');
-    const preview = screen.getByRole('region', { name: 'Next fire times' });
-    await waitFor(() => expect(within(preview).getByRole('alert')).toHaveTextContent(/61/));
+    const cron = screen.getByLabelText('Cron expression');
+    await user.type(cron, '61 * * * *');
+    // Before Save, with the core's words, and no description of an invalid expression.
+    expect(cron).toHaveAccessibleDescription(/minute \(field 1\) must be 0-59; got "61"/);
+    expect(cron).not.toHaveAccessibleDescription(/Runs:/);
     await user.click(screen.getByRole('button', { name: 'Save schedule entry' }));
-    await waitFor(() =>
-      expect(screen.getByLabelText('Cron expression')).toHaveAccessibleDescription(
-        /minute must be 0-59/,
-      ),
-    );
+    expect(screen.getByText('Fix the highlighted fields; nothing was saved.')).toBeInTheDocument();
+
+    await user.clear(cron);
+    await user.type(cron, '*/0 * * * *');
+    expect(cron).toHaveAccessibleDescription(/step "\/0" must be a whole number from 1 to 60/);
+
+    // Well formed but never fires: the core says so through the preview, at the field.
+    await user.clear(cron);
+    await user.type(cron, '0 0 31 2 *');
+    await waitFor(() => expect(cron).toHaveAccessibleDescription(/never fires/));
+    expect(cron).not.toHaveAccessibleDescription(/Runs:/);
+    await user.click(screen.getByRole('button', { name: 'Save schedule entry' }));
+    await waitFor(() => expect(cron).toHaveAccessibleDescription(/never fires/));
     expect(await core.app.store.listSchedules()).toHaveLength(0);
+  });
+
+  it('fills the expression from a preset and shows its description in the list', async () => {
+    const user = userEvent.setup();
+    render(<SchedulesScreen />);
+    await user.click(screen.getByRole('button', { name: 'New schedule entry' }));
+    await user.selectOptions(screen.getByLabelText('Task'), 'nightly');
+    await user.selectOptions(screen.getByLabelText('Kind'), 'cron');
+    await user.selectOptions(screen.getByLabelText('Preset'), 'weekdays');
+    fireEvent.change(screen.getByLabelText('Time of day'), { target: { value: '07:30' } });
+    await user.click(screen.getByRole('button', { name: 'Use 30 7 * * 1-5' }));
+    expect(screen.getByLabelText('Cron expression')).toHaveValue('30 7 * * 1-5');
+    expect(screen.getByLabelText('Cron expression')).toHaveAccessibleDescription(
+      /Runs: At 07:30, Monday through Friday/,
+    );
+    await user.selectOptions(screen.getByLabelText('Preset'), 'every-minutes');
+    await user.clear(screen.getByLabelText('Minutes'));
+    await user.type(screen.getByLabelText('Minutes'), '7');
+    expect(screen.getByRole('button', { name: 'Use preset' })).toBeDisabled();
+    expect(screen.getByText(/does not divide the hour evenly/)).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Save schedule entry' }));
+    const table = await screen.findByRole('table', { name: 'Schedule entries' });
+    expect(table).toHaveTextContent('At 07:30, Monday through Friday');
+    expect((await core.app.store.listSchedules())[0]?.cron).toBe('30 7 * * 1-5');
   });
 
   it('rejects a frequency below one second as you type', async () => {
@@ -109,6 +171,7 @@ describe('SchedulesScreen', () => {
     await user.click(screen.getByRole('button', { name: 'Save schedule entry' }));
     const table = await screen.findByRole('table', { name: 'Schedule entries' });
     expect(table).toHaveTextContent('every 2 s');
+    expect(table).toHaveTextContent('Every 2 seconds');
     await user.click(within(table).getByRole('checkbox', { name: /Enabled: nightly/ }));
     await waitFor(async () =>
       expect((await core.app.store.listSchedules())[0]?.enabled).toBe(false),

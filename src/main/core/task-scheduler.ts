@@ -25,10 +25,12 @@ import { redactConfig, restoreSecrets } from '../../shared/secrets';
 import {
   nextFireAfter,
   previewTimes,
+  isValidTimezone,
   specOf,
   systemTimezone,
   validateSpec,
 } from '../scheduler/schedule-math';
+import { shown } from '../../shared/cron-syntax';
 import { exportStoreToFile, importDump, prepareImport } from '../store/transfer';
 import type { Store } from '../store/types';
 import { toIso, type Clock } from './clock';
@@ -465,6 +467,7 @@ export class TaskScheduler {
           },
           nowMs,
           this.settings.defaultTimezone,
+          ['entry'],
         );
         const enabled = input.enabled ?? true;
         // A frequency entry is anchored when saved or enabled, unless its spec and state are unchanged.
@@ -530,11 +533,11 @@ export class TaskScheduler {
       'settings.get': async () => this.settings,
 
       'settings.save': async ({ settings }) => {
-        if (settings.defaultTimezone) {
-          validateSpec(
-            { kind: 'cron', cron: '0 0 * * *', timezone: settings.defaultTimezone },
-            this.options.clock.now(),
-          );
+        if (settings.defaultTimezone && !isValidTimezone(settings.defaultTimezone)) {
+          const message = `defaultTimezone ${shown(settings.defaultTimezone)} is unknown; use an IANA name such as "Europe/Berlin" or "UTC", or leave it empty for the system zone`;
+          throw new AppError('VALIDATION', `settings.save: settings.${message}`, {
+            issues: [{ path: ['settings', 'defaultTimezone'], message }],
+          });
         }
         await store.putSettings(settings);
         this.settings = settings;

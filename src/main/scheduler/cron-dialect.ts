@@ -3,7 +3,8 @@
  * croner, which only computes occurrences.
  *
  * - Nicknames: `@hourly`, `@daily`, `@midnight`, `@weekly`, `@monthly`, `@yearly`, `@annually`
- *   (any case) stand for their 5-field expressions; `@reboot` is refused.
+ *   (any case) stand for their 5-field expressions; `@reboot` is refused (the syntax, with its
+ *   messages, is checked in src/shared/cron-syntax.ts, shared with the schedule form).
  * - Day-of-month and day-of-week: combined with AND when either field starts with `*` (or `?`,
  *   croner's synonym), with OR only when both are restricted without a leading `*`.
  * - DST: an expression whose minute and hour fields both do not start with `*` (or `?`) is a
@@ -17,41 +18,11 @@
  * fields are handed to croner as explicit lists, which croner then classifies as fixed-time.
  */
 import { CronPattern } from 'croner';
+import { CRON_NICKNAMES } from '../../shared/cron-syntax';
 
-export const CRON_NICKNAMES: Readonly<Record<string, string>> = {
-  '@hourly': '0 * * * *',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@weekly': '0 0 * * 0',
-  '@monthly': '0 0 1 * *',
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-};
-
-/** A problem with the expression itself; the caller adds which expression and field. */
-export class CronDialectError extends Error {}
-
-/** The expression with a nickname lower-cased (`@Daily` → `@daily`); others unchanged. */
-export function normalizeNickname(expression: string): string {
-  return expression.startsWith('@') ? expression.toLowerCase() : expression;
-}
-
-/** The 5- or 6-field form of a (whitespace-normalized) expression; throws for `@reboot` etc. */
+/** The 5- or 6-field form of an expression that `checkCron` accepted (a nickname expanded). */
 export function expandNickname(expression: string): string {
-  if (!expression.startsWith('@')) return expression;
-  const name = expression.toLowerCase();
-  if (name === '@reboot') {
-    throw new CronDialectError(
-      '@reboot is not supported: the scheduler is always running, so there is no start-up to run at; use a time such as "@daily" or "0 9 * * *"',
-    );
-  }
-  const fields = CRON_NICKNAMES[name];
-  if (fields === undefined) {
-    throw new CronDialectError(
-      `unknown nickname; use one of ${Object.keys(CRON_NICKNAMES).join(', ')}`,
-    );
-  }
-  return fields;
+  return CRON_NICKNAMES[expression.toLowerCase()] ?? expression;
 }
 
 const wild = (field: string): boolean => field.startsWith('*') || field.startsWith('?');
@@ -68,8 +39,8 @@ export interface CronerPlan {
 }
 
 /**
- * Classifies an expression of 5 or 6 fields (or a nickname). Throws `CronDialectError` for a
- * refused nickname and croner's error for a malformed expression.
+ * Classifies an expression of 5 or 6 fields (or a nickname) that `checkCron` accepted
+ * (src/shared/cron-syntax.ts); throws croner's error for one it did not.
  */
 export function cronerPlan(expression: string): CronerPlan {
   const fields = expandNickname(expression).split(' ');

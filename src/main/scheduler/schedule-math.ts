@@ -10,7 +10,8 @@ import { Cron } from 'croner';
 import type { ScheduleEntry } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { MAX_EVERY_SECONDS, MAX_SCHEDULE_TIME_MS, MIN_SCHEDULE_TIME_MS } from '../../shared/limits';
-import { CronDialectError, cronerPlan, expandNickname, normalizeNickname } from './cron-dialect';
+import { checkCron, shown } from '../../shared/cron-syntax';
+import { cronerPlan } from './cron-dialect';
 
 export interface ScheduleSpec {
   kind: 'frequency' | 'cron';
@@ -22,17 +23,6 @@ export interface ScheduleSpec {
   /** Frequency anchor when `startAt` is absent (the moment the entry was saved or enabled). */
   anchorAt?: string;
 }
-
-const FIELD_RANGES: Record<string, string> = {
-  second: '0-59',
-  minute: '0-59',
-  hour: '0-23',
-  day: '1-31 (or L, W)',
-  month: '1-12 (or JAN-DEC)',
-  weekday: '0-7 (or SUN-SAT, #, L)',
-};
-
-const CROSS_LIMIT = 'use 5 fields (minute hour day month weekday) or 6 with seconds first';
 
 export function systemTimezone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -72,26 +62,12 @@ function cronFor(expression: string, timezone: string): Cron {
 const inTimeRange = (ms: number): boolean =>
   ms >= MIN_SCHEDULE_TIME_MS && ms <= MAX_SCHEDULE_TIME_MS;
 
-function invalid(message: string): AppError {
-  return new AppError('VALIDATION', `ScheduleEntry: ${message}`);
-}
+/** The spec field a refusal is about (the form field, and the path in `details`). */
+type SpecField = 'cron' | 'timezone' | 'everySeconds' | 'startAt' | 'endAt';
 
-function describeCronError(expression: string, error: unknown): AppError {
-  const raw = error instanceof Error ? error.message : String(error);
-  const field = /Invalid value for (\w+): (.*)$/i.exec(raw);
-  if (field) {
-    const name = field[1]!
-      .toLowerCase()
-      .replace('dayofmonth', 'day')
-      .replace('dayofweek', 'weekday');
-    const range = FIELD_RANGES[name];
-    return invalid(
-      `cron "${expression}" is invalid: ${name} ${range ? `must be ${range}` : 'is out of range'} (got ${field[2]})`,
-    );
-  }
-  return invalid(
-    `cron "${expression}" is invalid: ${raw.replace(/^Cron\w*:\s*/, '')}; ${CROSS_LIMIT}`,
-  );
+function invalid(message: string, field: SpecField, path: readonly string[]): AppError {
+  const text = `ScheduleEntry: ${message}`;
+  return new AppError('VALIDATION', text, { issues: [{ path: [...path, field], message }] });
 }
 
 /** Throws `VALIDATION` naming the problem; returns the spec with cron's zone filled in. */
@@ -99,7 +75,10 @@ export function validateSpec(
   spec: ScheduleSpec,
   nowMs: number,
   defaultTimezone?: string,
+  /** Where the spec sits in the params (`['entry']` for schedules.save), for `details`. */
+  path: readonly string[] = [],
 ): ScheduleSpec {
+  const refuse = (message: string, field: SpecField): AppError => invalid(message, field, path);
   const startMs = spec.startAt ? Date.parse(spec.startAt) : undefined;
   const endMs = spec.endAt ? Date.parse(spec.endAt) : undefined;
   // The contract's schemas say the same with the field path; this guards in-process callers.
@@ -108,63 +87,64 @@ export function validateSpec(
     ['endAt', endMs],
   ] as const) {
     if (ms !== undefined && !inTimeRange(ms)) {
-      throw invalid(
+      throw refuse(
         `${field} (${spec[field]}) must be between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59Z`,
+        field,
       );
     }
   }
   if (startMs !== undefined && endMs !== undefined && endMs <= startMs) {
-    throw invalid(`endAt (${spec.endAt}) must be after startAt (${spec.startAt})`);
+    throw refuse(`endAt (${spec.endAt}) must be after startAt (${spec.startAt})`, 'endAt');
   }
   if (spec.kind === 'frequency') {
     if (spec.everySeconds === undefined) {
-      throw invalid('a frequency entry needs everySeconds (a whole number, at least 1)');
+      throw refuse('a frequency entry needs everySeconds (a whole number, at least 1)', 'everySeconds');
     }
     if (!Number.isInteger(spec.everySeconds) || spec.everySeconds < 1) {
-      throw invalid(`everySeconds must be a whole number of at least 1 (got ${spec.everySeconds})`);
+      throw refuse(
+        `everySeconds must be a whole number of at least 1 (got ${spec.everySeconds})`,
+        'everySeconds',
+      );
     }
     if (spec.everySeconds > MAX_EVERY_SECONDS) {
-      throw invalid(
+      throw refuse(
         `everySeconds must be at most ${MAX_EVERY_SECONDS} (10 years; got ${spec.everySeconds})`,
+        'everySeconds',
       );
     }
     if (spec.cron !== undefined)
-      throw invalid('a frequency entry takes no cron; remove it or use kind "cron"');
+      throw refuse('a frequency entry takes no cron; remove it or use kind "cron"', 'cron');
     return { ...spec };
   }
   if (spec.cron === undefined)
-    throw invalid('a cron entry needs a cron expression, e.g. "0 9 * * 1-5"');
+    throw refuse('a cron entry needs a cron expression, e.g. "0 9 * * 1-5"', 'cron');
   if (spec.everySeconds !== undefined) {
-    throw invalid('a cron entry takes no everySeconds; remove it or use kind "frequency"');
+    throw refuse('a cron entry takes no everySeconds; remove it or use kind "frequency"', 'everySeconds');
   }
-  const expression = normalizeNickname(spec.cron.trim().replace(/\s+/g, ' '));
-  let fields: number;
-  try {
-    fields = expandNickname(expression).split(' ').length;
-  } catch (error) {
-    if (!(error instanceof CronDialectError)) throw error;
-    throw invalid(`cron "${spec.cron}" is invalid: ${error.message}`);
-  }
-  if (fields !== 5 && fields !== 6) {
-    throw invalid(
-      `cron "${spec.cron}" is invalid: it has ${fields} field${fields === 1 ? '' : 's'}; ${CROSS_LIMIT}`,
-    );
-  }
+  const syntax = checkCron(spec.cron);
+  if (!syntax.ok) throw refuse(`cron ${shown(spec.cron)} is invalid: ${syntax.message}`, 'cron');
+  const expression = syntax.expression;
   const timezone = spec.timezone ?? (defaultTimezone || systemTimezone());
   if (!isValidTimezone(timezone)) {
-    throw invalid(
-      `time zone "${timezone}" is unknown; use an IANA name such as "Europe/Berlin" or "UTC"`,
+    throw refuse(
+      `time zone ${shown(timezone)} is unknown; use an IANA name such as "Europe/Berlin" or "UTC"`,
+      'timezone',
     );
   }
   try {
     cronFor(expression, timezone);
   } catch (error) {
-    throw describeCronError(spec.cron, error);
+    // checkCron accepts nothing croner refuses (tests/shared/cron-syntax.test.ts); a guard.
+    const raw = error instanceof Error ? error.message : String(error);
+    throw refuse(`cron ${shown(spec.cron)} is invalid: ${raw.slice(0, 200)}`, 'cron');
   }
   const normalized: ScheduleSpec = { ...spec, cron: expression, timezone };
   if (nextFireAfter(normalized, Math.max(nowMs, (startMs ?? nowMs) - 1)) === undefined) {
-    throw invalid(
-      `cron "${spec.cron}" never fires${endMs !== undefined ? ` before endAt ${spec.endAt}` : ''}; check the day and month fields`,
+    throw refuse(
+      endMs !== undefined
+        ? `cron ${shown(spec.cron)} never fires before endAt ${spec.endAt}; move endAt later or check the day and month fields`
+        : `cron ${shown(spec.cron)} never fires; check the day and month fields (such as day 31 in a month that has 30)`,
+      endMs !== undefined ? 'endAt' : 'cron',
     );
   }
   return normalized;

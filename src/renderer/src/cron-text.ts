@@ -1,88 +1,66 @@
-/** Plain-language description of a croner expression (5 fields, or 6 with seconds first). */
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const NICKNAMES: Record<string, string> = {
-  '@yearly': 'once a year, at midnight on January 1',
-  '@annually': 'once a year, at midnight on January 1',
-  '@monthly': 'at midnight on the first day of every month',
-  '@weekly': 'at midnight every Sunday',
-  '@daily': 'every day at midnight',
-  '@midnight': 'every day at midnight',
-  '@hourly': 'every hour, on the hour',
-};
+/**
+ * Plain-language descriptions of schedule entries. The syntax is checked by the same function
+ * the core uses (src/shared/cron-syntax.ts); the sentence comes from cronstrue, with the rule for
+ * combining day-of-month and day-of-week (docs/scheduling.md) said in words, since cronstrue
+ * writes "and" for both readings.
+ */
+import cronstrue from 'cronstrue';
+import { checkCron } from '../../shared/cron-syntax';
+import type { ScheduleEntry } from '../../shared/domain';
 
-function names(value: string, list: string[] | undefined, offset: number): string {
-  if (!list) return value;
-  const n = Number(value);
-  if (Number.isInteger(n)) return list[n - offset] ?? list[(n - offset) % list.length] ?? value;
-  return value.slice(0, 1).toUpperCase() + value.slice(1).toLowerCase();
-}
+const restricted = (field: string): boolean => !field.startsWith('*') && !field.startsWith('?');
 
-function part(field: string, unit: string, list?: string[], offset = 0): string | undefined {
-  if (field === '*' || field === '?') return undefined;
-  return field
-    .split(',')
-    .map((piece) => {
-      const [range, step] = piece.split('/');
-      if (step) {
-        if (range === '*' || range === undefined) return `every ${step} ${unit}s`;
-        const [a, b] = range.split('-');
-        return `every ${step} ${unit}s from ${names(a!, list, offset)}${b ? ` to ${names(b, list, offset)}` : ''}`;
-      }
-      const [a, b] = range!.split('-');
-      return b
-        ? `${names(a!, list, offset)} through ${names(b, list, offset)}`
-        : names(a!, list, offset);
-    })
-    .join(', ');
-}
-
-const pad = (v: string): string => (/^\d+$/.test(v) ? v.padStart(2, '0') : v);
-
-/** Returns a sentence, or throws with a readable message when the expression is not 5/6 fields. */
+/** "At 09:00, Monday through Friday", or throws with the syntax problem (as the core says it). */
 export function describeCron(expression: string): string {
-  const expr = expression.trim();
-  if (NICKNAMES[expr.toLowerCase()]) return NICKNAMES[expr.toLowerCase()]!;
-  const fields = expr.split(/\s+/);
-  if (fields.length !== 5 && fields.length !== 6) {
-    throw new Error(
-      `has ${fields.length} field${fields.length === 1 ? '' : 's'}; use 5 (minute hour day month weekday) or 6 (seconds first)`,
-    );
+  const check = checkCron(expression);
+  if (!check.ok) throw new Error(check.message);
+  const fields = check.fields;
+  const at = fields.length === 6 ? 1 : 0;
+  const sentence = cronstrue.toString(fields.join(' '), {
+    use24HourTimeFormat: true,
+    throwExceptionOnParseError: true,
+  });
+  const dom = fields[at + 2]!;
+  const dow = fields[at + 4]!;
+  if (restricted(dom) && restricted(dow)) {
+    return `${sentence} (either day matches: day-of-month or day-of-week)`;
   }
-  const [sec, min, hour, dom, mon, dow] = fields.length === 6 ? fields : ['0', ...fields];
-  const out: string[] = [];
-  const simple = (f: string): boolean => /^\d+$/.test(f);
-  if (simple(min!) && simple(hour!) && (sec === '0' || simple(sec!))) {
-    out.push(`at ${pad(hour!)}:${pad(min!)}${sec !== '0' ? `:${pad(sec!)}` : ''}`);
-  } else {
-    const s = sec === '0' ? undefined : sec === '*' ? 'every second' : part(sec!, 'second');
-    const m = min === '*' ? (s ? undefined : 'every minute') : part(min!, 'minute');
-    const h = part(hour!, 'hour');
-    if (s) out.push(s.startsWith('every') ? s : `at second ${s}`);
-    if (m) out.push(m.startsWith('every') ? m : `at minute ${m}`);
-    out.push(h ? `past hour ${h}` : out.length ? 'of every hour' : 'every hour');
+  if (dom !== '*' && dow !== '*' && dom !== '?' && dow !== '?') {
+    return `${sentence} (only days that match both day-of-month and day-of-week)`;
   }
-  const d = part(dom!, 'day');
-  const mo = part(mon!, 'month', MONTHS, 1);
-  const w = part(dow!, 'weekday', DAYS, 0);
-  if (d) out.push(`on day ${d} of the month`);
-  if (w) out.push(`${d ? 'or ' : ''}on ${w}`);
-  if (mo) out.push(`in ${mo}`);
-  if (!d && !w && !mo) out.push('every day');
-  return out.join(' ').replace(/\s+/g, ' ');
+  return sentence;
+}
+
+/** The list's description of an entry: the cron sentence, or the interval in words. */
+export function describeEntry(
+  entry: Pick<ScheduleEntry, 'kind' | 'cron' | 'everySeconds'>,
+): string {
+  if (entry.kind === 'frequency') return describeInterval(entry.everySeconds ?? 0);
+  try {
+    return describeCron(entry.cron ?? '');
+  } catch (error) {
+    return `invalid: ${(error as Error).message}`;
+  }
+}
+
+const UNITS: Array<[number, string]> = [
+  [86_400, 'day'],
+  [3_600, 'hour'],
+  [60, 'minute'],
+  [1, 'second'],
+];
+
+/** "Every 90 seconds" → "Every 1 minute 30 seconds"; "Every 2 hours". */
+export function describeInterval(seconds: number): string {
+  if (seconds === 1) return 'Every second';
+  const parts: string[] = [];
+  let rest = seconds;
+  for (const [size, unit] of UNITS) {
+    const n = Math.floor(rest / size);
+    if (n > 0) parts.push(`${n} ${unit}${n === 1 ? '' : 's'}`);
+    rest -= n * size;
+  }
+  return `Every ${parts.join(' ') || '0 seconds'}`;
 }
 
 /** UTC offset of `zone` at `ms`, e.g. "GMT+01:00". */

@@ -75,3 +75,21 @@ export function zoneChoiceError(zone: string, extra: readonly string[] = []): st
   if (!zone.trim() || zoneList(extra).includes(zone)) return undefined;
   return 'pick a zone from the list (type part of its name, e.g. Berlin or Europe/Berlin)';
 }
+
+/**
+ * The one rule for a cron entry saved without a zone, as the core applies it (schedules.save):
+ * the default zone from Settings, else the zone of the machine running the service
+ * (`system.info`'s `timezone`, which is not the browser's when the service runs elsewhere).
+ * Stated in the schedule form and, for the default zone itself, in Settings.
+ */
+export function emptyZoneRule(
+  settings: { defaultTimezone?: string | undefined } | undefined,
+  info: { timezone?: string } | undefined,
+  where: 'entry' | 'settings' = 'entry',
+): string {
+  const service = info?.timezone ? `the service's zone (${info.timezone})` : "the service's zone";
+  if (where === 'settings') return `Empty: ${service}.`;
+  return settings?.defaultTimezone
+    ? `Empty: the default zone from Settings (${settings.defaultTimezone}), saved with the entry.`
+    : `Empty: the default zone from Settings, or ${service} while that is empty; saved with the entry.`;
+}

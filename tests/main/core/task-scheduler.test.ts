@@ -528,7 +528,10 @@ describe('schedule entries', () => {
       config: { name: 'F', type: 'file', params: { location: '/tmp/x' } },
     });
     const cases: Array<[unknown, RegExp]> = [
-      [{ taskId: task.id, kind: 'cron', cron: '61 * * * *' }, /minute must be 0-59/],
+      [
+        { taskId: task.id, kind: 'cron', cron: '61 * * * *' },
+        /minute \(field 1\) must be 0-59; got "61"/,
+      ],
       [{ taskId: task.id, kind: 'cron', cron: '* * *' }, /3 fields/],
       [{ taskId: task.id, kind: 'cron', cron: '2030-01-01T00:00:00' }, /1 field/],
       [{ taskId: task.id, kind: 'cron', cron: '0 0 31 2 *' }, /never fires/],

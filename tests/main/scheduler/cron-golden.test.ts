@@ -3,7 +3,8 @@
  * (cron-golden.ts) is the reference; these tests check every case against the engine's math.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CRON_NICKNAMES, cronerPlan } from '../../../src/main/scheduler/cron-dialect';
+import { cronerPlan } from '../../../src/main/scheduler/cron-dialect';
+import { CRON_NICKNAMES } from '../../../src/shared/cron-syntax';
 import {
   lastFireAtOrBefore,
   previewTimes,

@@ -159,6 +159,30 @@ describe('the json catalog is checked when it is loaded', () => {
     ]);
   });
 
+  it('sets aside a stored cron entry the syntax rules refuse, with the message a save would get', async () => {
+    const dir = await tempDir();
+    const cron = (id: string, expression: string): unknown =>
+      entry(id, 't1', { kind: 'cron', cron: expression, everySeconds: undefined, timezone: 'UTC' });
+    await writeCatalog(dir, {
+      configs: [apiConfig('c1')],
+      tasks: [task('t1', 'c1')],
+      schedules: [cron('nbsp', '0\u00a09 * * *'), cron('ok', '0 9 * * 1-5')],
+    });
+    const { app } = await startApp(dir, { schedule: true });
+    expect((await app.core.call('schedules.list', {})).map((e) => e.id)).toEqual(['ok']);
+    const { problems } = await app.core.call('system.info', {});
+    expect(problems).toEqual([
+      expect.objectContaining({
+        kind: 'schedule',
+        recordId: 'nbsp',
+        message: expect.stringMatching(
+          /it contains a non-breaking space \(U\+00A0\) at position 2/,
+        ),
+      }),
+    ]);
+    expect((await readCatalog(dir)).schedules).toHaveLength(2);
+  });
+
   it('never fires entries with a fractional period or bad dates: they are set aside and reported', async () => {
     const dir = await tempDir();
     await writeCatalog(dir, {

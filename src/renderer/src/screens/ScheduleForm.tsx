@@ -7,8 +7,10 @@ import {
 } from '../../../shared/domain';
 import { call } from '../api/current';
 import { ErrorBox, SaveActions } from '../components/common';
+import { CronPresets } from '../components/CronPresets';
 import { Field } from '../components/Field';
 import { ZonePicker } from '../components/ZonePicker';
+import { checkCron } from '../../../shared/cron-syntax';
 import { describeCron, isDstDay } from '../cron-text';
 import { errorMessage } from '../stores/load-state';
 import { useConfigs } from '../stores/configs';
@@ -22,7 +24,7 @@ import {
   zodFieldErrors,
   type FieldErrors,
 } from '../util';
-import { formatInZone, safeZone, systemZone, zoneChoiceError } from '../zones';
+import { emptyZoneRule, formatInZone, safeZone, systemZone, zoneChoiceError } from '../zones';
 
 interface Draft {
   taskId: string;
@@ -38,21 +40,6 @@ interface Draft {
   /** `<input type="datetime-local">` values (local time); empty = none. */
   startAt: string;
   endAt: string;
-}
-
-const SERVER_FIELDS = ['cron', 'timezone', 'everySeconds', 'startAt', 'endAt', 'name'] as const;
-
-/** The form field a core schedule message is about ("ScheduleEntry: endAt (…) must be …"). */
-export function scheduleErrorField(message: string): string | undefined {
-  if (/never fires before endAt/.test(message)) return 'endAt';
-  let best: { key: string; at: number } | undefined;
-  for (const key of SERVER_FIELDS) {
-    const at = message.search(
-      new RegExp(`\\b${key === 'timezone' ? '(timezone|time zone)' : key}\\b`),
-    );
-    if (at >= 0 && (!best || at < best.at)) best = { key, at };
-  }
-  return best?.key;
 }
 
 /** The entry's stored zone, offered by the picker even when `Intl` lists it under another name. */
@@ -71,11 +58,9 @@ function build(
     else if (!Number.isFinite(everySeconds)) errors.everySeconds = 'must be a number of seconds';
   } else if (!d.cron.trim()) errors.cron = 'enter a cron expression such as 0 9 * * 1-5';
   else {
-    try {
-      describeCron(d.cron);
-    } catch (e) {
-      errors.cron = `${(e as Error).message}`;
-    }
+    // The core's own syntax check (src/shared/cron-syntax.ts): the same verdict and words.
+    const check = checkCron(d.cron);
+    if (!check.ok) errors.cron = check.message;
   }
   const zoneError = d.kind === 'cron' ? zoneChoiceError(d.timezone, storedZone(entry)) : undefined;
   if (zoneError) errors.timezone = zoneError;
@@ -110,13 +95,6 @@ function build(
   return Object.keys(errors).length ? { errors } : { input: candidate, errors };
 }
 
-/** The rule for an empty zone, as the core applies it in `schedules.save` (also in Settings). */
-function emptyZoneRule(defaultZone: string, fromSettings: boolean): string {
-  return fromSettings
-    ? `Empty: the default time zone from Settings (${defaultZone}); it is then saved with the entry.`
-    : `Empty: the default time zone from Settings, or the system zone (${defaultZone}) when that is empty; it is then saved with the entry.`;
-}
-
 export function ScheduleForm({
   entry,
   onDone,
@@ -148,19 +126,27 @@ export function ScheduleForm({
   const [submitted, setSubmitted] = useState(false);
   const [server, setServer] = useState<FieldErrors>({});
   const [saving, setSaving] = useState(false);
-  const [preview, setPreview] = useState<{ times: string[] } | { error: string } | undefined>();
+  const [preview, setPreview] = useState<
+    { times: string[] } | { error: string; fields: FieldErrors } | undefined
+  >();
   const built = useMemo(() => build(entry, d), [entry, d]);
   const set = <K extends keyof Draft>(key: K, value: Draft[K]): void => {
     setD((cur) => ({ ...cur, [key]: value }));
     setTouched((t) => ({ ...t, [key]: true }));
     setServer({});
   };
+  // The preview's refusal of a well-formed expression ("never fires") belongs to its field.
+  const previewFields = preview && 'fields' in preview ? preview.fields : {};
   const err = (key: string): string | undefined =>
-    server[key] ?? (touched[key] || submitted ? built.errors[key] : undefined);
+    server[key] ??
+    (touched[key] || submitted ? built.errors[key] : undefined) ??
+    (key === 'cron' || key === 'endAt' ? previewFields[key] : undefined);
 
   // The zone the server uses for a cron entry saved without one (and stores with it).
-  const defaultZone = safeZone(settings?.defaultTimezone || systemZone());
+  const info = useSettings((s) => s.info);
+  const defaultZone = safeZone(settings?.defaultTimezone || info?.timezone || systemZone());
   const zoneProblem = d.kind === 'cron' ? built.errors.timezone : undefined;
+  const cronProblem = d.kind === 'cron' ? built.errors.cron : undefined;
   const previewZone = d.kind === 'cron' && !zoneProblem ? d.timezone : '';
 
   // Preview the next 10 fire times as the expression changes (debounced; never blocks typing).
@@ -168,7 +154,7 @@ export function ScheduleForm({
   const previewEnd = d.endAt ? localInputToIso(d.endAt) : undefined;
   useEffect(() => {
     const every = Number(d.everySeconds);
-    if (d.kind === 'cron' ? !d.cron.trim() || zoneProblem : !(every >= 1)) {
+    if (d.kind === 'cron' ? !d.cron.trim() || zoneProblem || cronProblem : !(every >= 1)) {
       setPreview(undefined);
       return;
     }
@@ -186,17 +172,27 @@ export function ScheduleForm({
           : {}),
       }).then(
         (r) => !stale && setPreview(r),
-        (e: unknown) => !stale && setPreview({ error: errorMessage(e) }),
+        (e: unknown) =>
+          !stale && setPreview({ error: errorMessage(e), fields: serverFieldErrors(e, '') }),
       );
     }, 250);
     return () => {
       stale = true;
       clearTimeout(timer);
     };
-  }, [d.kind, d.cron, d.everySeconds, previewZone, zoneProblem, previewStart, previewEnd]);
+  }, [
+    d.kind,
+    d.cron,
+    d.everySeconds,
+    previewZone,
+    zoneProblem,
+    cronProblem,
+    previewStart,
+    previewEnd,
+  ]);
 
   let description: string | undefined;
-  if (d.kind === 'cron' && d.cron.trim()) {
+  if (d.kind === 'cron' && d.cron.trim() && !cronProblem && !previewFields.cron) {
     try {
       description = describeCron(d.cron);
     } catch {
@@ -213,11 +209,8 @@ export function ScheduleForm({
     try {
       onDone(await useSchedules.getState().save(built.input));
     } catch (e) {
-      const fields = serverFieldErrors(e, 'entry');
-      // Schedule math errors name the field in the text ("… cron "x" is invalid …").
-      const key = fields._ ? scheduleErrorField(fields._) : undefined;
-      if (key && !Object.keys(fields).some((k) => k !== '_')) fields[key] = fields._!;
-      setServer(fields);
+      // The core's refusals carry the field path in details (entry.cron, entry.endAt, …).
+      setServer(serverFieldErrors(e, 'entry'));
     } finally {
       setSaving(false);
     }
@@ -295,13 +288,14 @@ export function ScheduleForm({
         </Field>
       ) : (
         <>
+          <CronPresets onPick={(cron) => set('cron', cron)} />
           <Field
             label="Cron expression"
             error={err('cron')}
             hint={
               description
-                ? `Runs ${description}.`
-                : 'minute hour day-of-month month weekday, e.g. 0 9 * * 1-5'
+                ? `Runs: ${description}.`
+                : 'minute hour day-of-month month day-of-week, e.g. 0 9 * * 1-5; or @hourly, @daily, @weekly, @monthly, @yearly'
             }
           >
             {(p) => (
@@ -316,7 +310,7 @@ export function ScheduleForm({
           <Field
             label="Time zone"
             error={err('timezone')}
-            hint={`Type to search, pick from the list. ${emptyZoneRule(defaultZone, Boolean(settings?.defaultTimezone))}`}
+            hint={`Type to search, pick from the list. ${emptyZoneRule(settings, info)}`}
           >
             {(p) => (
               <ZonePicker
@@ -396,7 +390,7 @@ export function ScheduleForm({
               : 'Enter an expression to see when it fires.'}
           </p>
         ) : null}
-        {preview && 'error' in preview ? (
+        {preview && 'error' in preview && !previewFields.cron && !previewFields.endAt ? (
           <div className="error" role="alert">
             {preview.error}
           </div>
@@ -414,7 +408,9 @@ export function ScheduleForm({
           </ol>
         ) : null}
       </section>
-      {server._ ? <ErrorBox message={server._} /> : null}
+      {server._ && Object.keys(server).every((k) => k === '_') ? (
+        <ErrorBox message={server._} />
+      ) : null}
       {submitted && !built.input ? (
         <ErrorBox message="Fix the highlighted fields; nothing was saved." />
       ) : null}

@@ -3,6 +3,7 @@ import { useState, type ReactElement } from 'react';
 import type { ScheduleEntry } from '../../../shared/domain';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Countdown, EmptyState, ErrorBox, Loading } from '../components/common';
+import { describeEntry } from '../cron-text';
 import { useConfirmation } from '../hooks/useConfirmation';
 import { errorMessage } from '../stores/load-state';
 import { useSchedules } from '../stores/schedules';
@@ -101,7 +102,12 @@ export function SchedulesScreen(): ReactElement {
                   {e.name ? <div className="hint">{e.name}</div> : null}
                 </td>
                 <td>{e.kind}</td>
-                <td className="mono">{e.kind === 'cron' ? e.cron : `every ${e.everySeconds} s`}</td>
+                <td>
+                  <span className="mono">
+                    {e.kind === 'cron' ? e.cron : `every ${e.everySeconds} s`}
+                  </span>
+                  <div className="hint">{describeEntry(e)}</div>
+                </td>
                 <td>{e.kind === 'cron' ? (e.timezone ?? '') : '—'}</td>
                 <td>
                   <input

@@ -9,7 +9,7 @@ import { getClient } from '../api/current';
 import { useSettings } from '../stores/settings';
 import { useUi } from '../stores/ui';
 import { serverFieldErrors, zodFieldErrors, type FieldErrors } from '../util';
-import { systemZone, zoneChoiceError } from '../zones';
+import { emptyZoneRule, systemZone, zoneChoiceError } from '../zones';
 
 interface Draft {
   maxAgeDays: string;
@@ -160,13 +160,13 @@ export function SettingsScreen(): ReactElement {
         <Field
           label="Default time zone for cron entries"
           error={err('defaultTimezone')}
-          hint={`Type to search, pick from the list. A cron entry saved without a zone gets this one, stored with the entry (changing it later leaves saved entries as they are). Empty: the system zone (${systemZone()}).`}
+          hint={`Type to search, pick from the list. A cron entry saved without a zone gets this one, stored with the entry (changing it later leaves saved entries as they are). ${emptyZoneRule(undefined, info, 'settings')}`}
         >
           {(p) => (
             <ZonePicker
               {...p}
               value={d.defaultTimezone}
-              placeholder={systemZone()}
+              placeholder={info?.timezone ?? systemZone()}
               extra={storedZone}
               onChange={(zone) => set('defaultTimezone', zone)}
             />
