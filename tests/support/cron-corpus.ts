@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+
 /**
  * Cron expressions for checking that the schedule form's helper and the service agree: valid
  * ones (every form docs/scheduling.md lists), malformed ones (one per rule, each naming its
@@ -73,3 +75,52 @@ export const MALFORMED_CRON: Array<[string, string | undefined]> = [
 
 /** Well formed, but no date ever matches. */
 export const NEVER_FIRES_CRON = ['0 0 31 2 *', '0 0 30 2 *', '0 0 31 4,6,9,11 *'];
+
+/**
+ * A 5- or 6-field expression with one field made of random tokens (values in and out of range,
+ * names, L, W, #, steps, dashes, commas), the others valid: every field's rules meet often (a
+ * whole random expression is almost never valid).
+ */
+export function oneRandomField(maxTokens = 4): fc.Arbitrary<string> {
+  const token = fc.constantFrom(
+    '*',
+    '?',
+    '0',
+    '1',
+    '5',
+    '7',
+    '12',
+    '23',
+    '24',
+    '31',
+    '32',
+    '59',
+    '60',
+    '61',
+    'L',
+    'W',
+    'LW',
+    '15W',
+    'JAN',
+    'dec',
+    'MON',
+    'fri',
+    'SUN',
+    '#',
+    '#3',
+    '/',
+    '/0',
+    '/2',
+    '/15',
+    '/61',
+    '-',
+    ',',
+    'x',
+  );
+  const field = fc.array(token, { minLength: 1, maxLength: maxTokens }).map((t) => t.join(''));
+  return fc.tuple(fc.boolean(), fc.nat(5), field).map(([seconds, at, text]) => {
+    const fields = seconds ? ['0', '0', '0', '*', '*', '*'] : ['0', '0', '*', '*', '*'];
+    fields[at % fields.length] = text;
+    return fields.join(' ');
+  });
+}

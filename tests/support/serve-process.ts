@@ -101,6 +101,33 @@ export const npmServe = (args: string[], options: Omit<StartOptions, 'detached'>
 /** The built command line with these arguments, as `npm run serve -- …` runs it. */
 export const serveCli = (...args: string[]): Proc => start([SERVE, ...args]);
 
+/**
+ * The built service on a free loopback port with a json store in `dataDir`; resolves once it
+ * listens, with its base URL (`http://127.0.0.1:<port>/`).
+ */
+export async function serveJson(
+  dataDir: string,
+  token: string,
+  ...args: string[]
+): Promise<{ proc: Proc; base: string }> {
+  const proc = serveCli(
+    '--port',
+    '0',
+    '--store',
+    'json',
+    '--data-dir',
+    dataDir,
+    '--token',
+    token,
+    ...args,
+  );
+  const [, base] = (await proc.line(/listening on (http:\/\/127\.0\.0\.1:\d+\/)/)) as [
+    string,
+    string,
+  ];
+  return { proc, base };
+}
+
 /** The processes of a process group: pid → command line. */
 export function groupMembers(pgid: number): Map<number, string[]> {
   const members = new Map<number, string[]>();

@@ -10,11 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCron } from '../../../src/shared/cron-syntax';
-import { MALFORMED_CRON, NEVER_FIRES_CRON, VALID_CRON } from '../../support/cron-corpus';
-import { killStarted, serveCli, type Proc } from '../../support/serve-process';
+import {
+  MALFORMED_CRON,
+  NEVER_FIRES_CRON,
+  oneRandomField,
+  VALID_CRON,
+} from '../../support/cron-corpus';
+import { killStarted, serveJson } from '../../support/serve-process';
 
 const TOKEN = 'cron-token-0123456789';
-let proc: Proc;
 let base: string;
 let dir: string;
 let taskId: string;
@@ -44,17 +48,7 @@ const preview = (cron: string): ReturnType<typeof post> =>
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cron-http-'));
-  proc = serveCli(
-    '--port',
-    '0',
-    '--store',
-    'json',
-    '--data-dir',
-    join(dir, 'data'),
-    '--token',
-    TOKEN,
-  );
-  [, base] = (await proc.line(/listening on (http:\/\/127\.0\.0\.1:\d+\/)/)) as [string, string];
+  ({ base } = await serveJson(join(dir, 'data'), TOKEN));
   const config = await post('configs.save', {
     config: { name: 'c', type: 'api', params: { url: 'http://127.0.0.1:1/' } },
   });
@@ -100,7 +94,8 @@ describe('cron expressions over HTTP', () => {
       expect(error.message, label).toMatch(/^ScheduleEntry: cron ".*" is invalid: /);
       if (field)
         expect(error.message, label).toMatch(new RegExp(`invalid: ${field} \\(field \\d\\)`));
-      if (!/ fields?;/.test(helper.message)) expect(error.message, label).not.toMatch(/use 5 fields/);
+      if (!/ fields?;/.test(helper.message))
+        expect(error.message, label).not.toMatch(/use 5 fields/);
       expect(error.details?.issues?.[0]?.path, label).toEqual(['cron']);
     }
   });
@@ -138,44 +133,7 @@ describe('cron expressions over HTTP', () => {
   });
 
   it('agrees with the helper on random expressions', async () => {
-    const token = fc.constantFrom(
-      '*',
-      '?',
-      '0',
-      '1',
-      '5',
-      '7',
-      '12',
-      '23',
-      '24',
-      '31',
-      '32',
-      '59',
-      '60',
-      'L',
-      'W',
-      'LW',
-      '15W',
-      'JAN',
-      'MON',
-      'fri',
-      '#',
-      '#3',
-      '/',
-      '/0',
-      '/2',
-      '/61',
-      '-',
-      ',',
-      'x',
-    );
-    const field = fc.array(token, { minLength: 1, maxLength: 3 }).map((t) => t.join(''));
-    const expression = fc.tuple(fc.nat(4), field).map(([at, text]) => {
-      const fields = ['0', '0', '*', '*', '*'];
-      fields[at] = text;
-      return fields.join(' ');
-    });
-    const samples = fc.sample(expression, { seed: 20_261_201, numRuns: 300 });
+    const samples = fc.sample(oneRandomField(3), { seed: 20_261_201, numRuns: 400 });
     let accepted = 0;
     for (const cron of samples) {
       const helper = checkCron(cron);
@@ -187,6 +145,6 @@ describe('cron expressions over HTTP', () => {
       if (!helper.ok) expect(answer.error?.message, cron).toContain(helper.message);
       if (answer.status === 200) accepted++;
     }
-    expect(accepted).toBeGreaterThan(30);
+    expect(accepted).toBeGreaterThan(25);
   });
 });

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_NAMES } from '../../../src/shared/contract';
-import { killStarted, serveCli, type Proc } from '../../support/serve-process';
+import { killStarted, serveJson, type Proc } from '../../support/serve-process';
 import { mutatedBody, rawAny } from './fuzz-arbitraries';
 import { fuzzTemplates, READS } from './fuzz-templates';
 
@@ -151,17 +151,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => deepServer.listen(0, '127.0.0.1', resolve));
   deepUrl = `http://127.0.0.1:${(deepServer.address() as { port: number }).port}/`;
 
-  proc = serveCli(
-    '--port',
-    '0',
-    '--store',
-    'json',
-    '--data-dir',
-    join(dir, 'data'),
-    '--token',
-    TOKEN,
-  );
-  [, base] = (await proc.line(/listening on (http:\/\/127\.0\.0\.1:\d+\/)/)) as [string, string];
+  ({ proc, base } = await serveJson(join(dir, 'data'), TOKEN));
 
   const apiConfig = await ok('configs.save', {
     config: { name: 'Seed api', type: 'api', params: { url: 'http://127.0.0.1:1/' } },
