@@ -1,11 +1,5 @@
 /** Small shared pieces: status badge, empty/loading/error states, countdown. */
-import {
-  useEffect,
-  useState,
-  useSyncExternalStore,
-  type ReactElement,
-  type ReactNode,
-} from 'react';
+import { useSyncExternalStore, type ReactElement, type ReactNode } from 'react';
 import type { RunStatus } from '../../../shared/domain';
 import { formatCountdown } from '../util';
 
@@ -116,16 +110,6 @@ export function SaveActions({
       {children}
     </div>
   );
-}
-
-/** The current time, ticking every `everyMs` (one timer per mounted user). */
-export function useNow(everyMs = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(timer);
-  }, [everyMs]);
-  return now;
 }
 
 // One shared one-second ticker for every countdown: a list of 1,000 entries then re-renders once

@@ -23,8 +23,8 @@ export function useFocusTrap(
     return () => {
       if (opener?.isConnected) opener.focus();
     };
-    // Mount/unmount only: the refs are stable.
-  }, []);
+    // Ref objects keep their identity across renders: this runs on mount and unmount only.
+  }, [dialog, initial]);
 }
 
 /** Tab / Shift+Tab wrap around inside the dialog (a keydown handler for its root). */
