@@ -23,11 +23,8 @@ export class LatestRuns {
   ) {
     events.subscribe((event) => {
       if (event.name === 'run.started' || event.name === 'run.finished') {
-        this.note((event.data as { run: Run }).run);
-      } else if (
-        event.name === 'store.changed' &&
-        (event.data as { kind: string }).kind === 'runs'
-      ) {
+        this.note(event.data.run);
+      } else if (event.name === 'store.changed' && event.data.kind === 'runs') {
         // Runs were deleted (or imported): rebuild on the next read.
         this.latest = undefined;
         this.building = undefined;

@@ -20,7 +20,7 @@ export class FailureNotifier {
 
   handle(event: AppEvent): void {
     if (event.name !== 'run.finished') return;
-    const { run } = event.data as { run: Run };
+    const { run } = event.data;
     if (!run.taskId) return; // configuration test runs are the user watching already
     const streak = this.streaks.get(run.taskId) ?? { count: 0, notified: false };
     const { notifications, notifyAfterFailures } = this.settings();

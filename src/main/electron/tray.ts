@@ -45,7 +45,7 @@ export class TrayController {
 
   handle(event: AppEvent): void {
     if (event.name === 'run.finished') {
-      const { run } = event.data as { run: Run };
+      const { run } = event.data;
       if (run.status === 'failed' || run.status === 'timed-out') {
         this.failures++;
         this.lastFailure = run.taskName || run.configName;

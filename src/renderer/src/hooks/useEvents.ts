@@ -18,7 +18,7 @@ export function handleEvent(event: AppEvent): void {
   switch (event.name) {
     case 'run.started':
     case 'run.finished': {
-      const { run } = event.data as { run: AppEvent<'run.finished'>['data']['run'] };
+      const { run } = event.data;
       useRuns.getState().applyRun(run);
       useTasks.getState().applyRun(run);
       if (event.name === 'run.finished' && FAILED.has(run.status)) {
@@ -34,12 +34,11 @@ export function handleEvent(event: AppEvent): void {
       break;
     }
     case 'schedule.changed': {
-      const data = event.data as AppEvent<'schedule.changed'>['data'];
-      useSchedules.getState().applyChange(data.id, data.entry);
+      useSchedules.getState().applyChange(event.data.id, event.data.entry);
       break;
     }
     case 'store.changed': {
-      const { kind } = event.data as AppEvent<'store.changed'>['data'];
+      const { kind } = event.data;
       if (kind === 'tasks') void useTasks.getState().load();
       if (kind === 'configs') void useConfigs.getState().load();
       if (kind === 'schedules') void useSchedules.getState().load();
