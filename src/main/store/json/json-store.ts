@@ -71,7 +71,12 @@ export class JsonStore implements Store {
       () =>
         new Set(this.catalog.state.setAside.map((r) => setAsideProblem(r, this.catalog.path).id)),
     );
-    this.runs = new RunLog(options.dataDir, options.runLog, (problem) => this.found(problem));
+    this.runs = new RunLog(
+      options.dataDir,
+      // The store's clock tells the run log which hour is current (closed hours leave memory).
+      { now: () => this.clock.now(), ...options.runLog },
+      (problem) => this.found(problem),
+    );
   }
 
   /** A problem the run log found while serving (at open they are saved and logged together). */

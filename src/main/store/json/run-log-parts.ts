@@ -1,6 +1,6 @@
 /**
- * Small parts of the run log (run-log.ts): append batches, sorted-key search, synchronous writes
- * and the bookkeeping after an append.
+ * Small parts of the run log (run-log.ts): append batches, sorted-key search, synchronous writes,
+ * the bookkeeping after an append, and string copies that keep no file text alive.
  */
 import { writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -92,6 +92,15 @@ export function dropWrittenLines(
     }
     offset += length + 1;
   }
+}
+
+/**
+ * A copy of `text` that shares no memory with a larger string. The fields of an entry read from a
+ * file are slices of the whole file's text: one of them kept in a summary or an id map would keep
+ * that text (megabytes) alive after its segment left memory.
+ */
+export function ownCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 export function conflict(id: string): AppError {

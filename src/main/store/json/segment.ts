@@ -11,6 +11,10 @@ import { AppError } from '../../../shared/errors';
 import { isDeepFrozen } from '../../core/frozen';
 import { compareRuns } from '../run-query';
 import { writeFileAtomic } from './atomic-file';
+import { ownCopy } from './run-log-parts';
+import { encodeTaskIdSets, TaskIdSet, taskIdSetDecoder } from './task-id-set';
+
+export { ownCopy };
 
 export const RUNS_DIR = 'runs';
 export const SUMMARY_FILE = 'summary.json';
@@ -216,7 +220,8 @@ export interface SegmentSummary {
   /** mtime of the file at `size`, once known (persisted summaries only). */
   mtimeMs?: number;
   runs: number;
-  taskIds: Set<string>;
+  /** A bitset over the process's table of task ids (task-id-set.ts). */
+  taskIds: TaskIdSet;
   types: Set<string>;
   statuses: Set<string>;
   running: Set<string>;
@@ -224,11 +229,17 @@ export interface SegmentSummary {
   foreign: Set<string>;
 }
 
+/** `text` as `set` holds it already, else a copy of it (see ownCopy). */
+function ownIn(set: Set<string>, text: string): string {
+  return set.has(text) ? text : ownCopy(text);
+}
+
+/** The facts about these entries; the strings kept are copies (see ownCopy). */
 export function summarize(key: string, entries: Iterable<Entry>, size: number): SegmentSummary {
   const summary: SegmentSummary = {
     size,
     runs: 0,
-    taskIds: new Set(),
+    taskIds: new TaskIdSet(),
     types: new Set(),
     statuses: new Set(),
     running: new Set(),
@@ -236,19 +247,32 @@ export function summarize(key: string, entries: Iterable<Entry>, size: number): 
   };
   for (const entry of entries) {
     summary.runs++;
-    noteEntry(key, summary, entry);
+    noteEntry(key, summary, entry, true, true);
   }
   return summary;
 }
 
-/** `isNew`: the id is new to this segment (an update keeps its id, so its place is known). */
-export function noteEntry(key: string, summary: SegmentSummary, entry: Entry, isNew = true): void {
-  summary.taskIds.add(entry.taskId);
-  summary.types.add(entry.type);
-  summary.statuses.add(entry.status);
-  if (entry.status === 'running') summary.running.add(entry.id);
-  else summary.running.delete(entry.id);
-  if (isNew && derivedKeyOf(entry.id) !== key) summary.foreign.add(entry.id);
+/**
+ * `isNew`: the id is new to this segment (an update keeps its id, so its place is known).
+ * `copy`: the entry's strings may be slices of a file's text; the summary keeps copies of them.
+ */
+export function noteEntry(
+  key: string,
+  summary: SegmentSummary,
+  entry: Entry,
+  isNew = true,
+  copy = false,
+): void {
+  // Copies are made only for strings a set does not hold yet (the hot write path passes false).
+  const { taskIds, types, statuses, running } = summary;
+  taskIds.add(entry.taskId); // the table keeps its own copy of each id
+  types.add(copy ? ownIn(types, entry.type) : entry.type);
+  statuses.add(copy ? ownIn(statuses, entry.status) : entry.status);
+  if (entry.status === 'running') running.add(copy ? ownIn(running, entry.id) : entry.id);
+  else running.delete(entry.id);
+  if (isNew && derivedKeyOf(entry.id) !== key) {
+    summary.foreign.add(copy ? ownCopy(entry.id) : entry.id);
+  }
 }
 
 export interface ParsedSegment {
@@ -303,54 +327,76 @@ export function sortEntries(entries: Iterable<Entry>): Entry[] {
 
 // ---------------------------------------------------------------- summary file
 
+/**
+ * One segment in `summary.json`. Version 2 (this one) stores the task ids as bits over the file's
+ * `tasks` list (`taskBits`, base64); version 1 stored each segment's ids as strings (`taskIds`)
+ * and is still read.
+ */
 interface SummaryRecord {
   size: number;
   mtimeMs: number;
   runs: number;
-  taskIds: string[];
+  taskBits?: string;
+  taskIds?: string[];
   types: string[];
   statuses: string[];
   running: string[];
   foreign: string[];
 }
 
+interface SummaryFile {
+  version?: number;
+  tasks?: unknown;
+  segments?: Record<string, SummaryRecord>;
+}
+
 export function serializeSummaries(summaries: Map<string, SegmentSummary>): string {
+  const saved = [...summaries].filter(([, s]) => s.mtimeMs !== undefined);
+  const { tasks, bits } = encodeTaskIdSets(saved.map(([, s]) => s.taskIds));
   const segments: Record<string, SummaryRecord> = {};
-  for (const [key, s] of summaries) {
-    if (s.mtimeMs === undefined) continue;
+  saved.forEach(([key, s], i) => {
     segments[key] = {
       size: s.size,
-      mtimeMs: s.mtimeMs,
+      mtimeMs: s.mtimeMs!,
       runs: s.runs,
-      taskIds: [...s.taskIds],
+      taskBits: bits[i]!,
       types: [...s.types],
       statuses: [...s.statuses],
       running: [...s.running],
       foreign: [...s.foreign],
     };
-  }
-  return JSON.stringify({ version: 1, segments });
+  });
+  return JSON.stringify({ version: 2, tasks, segments });
 }
+
+const isStringArray = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
 
 /** Reads `summary.json`; anything unusable yields an empty map (segments are then re-read). */
 export async function readSummaries(runsDir: string): Promise<Map<string, SegmentSummary>> {
   const result = new Map<string, SegmentSummary>();
-  let value: { version?: number; segments?: Record<string, SummaryRecord> };
+  let value: SummaryFile;
   try {
-    value = JSON.parse(await fs.readFile(join(runsDir, SUMMARY_FILE), 'utf8')) as typeof value;
+    value = JSON.parse(await fs.readFile(join(runsDir, SUMMARY_FILE), 'utf8')) as SummaryFile;
   } catch {
     return result;
   }
-  if (value?.version !== 1 || typeof value.segments !== 'object' || value.segments === null) {
+  if (typeof value !== 'object' || value === null) return result;
+  const { version, segments } = value;
+  if ((version !== 1 && version !== 2) || typeof segments !== 'object' || segments === null) {
     return result;
   }
-  for (const [key, r] of Object.entries(value.segments)) {
+  if (version === 2 && !isStringArray(value.tasks)) return result;
+  const decode = version === 2 ? taskIdSetDecoder(value.tasks as string[]) : undefined;
+  for (const [key, r] of Object.entries(segments)) {
+    const tasksOk = decode ? typeof r?.taskBits === 'string' : Array.isArray(r?.taskIds);
     if (
       !KEY_PATTERN.test(key) ||
-      typeof r?.size !== 'number' ||
+      !tasksOk ||
+      typeof r.size !== 'number' ||
       typeof r.mtimeMs !== 'number' ||
       typeof r.runs !== 'number' ||
-      ![r.taskIds, r.types, r.statuses, r.running, r.foreign].every(Array.isArray)
+      ![r.types, r.statuses, r.running, r.foreign].every(Array.isArray)
     ) {
       continue;
     }
@@ -358,7 +404,7 @@ export async function readSummaries(runsDir: string): Promise<Map<string, Segmen
       size: r.size,
       mtimeMs: r.mtimeMs,
       runs: r.runs,
-      taskIds: new Set(r.taskIds),
+      taskIds: decode ? decode(r.taskBits!) : new TaskIdSet(r.taskIds!),
       types: new Set(r.types),
       statuses: new Set(r.statuses),
       running: new Set(r.running),
