@@ -34,13 +34,13 @@ export function isSecretHeader(name: string, secretHeaders?: readonly string[]):
 }
 
 /**
- * The password of `scheme://user:password@host…` (http, https, mongodb, mongodb+srv). The last
+ * The password of `scheme://user:password@host…` (http, https, mongodb, mongodb+srv, postgres, postgresql, mysql, mariadb, redis, rediss). The last
  * `@` before the host ends it, so a password holding `@` (`p@ss`) is taken whole; the host part
  * ends at the first `/`, `?`, `#`, so an `@` in a path or query is not mistaken for it. A value
  * sealed at rest (`v1:aes:…`, base64 may hold `/`) is taken up to its `@`.
  */
 const URL_PASSWORD =
-  /^((?:https?|mongodb(?:\+srv)?):\/\/[^:/?#\\]*:)(v\d+:[a-z]+:[A-Za-z0-9+/=:]*(?=@)|[^/?#\\]*)(@)/i;
+  /^((?:https?|mongodb(?:\+srv)?|postgres(?:ql)?|mysql|mariadb|rediss?):\/\/[^:/?#\\]*:)(v\d+:[a-z]+:[A-Za-z0-9+/=:]*(?=@)|[^/?#\\]*)(@)/i;
 
 /** `url` with its password (see URL_PASSWORD) replaced by `fn(password)`; unchanged without one. */
 export function mapUriPassword(url: string, fn: (password: string) => string): string {

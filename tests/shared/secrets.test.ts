@@ -15,6 +15,19 @@ describe('secret redaction', () => {
     expect(redactUri('mongodb://db.example/')).toBe('mongodb://db.example/');
   });
 
+  it('hides the password of PostgreSQL, MySQL/MariaDB and Redis uris, even one holding @ or :', () => {
+    const cases: Array<[string, string]> = [
+      ['postgres://u:p@ss:w@h:5432/db', `postgres://u:${REDACTED}@h:5432/db`],
+      ['postgresql://u:pw@h/db', `postgresql://u:${REDACTED}@h/db`],
+      ['mysql://root:x@y@127.0.0.1/test', `mysql://root:${REDACTED}@127.0.0.1/test`],
+      ['mariadb://a:b@h', `mariadb://a:${REDACTED}@h`],
+      ['redis://:pw@h:6379', `redis://:${REDACTED}@h:6379`],
+      ['rediss://u:p:q@h', `rediss://u:${REDACTED}@h`],
+      ['sqlite:///tmp/x.db', 'sqlite:///tmp/x.db'],
+    ];
+    for (const [uri, shown] of cases) expect(redactUri(uri), uri).toBe(shown);
+  });
+
   it('hides bearer tokens, basic passwords and sensitive headers of api configurations', () => {
     const config: Configuration = {
       id: 'c',
