@@ -98,7 +98,10 @@ export function validateSpec(
   }
   if (spec.kind === 'frequency') {
     if (spec.everySeconds === undefined) {
-      throw refuse('a frequency entry needs everySeconds (a whole number, at least 1)', 'everySeconds');
+      throw refuse(
+        'a frequency entry needs everySeconds (a whole number, at least 1)',
+        'everySeconds',
+      );
     }
     if (!Number.isInteger(spec.everySeconds) || spec.everySeconds < 1) {
       throw refuse(
@@ -119,7 +122,10 @@ export function validateSpec(
   if (spec.cron === undefined)
     throw refuse('a cron entry needs a cron expression, e.g. "0 9 * * 1-5"', 'cron');
   if (spec.everySeconds !== undefined) {
-    throw refuse('a cron entry takes no everySeconds; remove it or use kind "frequency"', 'everySeconds');
+    throw refuse(
+      'a cron entry takes no everySeconds; remove it or use kind "frequency"',
+      'everySeconds',
+    );
   }
   const syntax = checkCron(spec.cron);
   if (!syntax.ok) throw refuse(`cron ${shown(spec.cron)} is invalid: ${syntax.message}`, 'cron');
