@@ -67,6 +67,7 @@ export function createApp(options: AppOptions): App {
     instanceId,
     concurrency: () => settings().concurrency,
     resultMaxBytes: () => settings().resultMaxBytes,
+    limits: settings,
   });
   core = new TaskScheduler({
     store,

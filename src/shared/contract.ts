@@ -133,7 +133,18 @@ export interface SystemInfo {
    * zone in Settings, gets this one (stored with the entry).
    */
   timezone: string;
-  scheduler: { running: boolean; entries: number; activeRuns: number; queuedRuns: number };
+  scheduler: {
+    running: boolean;
+    entries: number;
+    /** Runs executing now. */
+    activeRuns: number;
+    /** Runs waiting for a slot (the global `concurrency` limit or their task's `maxConcurrent`). */
+    queuedRuns: number;
+    /** How long the run waiting longest has waited, in ms; 0 when none waits. */
+    oldestQueuedMs: number;
+    /** The global limit in force (settings.concurrency). */
+    concurrency: number;
+  };
   /** What is wrong with the stored data (records set aside, files moved or lost); newest last. */
   problems: DataProblem[];
 }

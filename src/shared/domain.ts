@@ -35,6 +35,15 @@ export const WRITE_MODES = ['overwrite', 'append', 'create'] as const;
 /** What a secret looks like after redaction; sending it back to `*.save` keeps the stored value. */
 export const REDACTED = '••••••';
 
+/** Upper bound of every concurrency and connection limit. */
+export const MAX_CONCURRENCY = 1024;
+/** Runs executing at once (settings.concurrency); see docs/scheduling.md, "Limits". */
+export const DEFAULT_CONCURRENCY = 128;
+/** Open HTTP connections per origin (settings.connectionsPerHost). */
+export const DEFAULT_CONNECTIONS_PER_HOST = 32;
+/** MongoDB connections per connection string (settings.dbPoolSize). */
+export const DEFAULT_DB_POOL_SIZE = 5;
+
 export const idSchema = z.string().trim().min(1, 'must not be empty').max(200);
 export const nameSchema = z.string().trim().min(1, 'must not be empty').max(200);
 /** ISO 8601 timestamp; the core normalizes every stored time to UTC (`…Z`). */
@@ -263,6 +272,12 @@ const taskFields = {
   timeoutMs: positiveInt.max(86_400_000).optional(),
   retry: retryPolicySchema.optional(),
   successStatuses: z.array(statusPatternSchema).optional(),
+  /**
+   * At most this many runs of the task execute at once (manual and scheduled, on this instance);
+   * the rest wait in arrival order. Unset: no limit of its own (each schedule entry's overlap
+   * policy still runs one at a time for `skip` and `queue`).
+   */
+  maxConcurrent: positiveInt.max(MAX_CONCURRENCY).optional(),
 };
 
 export const taskSchema = z.strictObject({
@@ -315,6 +330,8 @@ export const runSchema = z.strictObject({
   startedAt: isoTimeSchema,
   finishedAt: isoTimeSchema.optional(),
   durationMs: z.number().nonnegative().optional(),
+  /** How long the run waited for a slot (the global or its task's limit) before it started. */
+  queuedMs: z.number().nonnegative().optional(),
   status: runStatusSchema,
   attempt: z.number().int().min(1),
   result: runResultSchema.optional(),
@@ -387,8 +404,19 @@ export const settingsSchema = z.strictObject({
       maxRuns: positiveInt.optional(),
     })
     .default({ maxAgeDays: 90 }),
-  /** How many tasks may run at once. */
-  concurrency: positiveInt.max(256).default(4),
+  /**
+   * How many runs may execute at once, across tasks (the rest wait for a slot in arrival order).
+   * Runs mostly wait on the network or a database, so the limit is high: 100 tasks fired by the
+   * same second all start at once (docs/scheduling.md, "Limits").
+   */
+  concurrency: positiveInt.max(MAX_CONCURRENCY).default(DEFAULT_CONCURRENCY),
+  /**
+   * Open connections per origin (scheme, host, port) for api tasks and file tasks over HTTP;
+   * requests beyond it wait for a connection, so a burst of runs to one server stays polite.
+   */
+  connectionsPerHost: positiveInt.max(MAX_CONCURRENCY).default(DEFAULT_CONNECTIONS_PER_HOST),
+  /** Connections per database connection string (MongoDB's maxPoolSize) for db tasks. */
+  dbPoolSize: positiveInt.max(MAX_CONCURRENCY).default(DEFAULT_DB_POOL_SIZE),
   /** Zone given to new cron entries that name none; empty means the system zone. */
   defaultTimezone: z.string().optional(),
   /** Byte cap on a run's stored result data. */

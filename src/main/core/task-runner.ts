@@ -1,7 +1,8 @@
 /**
  * Executes runs: records a `running` run, calls the executor with a timeout, records the final
- * run, retries per the task's policy (each attempt its own run) and enforces the global
- * concurrency limit. Nothing here throws for a failing task: failures are recorded runs.
+ * run, retries per the task's policy (each attempt its own run) and enforces the concurrency
+ * limits (global and per task, run-admission.ts). Nothing here throws for a failing task:
+ * failures are recorded runs.
  */
 import type {
   Configuration,
@@ -14,14 +15,21 @@ import type {
 import { AppError } from '../../shared/errors';
 import { retryDelayMs } from '../../shared/limits';
 import { redactParams } from '../../shared/secrets';
-import type { ExecutionOutcome, ExecutionRequest, ExecutorRegistry } from '../executors/types';
+import type {
+  ConnectionLimits,
+  ExecutionOutcome,
+  ExecutionRequest,
+  ExecutorRegistry,
+} from '../executors/types';
 import { TaskError } from '../executors/types';
 import type { Store } from '../store/types';
-import { sleep, toIso, type Clock } from './clock';
+import { sleep, type Clock } from './clock';
 import { copyData, type EventBus } from './event-bus';
 import { deepFreeze } from './frozen';
 import type { IdGenerator } from './ids';
 import { boundResult } from './result-bounds';
+import { RunAdmission } from './run-admission';
+import { Attempt, Execution, isoFormatter, Job, shuttingDown } from './run-parts';
 import { UnsavedRuns } from './unsaved-runs';
 import { secretValues } from '../secrets/encrypting-store';
 import {
@@ -63,8 +71,11 @@ export interface TaskRunnerOptions {
   ids: IdGenerator;
   events: EventBus;
   instanceId: string;
+  /** The global limit on runs executing at once (settings.concurrency). */
   concurrency: () => number;
   resultMaxBytes: () => number;
+  /** Connection limits handed to executors (settings.connectionsPerHost, dbPoolSize). */
+  limits?: () => ConnectionLimits;
   /** Uniform in [0, 1) for the retry jitter; default `Math.random` (tests pass a fixed one). */
   random?: () => number;
 }
@@ -82,9 +93,8 @@ class TimeoutReason extends Error {
 
 export class TaskRunner {
   private readonly active = new Set<Attempt>();
-  /** Runs waiting for a slot, first come first served: plain jobs, no suspended functions. */
-  private readonly waiting = new Fifo<Job>();
-  private slotsInUse = 0;
+  /** Slots and the runs waiting for one: plain jobs, no suspended functions. */
+  private readonly admission: RunAdmission<Job>;
   /** Runs started and not yet settled (retries included); shutdown waits for 0. */
   private inFlight = 0;
   private readonly idleWaiters: Array<() => void> = [];
@@ -101,14 +111,23 @@ export class TaskRunner {
 
   constructor(private readonly options: TaskRunnerOptions) {
     this.unsaved = new UnsavedRuns(options.store, options.clock);
+    this.admission = new RunAdmission<Job>(options.concurrency, options.clock, (job) => {
+      void this.attempt(job);
+    });
   }
 
   get activeCount(): number {
     return this.active.size;
   }
 
+  /** Runs waiting for a slot (the global limit or their task's `maxConcurrent`). */
   get queuedCount(): number {
-    return this.waiting.length;
+    return this.admission.queued;
+  }
+
+  /** How long the run waiting longest for a slot has waited (ms); 0 when none waits. */
+  get oldestQueuedMs(): number {
+    return this.admission.oldestWaitMs();
   }
 
   /**
@@ -195,7 +214,7 @@ export class TaskRunner {
    */
   async shutdown(graceMs: number): Promise<void> {
     this.accepting = false;
-    for (const job of this.waiting.drain()) {
+    for (const job of this.admission.drain()) {
       // A retry waiting for a slot keeps its last attempt; a run never started records nothing.
       this.finish(job, job.last, job.last ? undefined : shuttingDown());
     }
@@ -218,28 +237,10 @@ export class TaskRunner {
     return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private get limit(): number {
-    return Math.max(1, this.options.concurrency());
-  }
-
-  /** Runs the job's next attempt now when a slot is free, else queues it. */
+  /** Runs the job's next attempt now when its task's limit and a slot allow, else queues it. */
   private admit(job: Job): void {
-    // Slots are counted synchronously, so runs started in the same tick cannot overshoot.
-    if (this.slotsInUse < this.limit) {
-      this.slotsInUse++;
-      void this.attempt(job);
-    } else {
-      this.waiting.push(job);
-    }
-  }
-
-  private releaseSlot(): void {
-    this.slotsInUse--;
-    // A raised limit lets several waiting runs start at once.
-    while (this.accepting && this.slotsInUse < this.limit && this.waiting.length > 0) {
-      this.slotsInUse++;
-      void this.attempt(this.waiting.shift()!);
-    }
+    const task = job.request.task;
+    this.admission.admit(job, task?.id, task?.maxConcurrent);
   }
 
   /** The job's next attempt, in a slot taken by the caller; settles the job or queues a retry. */
@@ -294,12 +295,13 @@ export class TaskRunner {
     const state = new Attempt();
     const startMs = clock.now();
     const run = this.newRun(request, trigger, job.attempts, startMs, 'running');
+    run.queuedMs = job.queuedAt < 0 ? 0 : Math.max(0, startMs - job.queuedAt);
     this.active.add(state);
     try {
       await store.insertRun(run);
     } catch (error) {
       this.active.delete(state);
-      this.releaseSlot();
+      this.admission.release(job);
       throw error;
     }
     if (job.attempts === 1) job.recorded(run);
@@ -329,7 +331,10 @@ export class TaskRunner {
         request: ExecutionRequest,
       ) => Promise<ExecutionOutcome>;
       const outcome = await state.until(
-        execute.call(executor, new Execution(request, state, this.options.resultMaxBytes())),
+        execute.call(
+          executor,
+          new Execution(request, state, this.options.resultMaxBytes(), this.options.limits?.()),
+        ),
       );
       if (state.aborted) throw state.reason;
       final.status = 'succeeded';
@@ -363,224 +368,10 @@ export class TaskRunner {
         this.unsaved.add(final, error);
     } finally {
       this.active.delete(state);
-      this.releaseSlot();
+      this.admission.release(job);
     }
     events.emit('run.finished', { run: final });
     return final;
-  }
-}
-
-function shuttingDown(): AppError {
-  return new AppError(
-    'UNAVAILABLE',
-    'TaskRunner: the app is shutting down; try again after restart',
-  );
-}
-
-/**
- * A queue with O(1) shift: `Array.prototype.shift` on thousands of waiting runs copies the array.
- */
-class Fifo<T> {
-  private items: T[] = [];
-  private head = 0;
-
-  get length(): number {
-    return this.items.length - this.head;
-  }
-
-  push(item: T): void {
-    this.items.push(item);
-  }
-
-  shift(): T | undefined {
-    if (this.head === this.items.length) return undefined;
-    const item = this.items[this.head]!;
-    this.items[this.head++] = undefined as T; // let it be collected
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return item;
-  }
-
-  /** Removes and returns everything queued. */
-  drain(): T[] {
-    const items = this.items.slice(this.head);
-    this.items = [];
-    this.head = 0;
-    return items;
-  }
-}
-
-/**
- * The executor's request. `signal` is a prototype getter that makes the attempt's AbortController
- * on first read (see Attempt); executors read it (`request.signal`, destructuring) and never
- * spread the request, which would not copy it.
- */
-class Execution implements ExecutionRequest {
-  readonly task: Task | undefined;
-  readonly operation: Operation;
-  readonly config: Configuration;
-
-  constructor(
-    request: RunRequest,
-    private readonly attempt: Attempt,
-    readonly resultMaxBytes: number,
-  ) {
-    this.task = request.task;
-    this.operation = request.operation;
-    this.config = request.config;
-  }
-
-  get signal(): AbortSignal {
-    return this.attempt.signal;
-  }
-}
-
-/**
- * `toIso` with the formatting of the last second remembered: `toISOString` costs about 0.5 µs
- * and every run formats two times, nearly always in the same second as the run before.
- * Identical output: a second's ISO prefix does not depend on its milliseconds (no leap seconds).
- */
-function isoFormatter(): (ms: number) => string {
-  let second = NaN;
-  let prefix = '';
-  return (ms) => {
-    if (!Number.isInteger(ms)) return toIso(ms);
-    const s = Math.floor(ms / 1000);
-    if (s !== second) {
-      const iso = toIso(ms);
-      if (iso.length !== 24) return iso; // years beyond 9999 and the like: no fast path
-      second = s;
-      prefix = iso.slice(0, 20);
-    }
-    const milli = ms - s * 1000;
-    return `${prefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
-  };
-}
-
-/**
- * One attempt's abort state. The AbortController is made only when the executor reads the
- * signal: at thousands of runs a second, a controller and its signal per run are measurable.
- * The first abort wins, as with AbortController.
- */
-class Attempt {
-  aborted = false;
-  reason: unknown = undefined;
-  private controller: AbortController | undefined;
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.reason);
-    }
-    return this.controller.signal;
-  }
-
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.controller?.abort(reason);
-    this.interrupt?.(reason);
-  }
-
-  private interrupt: ((reason: unknown) => void) | undefined;
-
-  /**
-   * The executor's outcome, or the abort reason as soon as the attempt is aborted: an executor
-   * that ignores its signal cannot hold a timed-out or interrupted run open (or shutdown waiting).
-   * What it does afterwards is ignored.
-   */
-  until<T>(work: Promise<T>): Promise<T> {
-    if (this.aborted) {
-      work.catch(() => undefined);
-      return Promise.reject(this.reason);
-    }
-    return new Promise<T>((resolve, reject) => {
-      this.interrupt = reject;
-      work.then(resolve, reject);
-    });
-  }
-}
-
-/**
- * One run and its attempts. It is the caller's `StartedRun`: its promises are made only for a
- * caller that reads them (the scheduler never does; it passes `onSettled`), and a promise made
- * and left unread never becomes an unhandled rejection.
- */
-class Job implements StartedRun {
-  attempts = 0;
-  /** The latest attempt's final record. */
-  last: Run | undefined;
-  private first: Run | undefined;
-  private outcome: { run: Run | undefined; error: unknown } | undefined;
-  private startedPromise: Deferred<Run> | undefined;
-  private finishedPromise: Deferred<Run> | undefined;
-
-  constructor(
-    readonly request: RunRequest,
-    private readonly onSettled: RunSettled | undefined,
-  ) {}
-
-  get started(): Promise<Run> {
-    if (!this.startedPromise) {
-      this.startedPromise = new Deferred<Run>();
-      if (this.first) this.startedPromise.resolve(copyData(this.first));
-      else if (this.outcome) this.startedPromise.reject(this.outcome.error ?? shuttingDown());
-    }
-    return this.startedPromise.promise;
-  }
-
-  get finished(): Promise<Run> {
-    if (!this.finishedPromise) {
-      this.finishedPromise = new Deferred<Run>();
-      if (this.outcome) this.settleFinished(this.outcome);
-    }
-    return this.finishedPromise.promise;
-  }
-
-  /** The first attempt's `running` record is stored. */
-  recorded(run: Run): void {
-    if (this.first || this.outcome) return;
-    this.first = run;
-    this.startedPromise?.resolve(copyData(run));
-  }
-
-  settle(run: Run | undefined, error?: unknown): void {
-    if (this.outcome) return;
-    this.outcome = { run, error };
-    if (!this.first) this.startedPromise?.reject(error ?? shuttingDown());
-    if (this.finishedPromise) this.settleFinished(this.outcome);
-    try {
-      this.onSettled?.(run, error);
-    } catch (failure) {
-      // The caller's bug must not stop the runner's bookkeeping (shutdown waits on it).
-      console.error('TaskRunner: an onSettled callback threw:', failure);
-    }
-  }
-
-  private settleFinished(outcome: { run: Run | undefined; error: unknown }): void {
-    // Callers get their own copy; the record itself is shared with event listeners.
-    if (outcome.run) this.finishedPromise!.resolve(copyData(outcome.run));
-    else this.finishedPromise!.reject(outcome.error);
-  }
-}
-
-class Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve!: (value: T) => void;
-  reject!: (reason: unknown) => void;
-
-  constructor() {
-    this.promise = new Promise<T>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    this.promise.catch(() => undefined);
   }
 }
 

@@ -557,6 +557,8 @@ export class TaskScheduler {
           entries: this.scheduler?.status().entries ?? 0,
           activeRuns: this.options.runner.activeCount,
           queuedRuns: this.options.runner.queuedCount,
+          oldestQueuedMs: this.options.runner.oldestQueuedMs,
+          concurrency: this.settings.concurrency,
         },
         problems: store.problems?.() ?? [],
       }),

@@ -10,12 +10,11 @@ import {
   DEFAULT_TIMEOUT_MS,
   HttpClient,
   headerProblem,
-  decodeBody,
-  formatBytes,
   selectHeaders,
   statusMatches,
   type HttpResponse,
 } from './http-client';
+import { decodeBody, formatBytes } from './http-content';
 import { fillDeep, fillMap, fillTemplate, type PlaceholderScope } from './placeholders';
 import type { SelfGuard } from './self-guard';
 import type { ExecutionOutcome, ExecutionRequest, Executor } from './types';
@@ -183,6 +182,7 @@ export class ApiExecutor implements Executor<'api'> {
     operation,
     config,
     signal,
+    limits,
   }: ExecutionRequest<'api'>): Promise<ExecutionOutcome> {
     const params = config.params;
     const prepared = prepareApiRequest(params, operation, this.env);
@@ -193,6 +193,7 @@ export class ApiExecutor implements Executor<'api'> {
       maxBytes: params.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       signal,
       where: WHERE,
+      connectionsPerHost: limits?.connectionsPerHost,
     });
     // A redirect may lead back to the service: its answer is not recorded.
     if (response.redirects > 0) {

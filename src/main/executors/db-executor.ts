@@ -105,7 +105,7 @@ export class DbExecutor implements Executor<'db'> {
 
     let lease;
     try {
-      lease = await raceAbort(this.pool.acquire(params.uri), signal);
+      lease = await raceAbort(this.pool.acquire(params.uri, request.limits?.dbPoolSize), signal);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       throw this.describe(error, params, action);

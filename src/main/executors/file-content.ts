@@ -12,7 +12,7 @@ import {
   encodeFileText,
 } from './charset';
 import { CsvError, parseCsv, stringifyCsv } from './csv';
-import { formatBytes } from './http-client';
+import { formatBytes } from './http-content';
 import { TaskError } from './types';
 
 const WHERE = 'FileExecutor';

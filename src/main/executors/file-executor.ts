@@ -20,12 +20,10 @@ import {
   DEFAULT_TIMEOUT_MS,
   HttpClient,
   headerProblem,
-  decodeBody,
-  formatBytes,
-  multipartBody,
   selectHeaders,
   statusMatches,
 } from './http-client';
+import { decodeBody, formatBytes, multipartBody } from './http-content';
 import { fillDeep, fillMap, fillTemplate, type PlaceholderScope } from './placeholders';
 import type { SelfGuard } from './self-guard';
 import type { ExecutionOutcome, ExecutionRequest, Executor } from './types';
@@ -388,7 +386,7 @@ export class FileExecutor implements Executor<'file'> {
   }
 
   private async readUrl(
-    { task, signal, resultMaxBytes }: ExecutionRequest<'file'>,
+    { task, signal, resultMaxBytes, limits }: ExecutionRequest<'file'>,
     params: FileParams,
   ): Promise<ExecutionOutcome> {
     await this.self?.checkUrl(params.location, `${WHERE}: location`);
@@ -400,6 +398,7 @@ export class FileExecutor implements Executor<'file'> {
       maxBytes: params.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       signal,
       where: WHERE,
+      connectionsPerHost: limits?.connectionsPerHost,
     });
     if (response.redirects > 0) {
       await this.self?.checkUrl(response.url, `${WHERE}: ${params.location} redirected to`);
@@ -457,7 +456,7 @@ export class FileExecutor implements Executor<'file'> {
   }
 
   private async upload(
-    { task, signal }: ExecutionRequest<'file'>,
+    { task, signal, limits }: ExecutionRequest<'file'>,
     params: FileParams,
   ): Promise<ExecutionOutcome> {
     const format = params.format ?? 'text';
@@ -494,6 +493,7 @@ export class FileExecutor implements Executor<'file'> {
       maxBytes: DEFAULT_MAX_RESPONSE_BYTES,
       signal,
       where: WHERE,
+      connectionsPerHost: limits?.connectionsPerHost,
     });
     if (response.redirects > 0) {
       await this.self?.checkUrl(response.url, `${WHERE}: ${params.location} redirected to`);

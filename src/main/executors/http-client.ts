@@ -1,16 +1,13 @@
 /**
- * HTTP plumbing shared by the api executor and file-over-URL: one axios instance over keep-alive
- * agents owned by the executor, manual redirects (at most 5, http/https checked on every hop,
- * credentials dropped when the origin changes), a streamed body with a byte cap, checked framing
- * and strict Content-Encoding decoding (response-body.ts), our own timer for timeouts, and
- * classification of failures into `TaskError` codes.
- */
-import http from 'node:http';
-import https from 'node:https';
-import type { Readable } from 'node:stream';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { decodeCharset } from './charset';
+ * HTTP plumbing shared by the api executor and file-over-URL: one transport per executor
+ * (http-transport.ts: keep-alive agents with at most `connectionsPerHost` open connections per
+ * origin, node:http directly or axios when a proxy is configured), manual redirects (at most 5,
+ * http/https checked on every hop, credentials dropped when the origin changes), a streamed body
+ * with a byte cap, checked framing and strict Content-Encoding decoding (response-body.ts), our own
+ * timer for timeouts, and classification of failures into `TaskError` codes. */
+import { DEFAULT_CONNECTIONS_PER_HOST } from '../../shared/domain';
 import { ACCEPT_ENCODING } from './content-encoding';
+import { HttpTransport } from './http-transport';
 import { readBody } from './response-body';
 import { TaskError } from './types';
 
@@ -55,6 +52,8 @@ export interface HttpRequest {
   signal: AbortSignal;
   /** Module name used in error messages, e.g. `ApiExecutor`. */
   where: string;
+  /** Open connections per origin (settings.connectionsPerHost); default the client's. */
+  connectionsPerHost?: number | undefined;
 }
 
 export interface HttpResponse {
@@ -71,40 +70,33 @@ export interface HttpResponse {
   timing: { totalMs: number; ttfbMs: number };
 }
 
-/** Keep-alive agents and the axios instance; `destroy()` closes every pooled socket. */
+/** Sends requests with redirects, timeouts and bodies handled; `destroy()` closes its sockets. */
 export class HttpClient {
-  private readonly httpAgent = new http.Agent({ keepAlive: true });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true });
-  private readonly axios: AxiosInstance;
+  private readonly transport: HttpTransport;
 
-  constructor() {
-    this.axios = axios.create({
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      maxRedirects: 0,
-      responseType: 'stream',
-      // response-body.ts decodes (strictly, stacked codings too); axios would pass a cut-short
-      // gzip body as complete and leave `gzip, br` encoded.
-      decompress: false,
-      validateStatus: () => true,
-      // Our own timer covers the whole exchange (see request()); no axios timeout.
-      timeout: 0,
-      maxBodyLength: Infinity,
-      maxContentLength: Infinity,
-    });
+  constructor(options: { connectionsPerHost?: number } = {}) {
+    this.transport = new HttpTransport(options.connectionsPerHost ?? DEFAULT_CONNECTIONS_PER_HOST);
   }
 
   destroy(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.transport.destroy();
   }
 
   /** Sends a request, following redirects; resolves for every HTTP status. */
   async request(req: HttpRequest): Promise<HttpResponse> {
+    this.transport.limit(req.connectionsPerHost);
     const started = performance.now();
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), req.timeoutMs);
-    const signal = AbortSignal.any([req.signal, timeout.signal]);
+    // One controller for our timer and the caller's signal (AbortSignal.any costs more per call).
+    const controller = new AbortController();
+    const signal = controller.signal;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, req.timeoutMs);
+    const forward = (): void => controller.abort(req.signal.reason);
+    if (req.signal.aborted) forward();
+    else req.signal.addEventListener('abort', forward, { once: true });
     let phase: 'connect' | 'body' = 'connect';
     let url = checkUrl(req.url, req.where);
     let method = req.method.toUpperCase();
@@ -116,18 +108,12 @@ export class HttpClient {
     try {
       for (let hop = 0; ; hop++) {
         phase = 'connect';
-        const response: AxiosResponse<Readable> = await this.axios.request<Readable>({
-          url: url.href,
-          method,
-          headers,
-          data: body,
-          signal,
-        });
+        const response = await this.transport.send({ url, method, headers, body, signal });
         const ttfbMs = performance.now() - started;
         const status = response.status;
         const location = response.headers['location'] as string | undefined;
         if (status >= 300 && status < 400 && status !== 304 && location) {
-          response.data.resume(); // drain so the socket goes back to the pool
+          response.body.resume(); // drain so the socket goes back to the pool
           if (hop >= MAX_REDIRECTS) {
             throw new TaskError(
               'TOO_MANY_REDIRECTS',
@@ -166,7 +152,7 @@ export class HttpClient {
         }
         phase = 'body';
         const responseHeaders = flattenHeaders(response.headers);
-        const buffer = await readBody(response.data, {
+        const buffer = await readBody(response.body, {
           where: req.where,
           url: url.href,
           method,
@@ -190,7 +176,7 @@ export class HttpClient {
       }
     } catch (error) {
       if (error instanceof TaskError) throw error;
-      if (timeout.signal.aborted && !req.signal.aborted) {
+      if (timedOut && !req.signal.aborted) {
         throw new TaskError(
           'TIMEOUT',
           phase === 'connect'
@@ -204,6 +190,7 @@ export class HttpClient {
       throw classifyNetworkError(error, url, method, req.where);
     } finally {
       clearTimeout(timer);
+      req.signal.removeEventListener('abort', forward);
     }
   }
 }
@@ -249,9 +236,9 @@ export function headerProblem(name: string, value: string): string | undefined {
   return undefined;
 }
 
-export function flattenHeaders(headers: AxiosResponse['headers']): Record<string, string> {
+export function flattenHeaders(headers: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+  for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || value === null) continue;
     out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
   }
@@ -359,91 +346,4 @@ export function statusMatches(status: number, patterns: readonly string[] | unde
     if (range) return status >= Number(range[1]) && status <= Number(range[2]);
     return /^\d{3}$/.test(pattern) && status === Number(pattern);
   });
-}
-
-export interface DecodedBody {
-  body: unknown;
-  /** Set when the body is not plain text/JSON: `base64`. */
-  bodyEncoding?: 'base64';
-  bodyNote?: string;
-}
-
-const TEXT_TYPES =
-  /^(text\/|application\/(xml|javascript|ecmascript|x-www-form-urlencoded|x-ndjson|graphql|yaml|x-yaml|csv|sql)|image\/svg\+xml|[^;]*\+xml)/i;
-const JSON_TYPES = /^(application\/(json|[^;]*\+json)|text\/json)/i;
-
-function charsetOf(contentType: string): string {
-  const match = /charset\s*=\s*"?([^";\s]+)"?/i.exec(contentType);
-  return (match?.[1] ?? 'utf-8').toLowerCase();
-}
-
-/** The body as text in its declared charset (legacy ones via iconv-lite); undefined if unknown. */
-function decodeText(buffer: Buffer, contentType: string): string | undefined {
-  return decodeCharset(buffer, charsetOf(contentType));
-}
-
-/** Turns a response body into what a run records: parsed JSON, text, or base64 for binary. */
-export function decodeBody(buffer: Buffer, contentType: string | undefined): DecodedBody {
-  if (buffer.length === 0) return { body: '' };
-  const type = (contentType ?? '').trim();
-  if (JSON_TYPES.test(type)) {
-    const text = decodeText(buffer, type) ?? buffer.toString('utf8');
-    try {
-      return { body: JSON.parse(text) as unknown };
-    } catch (error) {
-      return {
-        body: text,
-        bodyNote: `content-type says JSON but the body does not parse (${(error as Error).message}); kept as text`,
-      };
-    }
-  }
-  if (TEXT_TYPES.test(type)) {
-    const text = decodeText(buffer, type);
-    if (text !== undefined) return { body: text };
-    return {
-      body: buffer.toString('base64'),
-      bodyEncoding: 'base64',
-      bodyNote: `unknown charset "${charsetOf(type)}"; body kept as base64`,
-    };
-  }
-  if (type === '') {
-    // No content type: text if it is valid UTF-8, else binary.
-    try {
-      return { body: new TextDecoder('utf-8', { fatal: true }).decode(buffer) };
-    } catch {
-      /* fall through to binary */
-    }
-  }
-  return {
-    body: buffer.toString('base64'),
-    bodyEncoding: 'base64',
-    bodyNote: `binary content (${type || 'no content-type'}) kept as base64`,
-  };
-}
-
-/** "1.2 KB" style sizes for summaries. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-/** A multipart/form-data body with one file part, built in memory so redirects can resend it. */
-export function multipartBody(
-  field: string,
-  filename: string,
-  contentType: string,
-  content: Buffer,
-): { body: Buffer; contentType: string } {
-  const boundary = `----TaskSchedulerBoundary${Math.random().toString(16).slice(2)}${Date.now().toString(16)}`;
-  const safeName = filename.replace(/["\r\n\\]/g, '_');
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${safeName}"\r\nContent-Type: ${contentType}\r\n\r\n`,
-    'utf8',
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
-  return {
-    body: Buffer.concat([head, content, tail]),
-    contentType: `multipart/form-data; boundary=${boundary}`,
-  };
 }

@@ -1,11 +1,14 @@
 /**
- * One `MongoClient` per distinct connection string, shared by every db run that uses it, closed
- * after a while without use and at shutdown. Short server-selection and connect timeouts make an
- * unreachable server fail in seconds instead of the driver's default 30 s.
+ * One `MongoClient` per distinct connection string (and pool size: settings.dbPoolSize), shared by
+ * every db run that uses it, closed after a while without use and at shutdown. A client opens at
+ * most `maxPoolSize` connections; operations beyond them wait in the driver for one. Short
+ * server-selection and connect timeouts make an unreachable server fail in seconds instead of the
+ * driver's default 30 s.
  */
 import { MongoClient, type MongoClientOptions } from 'mongodb';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock';
 import { DEFAULT_TASK_TIMEOUT_MS } from '../core/task-runner';
+import { DEFAULT_DB_POOL_SIZE } from '../../shared/domain';
 
 export interface MongoPoolOptions {
   clock?: Clock;
@@ -15,6 +18,7 @@ export interface MongoPoolOptions {
   connectTimeoutMS?: number;
   /** A socket silent this long is dropped (default: the runner's default task timeout). */
   socketTimeoutMS?: number;
+  /** Connections per client unless `acquire` names another (default DEFAULT_DB_POOL_SIZE). */
   maxPoolSize?: number;
 }
 
@@ -48,7 +52,7 @@ export class MongoPool {
       serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? DEFAULT_SERVER_SELECTION_MS,
       connectTimeoutMS: options.connectTimeoutMS ?? DEFAULT_SERVER_SELECTION_MS,
       socketTimeoutMS: options.socketTimeoutMS ?? DEFAULT_TASK_TIMEOUT_MS,
-      maxPoolSize: options.maxPoolSize ?? 5,
+      maxPoolSize: options.maxPoolSize ?? DEFAULT_DB_POOL_SIZE,
       appName: 'task-scheduler',
     };
   }
@@ -58,12 +62,18 @@ export class MongoPool {
     return this.entries.size;
   }
 
-  /** A connected client for `uri`; rejects with the driver's error when it cannot connect. */
-  async acquire(uri: string): Promise<MongoLease> {
-    let entry = this.entries.get(uri);
+  /**
+   * A connected client for `uri` with at most `maxPoolSize` connections (default the pool's);
+   * rejects with the driver's error when it cannot connect.
+   */
+  async acquire(uri: string, maxPoolSize?: number): Promise<MongoLease> {
+    const poolSize = maxPoolSize ?? this.clientOptions.maxPoolSize!;
+    // A changed pool size gets its own client; the old one closes once idle.
+    const key = `${poolSize} ${uri}`;
+    let entry = this.entries.get(key);
     if (!entry) {
       // The constructor validates the connection string; a bad one throws here, nothing pooled.
-      const client = new MongoClient(uri, this.clientOptions);
+      const client = new MongoClient(uri, { ...this.clientOptions, maxPoolSize: poolSize });
       const created: Entry = {
         client,
         ready: client.connect(),
@@ -72,10 +82,10 @@ export class MongoPool {
         idleTimer: undefined,
       };
       entry = created;
-      this.entries.set(uri, created);
+      this.entries.set(key, created);
       created.ready.catch(() => {
         // A failed connect is not kept: the next run tries afresh.
-        if (this.entries.get(uri) === created) this.entries.delete(uri);
+        if (this.entries.get(key) === created) this.entries.delete(key);
         void client.close().catch(() => undefined);
       });
     }
@@ -91,7 +101,7 @@ export class MongoPool {
       released = true;
       current.active--;
       current.lastUsed = this.clock.now();
-      if (current.active === 0 && this.entries.get(uri) === current) this.scheduleIdleClose(uri);
+      if (current.active === 0 && this.entries.get(key) === current) this.scheduleIdleClose(key);
     };
     try {
       await current.ready;
@@ -102,13 +112,13 @@ export class MongoPool {
     return { client: current.client, release };
   }
 
-  private scheduleIdleClose(uri: string): void {
-    const entry = this.entries.get(uri);
+  private scheduleIdleClose(key: string): void {
+    const entry = this.entries.get(key);
     if (!entry) return;
     entry.idleTimer = this.clock.setTimeout(() => {
       entry.idleTimer = undefined;
-      if (this.entries.get(uri) !== entry || entry.active > 0) return;
-      this.entries.delete(uri);
+      if (this.entries.get(key) !== entry || entry.active > 0) return;
+      this.entries.delete(key);
       void entry.client.close().catch(() => undefined);
     }, this.idleMs);
   }

@@ -14,6 +14,16 @@ export interface ExecutionRequest<T extends TaskType = TaskType> {
   signal: AbortSignal;
   /** Byte cap the runner will apply to `result.data`; executors may stop reading beyond it. */
   resultMaxBytes: number;
+  /** Connection limits from the settings; absent, each executor's defaults apply. */
+  limits?: ConnectionLimits | undefined;
+}
+
+/** How many connections executors may hold open (settings of the same names). */
+export interface ConnectionLimits {
+  /** Open HTTP connections per origin (api tasks, file tasks over HTTP). */
+  connectionsPerHost: number;
+  /** Connections per database connection string (MongoDB's maxPoolSize). */
+  dbPoolSize: number;
 }
 
 export interface ExecutionOutcome {

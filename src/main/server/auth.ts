@@ -11,10 +11,20 @@ export function generateToken(): string {
 
 /** Constant-time comparison; hashing first makes both sides the same length. */
 export function tokenMatches(given: string | undefined, expected: string): boolean {
-  if (given === undefined) return false;
-  const a = createHash('sha256').update(given, 'utf8').digest();
+  return tokenMatcher(expected)(given);
+}
+
+/**
+ * `tokenMatches` against one expected token, its digest made once (the service checks every
+ * request against the same token).
+ */
+export function tokenMatcher(expected: string): (given: string | undefined) => boolean {
   const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
+  return (given) => {
+    if (given === undefined) return false;
+    const a = createHash('sha256').update(given, 'utf8').digest();
+    return timingSafeEqual(a, b);
+  };
 }
 
 /** The token from `Authorization: Bearer <token>`, or undefined. */

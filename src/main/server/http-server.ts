@@ -10,7 +10,7 @@ import { isMethodName, unknownMethod } from '../../shared/contract';
 import { AppError, HTTP_STATUS, type ErrorData } from '../../shared/errors';
 import type { App } from '../app';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock';
-import { bearerToken, checkToken, HostPolicy, tokenMatches } from './auth';
+import { bearerToken, checkToken, HostPolicy, tokenMatcher } from './auth';
 import { serveStatic } from './static-files';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -198,6 +198,7 @@ function parseJsonBody(body: Buffer, contentType: string | undefined): unknown {
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { app, token } = options;
   checkToken(token);
+  const tokenMatches = tokenMatcher(token);
   const host = options.host ?? DEFAULT_HOST;
   const requestedPort = options.port ?? DEFAULT_PORT;
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
@@ -299,7 +300,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const given =
       bearerToken(req.headers.authorization) ??
       (allowQueryToken ? (url.searchParams.get('token') ?? undefined) : undefined);
-    if (!tokenMatches(given, token)) {
+    if (!tokenMatches(given)) {
       throw new HttpError(
         401,
         'UNAUTHORIZED',

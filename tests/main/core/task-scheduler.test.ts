@@ -4,7 +4,7 @@ import type { Executor, ExecutionRequest } from '../../../src/main/executors/typ
 import { TaskError } from '../../../src/main/executors/types';
 import { MemoryStore } from '../../../src/main/store/memory/memory-store';
 import type { MethodName, MethodParams, MethodResult } from '../../../src/shared/contract';
-import { REDACTED, type Configuration } from '../../../src/shared/domain';
+import { DEFAULT_CONCURRENCY, REDACTED, type Configuration } from '../../../src/shared/domain';
 import type { AppEvent } from '../../../src/shared/events';
 
 /** An api executor whose behaviour each test sets. */
@@ -589,7 +589,10 @@ describe('schedule entries', () => {
 describe('settings and system info', () => {
   it('start from defaults and persist what is saved', async () => {
     const defaults = await call('settings.get', {});
-    expect(defaults).toMatchObject({ concurrency: 4, retention: { maxAgeDays: 90 } });
+    expect(defaults).toMatchObject({
+      concurrency: DEFAULT_CONCURRENCY,
+      retention: { maxAgeDays: 90 },
+    });
     await call('settings.save', { settings: { ...defaults, concurrency: 8 } });
     expect((await call('settings.get', {})).concurrency).toBe(8);
     await expect(

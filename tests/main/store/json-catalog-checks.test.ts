@@ -7,6 +7,7 @@ import { createApp, type App } from '../../../src/main/app';
 import type { Executor } from '../../../src/main/executors/types';
 import { Scheduler } from '../../../src/main/scheduler/scheduler';
 import { JsonStore } from '../../../src/main/store/json/json-store';
+import { DEFAULT_CONCURRENCY } from '../../../src/shared/domain';
 import { apiConfig, entry, task } from '../../support/fixtures';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -114,7 +115,7 @@ describe('the json catalog is checked when it is loaded', () => {
     const { app } = await startApp(dir);
     const settings = await app.core.call('settings.get', {});
     // Only the bad field falls back; the good one is kept.
-    expect(settings.concurrency).toBe(4);
+    expect(settings.concurrency).toBe(DEFAULT_CONCURRENCY);
     expect(settings.retention).toEqual({ maxRuns: 1000 });
     const finished = await Promise.race([
       app.core.call('tasks.run', { id: 't1' }),

@@ -2,6 +2,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/main/app';
 import { MongoStore } from '../../../src/main/store/mongodb/mongo-store';
+import { DEFAULT_CONCURRENCY } from '../../../src/shared/domain';
 import { apiConfig, entry, task } from '../../support/fixtures';
 import { mongoTestTarget, type MongoTestTarget } from '../../support/mongo-target';
 
@@ -69,7 +70,7 @@ describe('the mongodb store checks the catalog documents it reads back', () => {
       expect((await app.core.call('tasks.list', {})).map((t) => t.id)).toEqual(['t1']);
       expect((await app.core.call('schedules.list', {})).map((e) => e.id)).toEqual(['e1']);
       const settings = await app.core.call('settings.get', {});
-      expect(settings).toMatchObject({ concurrency: 4, resultMaxBytes: 1024 });
+      expect(settings).toMatchObject({ concurrency: DEFAULT_CONCURRENCY, resultMaxBytes: 1024 });
 
       const problems = (await app.core.call('system.info', {})).problems;
       expect(problems.map((p) => [p.kind, p.recordId, p.acknowledgeable])).toEqual([

@@ -1,5 +1,9 @@
-/** Home: running now, next 10 runs, failures in the last 24 h, success rate per task. */
+/**
+ * Home: running now (and the runs waiting for a slot), next 10 runs, failures in the last 24 h,
+ * success rate per task.
+ */
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
+import type { SystemInfo } from '../../../shared/contract';
 import type { Run } from '../../../shared/domain';
 import { call } from '../api/current';
 import { Countdown, EmptyState, ErrorBox, Loading, StatusBadge } from '../components/common';
@@ -7,9 +11,54 @@ import { errorMessage } from '../stores/load-state';
 import { useRuns } from '../stores/runs';
 import { useSchedules } from '../stores/schedules';
 import { useTasks } from '../stores/tasks';
-import { formatTime } from '../util';
+import { formatDuration, formatTime } from '../util';
 
 const DAY = 86_400_000;
+/** While runs wait for a slot, the queue is read again this often. */
+const QUEUE_REFRESH_MS = 2_000;
+
+/**
+ * The runner's queue from `system.info`: read when `running` or `finished` change (runs start and
+ * finish), and every QUEUE_REFRESH_MS while runs wait, so the oldest wait keeps counting.
+ */
+function useRunQueue(running: unknown, finished: unknown): SystemInfo['scheduler'] | undefined {
+  const [queue, setQueue] = useState<SystemInfo['scheduler'] | undefined>();
+  useEffect(() => {
+    let stale = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = (): void => {
+      call('system.info', {}).then(
+        (info) => {
+          if (stale) return;
+          setQueue(info.scheduler);
+          if (info.scheduler.queuedRuns > 0) timer = setTimeout(load, QUEUE_REFRESH_MS);
+        },
+        () => undefined, // the rest of the dashboard shows connection errors
+      );
+    };
+    load();
+    return () => {
+      stale = true;
+      clearTimeout(timer);
+    };
+  }, [running, finished]);
+  return queue;
+}
+
+function QueueLine({ queue }: { queue: SystemInfo['scheduler'] | undefined }): ReactElement | null {
+  if (!queue) return null;
+  const limit = `up to ${queue.concurrency} run${queue.concurrency === 1 ? '' : 's'} at once`;
+  if (queue.queuedRuns === 0) {
+    return <p className="hint">No run waits for a slot ({limit}).</p>;
+  }
+  return (
+    <p role="status" aria-label="Runs waiting for a slot">
+      <strong>{queue.queuedRuns} waiting for a slot</strong> (longest{' '}
+      {formatDuration(queue.oldestQueuedMs)}; {limit}, and tasks with a limit of their own wait for
+      it). Raise the limit in Settings if runs start late.
+    </p>
+  );
+}
 
 export function DashboardScreen(): ReactElement {
   const running = useRuns((s) => s.running);
@@ -56,6 +105,7 @@ export function DashboardScreen(): ReactElement {
     return [...m.values()].sort((a, b) => a.ok / a.total - b.ok / b.total);
   }, [recent]);
   const runningList = Object.values(running);
+  const queue = useRunQueue(running, lastRun);
 
   return (
     <section aria-labelledby="home-title">
@@ -64,6 +114,7 @@ export function DashboardScreen(): ReactElement {
       <div className="cards">
         <section aria-labelledby="running-title" className="card">
           <h2 id="running-title">Running now ({runningList.length})</h2>
+          <QueueLine queue={queue} />
           {runningList.length === 0 ? (
             <p className="hint">Nothing is running.</p>
           ) : (

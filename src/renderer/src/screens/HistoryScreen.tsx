@@ -65,6 +65,14 @@ export function RunDetail({ id }: { id: string }): ReactElement {
         ) : null}
         <dt>Started</dt>
         <dd>{formatTime(run.startedAt)}</dd>
+        {run.queuedMs !== undefined ? (
+          <>
+            <dt>Waited for a slot</dt>
+            <dd title="Time between the run being due and a concurrency slot (global or the task's maxConcurrent) being free">
+              {formatDuration(run.queuedMs)}
+            </dd>
+          </>
+        ) : null}
         <dt>Finished</dt>
         <dd>{formatTime(run.finishedAt)}</dd>
         <dt>Duration</dt>

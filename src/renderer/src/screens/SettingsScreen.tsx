@@ -1,4 +1,7 @@
-/** Settings: store in use, data location, retention, concurrency, time zone, notifications. */
+/**
+ * Settings: store in use, data location, retention, limits (runs at once, connections per server
+ * and per database), time zone, notifications.
+ */
 import { useEffect, useState, type ReactElement } from 'react';
 import { settingsSchema, type Settings } from '../../../shared/domain';
 import { ErrorBox, Loading } from '../components/common';
@@ -15,6 +18,8 @@ interface Draft {
   maxAgeDays: string;
   maxRuns: string;
   concurrency: string;
+  connectionsPerHost: string;
+  dbPoolSize: string;
   defaultTimezone: string;
   notifications: Settings['notifications'];
   notifyAfterFailures: string;
@@ -37,6 +42,8 @@ export function SettingsScreen(): ReactElement {
         maxAgeDays: settings.retention.maxAgeDays ? String(settings.retention.maxAgeDays) : '',
         maxRuns: settings.retention.maxRuns ? String(settings.retention.maxRuns) : '',
         concurrency: String(settings.concurrency),
+        connectionsPerHost: String(settings.connectionsPerHost),
+        dbPoolSize: String(settings.dbPoolSize),
         defaultTimezone: settings.defaultTimezone ?? '',
         notifications: settings.notifications,
         notifyAfterFailures: String(settings.notifyAfterFailures),
@@ -54,6 +61,8 @@ export function SettingsScreen(): ReactElement {
       ...(num(d.maxRuns) !== undefined ? { maxRuns: num(d.maxRuns) } : {}),
     },
     concurrency: num(d.concurrency),
+    connectionsPerHost: num(d.connectionsPerHost),
+    dbPoolSize: num(d.dbPoolSize),
     ...(d.defaultTimezone
       ? { defaultTimezone: d.defaultTimezone }
       : { defaultTimezone: undefined }),
@@ -147,13 +156,45 @@ export function SettingsScreen(): ReactElement {
             With both empty, history grows without bound.
           </p>
         ) : null}
-        <Field label="Tasks running at once" error={err('concurrency')}>
+        <Field
+          label="Tasks running at once"
+          error={err('concurrency')}
+          hint="Runs beyond this wait for a slot, in the order they came (the Dashboard shows how many wait and for how long). Runs mostly wait on servers, so the limit can be high; a task can have a lower limit of its own."
+        >
           {(p) => (
             <input
               {...p}
               inputMode="numeric"
               value={d.concurrency}
               onChange={(e) => set('concurrency', e.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="Connections per server (HTTP)"
+          error={err('connectionsPerHost')}
+          hint="Open connections to one server (scheme, host and port) for api tasks and file tasks over HTTP; further requests wait for a connection, so a burst of tasks does not open hundreds of sockets."
+        >
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={d.connectionsPerHost}
+              onChange={(e) => set('connectionsPerHost', e.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="Connections per database"
+          error={err('dbPoolSize')}
+          hint="Connections per MongoDB connection string for db tasks (the driver's pool size); operations beyond them wait for one."
+        >
+          {(p) => (
+            <input
+              {...p}
+              inputMode="numeric"
+              value={d.dbPoolSize}
+              onChange={(e) => set('dbPoolSize', e.target.value)}
             />
           )}
         </Field>

@@ -23,11 +23,12 @@ interface Draft {
   description: string;
   timeoutMs: string;
   attempts: string;
+  maxConcurrent: string;
 }
 
 function build(task: Task | undefined, d: Draft): { input?: TaskInput; errors: FieldErrors } {
   const errors: FieldErrors = {};
-  const num = (key: 'timeoutMs' | 'attempts'): number | undefined => {
+  const num = (key: 'timeoutMs' | 'attempts' | 'maxConcurrent'): number | undefined => {
     if (!d[key].trim()) return undefined;
     const n = Number(d[key]);
     if (!Number.isFinite(n)) errors[key === 'attempts' ? 'retry' : key] = 'must be a number';
@@ -35,6 +36,7 @@ function build(task: Task | undefined, d: Draft): { input?: TaskInput; errors: F
   };
   const timeoutMs = num('timeoutMs');
   const attempts = num('attempts');
+  const maxConcurrent = num('maxConcurrent');
   const candidate = {
     ...(task ? { id: task.id, createdAt: task.createdAt, updatedAt: task.updatedAt } : {}),
     ...(task?.successStatuses ? { successStatuses: task.successStatuses } : {}),
@@ -45,6 +47,7 @@ function build(task: Task | undefined, d: Draft): { input?: TaskInput; errors: F
     ...(d.description ? { description: d.description } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(attempts !== undefined ? { retry: { ...(task?.retry ?? {}), attempts } } : {}),
+    ...(maxConcurrent !== undefined ? { maxConcurrent } : {}),
   };
   const parsed = taskInputSchema.safeParse(candidate);
   if (!parsed.success) {
@@ -72,6 +75,7 @@ export function TaskForm({
     description: task?.description ?? '',
     timeoutMs: task?.timeoutMs ? String(task.timeoutMs) : '',
     attempts: task?.retry ? String(task.retry.attempts) : '',
+    maxConcurrent: task?.maxConcurrent ? String(task.maxConcurrent) : '',
   }));
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [submitted, setSubmitted] = useState(false);
@@ -178,6 +182,20 @@ export function TaskForm({
             inputMode="numeric"
             value={d.attempts}
             onChange={(e) => set('attempts', e.target.value)}
+          />
+        )}
+      </Field>
+      <Field
+        label="Runs at once (this task)"
+        error={err('maxConcurrent')}
+        hint="At most this many runs of this task execute at once, manual and scheduled; the rest wait in the order they came. Empty: no limit of its own (the global one in Settings applies, and a schedule entry's overlap policy still runs one at a time for skip and queue)."
+      >
+        {(p) => (
+          <input
+            {...p}
+            inputMode="numeric"
+            value={d.maxConcurrent}
+            onChange={(e) => set('maxConcurrent', e.target.value)}
           />
         )}
       </Field>

@@ -1,0 +1,193 @@
+/**
+ * The TaskRunner's small parts: a run and its attempts as the caller sees them (Job), one
+ * attempt's abort state (Attempt), the executor's request (Execution), and the ISO formatter of
+ * run times. See task-runner.ts.
+ */
+import type { Configuration, Operation, Run, Task } from '../../shared/domain';
+import { AppError } from '../../shared/errors';
+import type { ConnectionLimits, ExecutionRequest } from '../executors/types';
+import { toIso } from './clock';
+import { copyData } from './event-bus';
+import type { Admittable } from './run-admission';
+import type { RunRequest, RunSettled, StartedRun } from './task-runner';
+
+export function shuttingDown(): AppError {
+  return new AppError(
+    'UNAVAILABLE',
+    'TaskRunner: the app is shutting down; try again after restart',
+  );
+}
+
+/**
+ * The executor's request. `signal` is a prototype getter that makes the attempt's AbortController
+ * on first read (see Attempt); executors read it (`request.signal`, destructuring) and never
+ * spread the request, which would not copy it.
+ */
+export class Execution implements ExecutionRequest {
+  readonly task: Task | undefined;
+  readonly operation: Operation;
+  readonly config: Configuration;
+
+  constructor(
+    request: RunRequest,
+    private readonly attempt: Attempt,
+    readonly resultMaxBytes: number,
+    readonly limits: ConnectionLimits | undefined,
+  ) {
+    this.task = request.task;
+    this.operation = request.operation;
+    this.config = request.config;
+  }
+
+  get signal(): AbortSignal {
+    return this.attempt.signal;
+  }
+}
+
+/**
+ * `toIso` with the formatting of the last second remembered: `toISOString` costs about 0.5 µs
+ * and every run formats two times, nearly always in the same second as the run before.
+ * Identical output: a second's ISO prefix does not depend on its milliseconds (no leap seconds).
+ */
+export function isoFormatter(): (ms: number) => string {
+  let second = NaN;
+  let prefix = '';
+  return (ms) => {
+    if (!Number.isInteger(ms)) return toIso(ms);
+    const s = Math.floor(ms / 1000);
+    if (s !== second) {
+      const iso = toIso(ms);
+      if (iso.length !== 24) return iso; // years beyond 9999 and the like: no fast path
+      second = s;
+      prefix = iso.slice(0, 20);
+    }
+    const milli = ms - s * 1000;
+    return `${prefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  };
+}
+
+/**
+ * One attempt's abort state. The AbortController is made only when the executor reads the
+ * signal: at thousands of runs a second, a controller and its signal per run are measurable.
+ * The first abort wins, as with AbortController.
+ */
+export class Attempt {
+  aborted = false;
+  reason: unknown = undefined;
+  private controller: AbortController | undefined;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    this.interrupt?.(reason);
+  }
+
+  private interrupt: ((reason: unknown) => void) | undefined;
+
+  /**
+   * The executor's outcome, or the abort reason as soon as the attempt is aborted: an executor
+   * that ignores its signal cannot hold a timed-out or interrupted run open (or shutdown waiting).
+   * What it does afterwards is ignored.
+   */
+  until<T>(work: Promise<T>): Promise<T> {
+    if (this.aborted) {
+      work.catch(() => undefined);
+      return Promise.reject(this.reason);
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.interrupt = reject;
+      work.then(resolve, reject);
+    });
+  }
+}
+
+/**
+ * One run and its attempts. It is the caller's `StartedRun`: its promises are made only for a
+ * caller that reads them (the scheduler never does; it passes `onSettled`), and a promise made
+ * and left unread never becomes an unhandled rejection.
+ */
+export class Job implements StartedRun, Admittable {
+  attempts = 0;
+  /** The latest attempt's final record. */
+  last: Run | undefined;
+  // Admission state (see RunAdmission).
+  limitKey: string | undefined = undefined;
+  limitOf = 0;
+  queuedAt = -1;
+  private first: Run | undefined;
+  private outcome: { run: Run | undefined; error: unknown } | undefined;
+  private startedPromise: Deferred<Run> | undefined;
+  private finishedPromise: Deferred<Run> | undefined;
+
+  constructor(
+    readonly request: RunRequest,
+    private readonly onSettled: RunSettled | undefined,
+  ) {}
+
+  get started(): Promise<Run> {
+    if (!this.startedPromise) {
+      this.startedPromise = new Deferred<Run>();
+      if (this.first) this.startedPromise.resolve(copyData(this.first));
+      else if (this.outcome) this.startedPromise.reject(this.outcome.error ?? shuttingDown());
+    }
+    return this.startedPromise.promise;
+  }
+
+  get finished(): Promise<Run> {
+    if (!this.finishedPromise) {
+      this.finishedPromise = new Deferred<Run>();
+      if (this.outcome) this.settleFinished(this.outcome);
+    }
+    return this.finishedPromise.promise;
+  }
+
+  /** The first attempt's `running` record is stored. */
+  recorded(run: Run): void {
+    if (this.first || this.outcome) return;
+    this.first = run;
+    this.startedPromise?.resolve(copyData(run));
+  }
+
+  settle(run: Run | undefined, error?: unknown): void {
+    if (this.outcome) return;
+    this.outcome = { run, error };
+    if (!this.first) this.startedPromise?.reject(error ?? shuttingDown());
+    if (this.finishedPromise) this.settleFinished(this.outcome);
+    try {
+      this.onSettled?.(run, error);
+    } catch (failure) {
+      // The caller's bug must not stop the runner's bookkeeping (shutdown waits on it).
+      console.error('TaskRunner: an onSettled callback threw:', failure);
+    }
+  }
+
+  private settleFinished(outcome: { run: Run | undefined; error: unknown }): void {
+    // Callers get their own copy; the record itself is shared with event listeners.
+    if (outcome.run) this.finishedPromise!.resolve(copyData(outcome.run));
+    else this.finishedPromise!.reject(outcome.error);
+  }
+}
+
+class Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve!: (value: T) => void;
+  reject!: (reason: unknown) => void;
+
+  constructor() {
+    this.promise = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.promise.catch(() => undefined);
+  }
+}
