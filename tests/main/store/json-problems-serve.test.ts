@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DataProblem } from '../../../src/shared/contract';
+import { DEFAULT_CONCURRENCY } from '../../../src/shared/domain';
 import { apiConfig, entry, task } from '../../support/fixtures';
 import { killStarted, serveCli } from '../../support/serve-process';
 
@@ -65,7 +66,7 @@ describe('the built service with a damaged catalog', () => {
       expect(schedules.body.result).toEqual([]);
       expect(
         (await call<{ concurrency: number }>(url!, 'settings.get', {})).body.result!.concurrency,
-      ).toBe(4);
+      ).toBe(DEFAULT_CONCURRENCY);
 
       const [first] = info.body.result!.problems;
       const acknowledged = await call<{ problems: DataProblem[] }>(url!, 'system.acknowledge', {
