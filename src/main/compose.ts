@@ -12,8 +12,8 @@ import { DbExecutor } from './executors/db-executor';
 import { FileExecutor } from './executors/file-executor';
 import { RedactingExecutor } from './executors/redacting-executor';
 import { SelfGuard } from './executors/self-guard';
-import type { ExecutorRegistry } from './executors/types';
-import { Scheduler } from './scheduler/scheduler';
+import type { Executor, ExecutorRegistry } from './executors/types';
+import { Scheduler, type SchedulerOptions } from './scheduler/scheduler';
 import type { SecretCodec } from './secrets/codec';
 import { EncryptingStore } from './secrets/encrypting-store';
 import { FileKeyCodec } from './secrets/file-key-codec';
@@ -47,6 +47,19 @@ export interface ComposeOptions extends StoreSettings {
    * guarding `dataDir`. The serve command passes its own to tell it the address once listening.
    */
   self?: SelfGuard;
+  /** Stand-ins for a bench that times the product's wiring (see ComposeProbes); entry points pass none. */
+  probes?: ComposeProbes;
+}
+
+/**
+ * What bench/scheduler.ts puts into the product's wiring to time scheduling and recording alone:
+ * everything else (store, secrets codec, runner, scheduler, executor wrappers) is the product's.
+ */
+export interface ComposeProbes {
+  /** Inner executors that replace the product's own, wrapped as those are (see createExecutors). */
+  executors?: ExecutorOptions['inner'];
+  /** Told of every fire as the scheduler enqueues it (SchedulerOptions.onFire). */
+  onFire?: SchedulerOptions['onFire'];
 }
 
 export type MongoTuning = Pick<
@@ -83,15 +96,18 @@ export function createStore(
 export interface ExecutorOptions {
   /** Refuses api/file tasks aimed at this instance (see src/main/executors/self-guard.ts). */
   self?: SelfGuard;
+  /** Replaces the product's executor of a type (a bench's no-op); wrapped the same way. */
+  inner?: { api?: Executor<'api'>; db?: Executor<'db'>; file?: Executor<'file'> };
 }
 
 /** The three executors; api and file runs report no secret value (redacting-executor.ts). */
 export function createExecutors(options: ExecutorOptions = {}): ExecutorRegistry {
   const self = options.self ? { self: options.self } : {};
+  const inner = options.inner ?? {};
   return {
-    api: new RedactingExecutor(new ApiExecutor(self)),
-    db: new DbExecutor(),
-    file: new RedactingExecutor(new FileExecutor(self)),
+    api: new RedactingExecutor(inner.api ?? new ApiExecutor(self)),
+    db: inner.db ?? new DbExecutor(),
+    file: new RedactingExecutor(inner.file ?? new FileExecutor(self)),
   };
 }
 
@@ -121,12 +137,16 @@ export async function headlessSecrets(
 export function composeApp(options: ComposeOptions): App {
   const instanceId = options.instanceId ?? randomUUID();
   const store = composeStore({ ...options, instanceId });
+  const onFire = options.probes?.onFire;
   return createApp({
     store,
     executors: createExecutors({
       self: options.self ?? new SelfGuard(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.probes?.executors ? { inner: options.probes.executors } : {}),
     }),
-    ...(options.schedule !== false ? { createScheduler: (deps) => new Scheduler(deps) } : {}),
+    ...(options.schedule !== false
+      ? { createScheduler: (deps) => new Scheduler(onFire ? { ...deps, onFire } : deps) }
+      : {}),
     instanceId,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.store === 'json' ? { dataDir: options.dataDir } : {}),

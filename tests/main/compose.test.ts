@@ -11,8 +11,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/main/app';
 import { composeApp, createStore, headlessSecrets } from '../../src/main/compose';
 import { FileKeyCodec } from '../../src/main/secrets/file-key-codec';
+import { REDACTED } from '../../src/shared/domain';
 import type { Configuration } from '../../src/shared/domain';
 import type { AppEvent } from '../../src/shared/events';
+import { FakeClock } from '../support/fake-clock';
 import { mongoTestTarget, uriWithDatabase, type MongoTestTarget } from '../support/mongo-target';
 
 let target: MongoTestTarget;
@@ -40,6 +42,7 @@ async function started(app: App): Promise<App> {
 }
 
 const env = { TASK_SCHEDULER_SECRET_KEY: randomBytes(32).toString('base64') };
+const SECRET = 'probe-token-0123456789';
 
 describe('the composition root', () => {
   it('builds the store the settings name, and refuses mongodb without a connection string', () => {
@@ -128,5 +131,52 @@ describe('the composition root', () => {
     expect((await stat(join(dataDir, 'secret.key'))).mode & 0o777).toBe(0o600);
     const fromEnv = await headlessSecrets({ store: 'json', dataDir: await tempDir() }, env);
     expect(fromEnv?.description).toMatch(/TASK_SCHEDULER_SECRET_KEY/);
+  });
+
+  it('lets a bench put its own executor inside the product redaction and hear every fire', async () => {
+    const clock = new FakeClock('2026-01-01T00:00:00.000Z');
+    const executed: string[] = [];
+    const fired: string[] = [];
+    const app = await started(
+      composeApp({
+        store: 'memory',
+        dataDir: '',
+        clock,
+        probes: {
+          executors: {
+            api: {
+              type: 'api',
+              execute: (request) => {
+                executed.push(request.config.name);
+                // The product's wrapper redacts what the executor reports.
+                return Promise.resolve({ result: { summary: `sent ${SECRET}` } });
+              },
+            },
+          },
+          onFire: (id, slot) => fired.push(`${id}@${new Date(slot).toISOString()}`),
+        },
+      }),
+    );
+    const config = await app.core.call('configs.save', {
+      config: {
+        name: 'Probe',
+        type: 'api',
+        params: { url: 'http://127.0.0.1:9/', auth: { kind: 'bearer', token: SECRET } },
+      },
+    });
+    const task = await app.core.call('tasks.save', {
+      task: { name: 'Probe', type: 'api', operation: 'read', configId: config.id },
+    });
+    const entry = await app.core.call('schedules.save', {
+      entry: { taskId: task.id, kind: 'frequency', everySeconds: 1 },
+    });
+    await clock.advance(2_000);
+    expect(fired).toEqual([
+      `${entry.id}@2026-01-01T00:00:01.000Z`,
+      `${entry.id}@2026-01-01T00:00:02.000Z`,
+    ]);
+    expect(executed).toEqual(['Probe', 'Probe']);
+    const runs = (await app.core.call('runs.list', {})).items;
+    expect(runs.map((r) => r.result?.summary)).toEqual([`sent ${REDACTED}`, `sent ${REDACTED}`]);
   });
 });

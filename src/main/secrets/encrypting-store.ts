@@ -14,6 +14,9 @@ import { UNREADABLE_SECRET, unreadableMessage } from './unreadable-secrets';
 
 type Transform = (value: string) => string;
 
+/** How many opened secret values EncryptingStore keeps (see `opened`). */
+const MAX_OPENED = 1024;
+
 /**
  * A copy of the configuration with `fn` applied to every secret field (the walk of
  * `mapSecretParams`, so sealing, redaction and export agree on what a secret is).
@@ -42,6 +45,15 @@ export class EncryptingStore implements Store {
   /** Configurations whose secrets do not decrypt with the current codec: id → name. */
   private readonly unreadable = new Map<string, string>();
   readonly acknowledgeProblem?: Store['acknowledgeProblem'];
+  /**
+   * Secret values opened, by ciphertext. The scheduler reads a fired entry's configuration once
+   * per batch of fires (tens to hundreds of batches a second under dense schedules: see COALESCE_MS_PER_1000_FIRES in
+   * scheduler.ts), and setting up AES-GCM per value cost about as much as the rest of the batch
+   * (bench/scheduler.ts, "spread", docs/benchmarks.md). A ciphertext always opens to the same
+   * value under the same codec, so the memo is exact; it goes with the codec (setCodec), holds at
+   * most MAX_OPENED values, and never a value that did not decrypt.
+   */
+  private opened = new Map<string, string>();
 
   constructor(
     private readonly inner: Store,
@@ -68,6 +80,7 @@ export class EncryptingStore implements Store {
   /** Switches the codec used from now on (e.g. the user picked another backend in Settings). */
   setCodec(codec: SecretCodec): void {
     this.codec = codec;
+    this.opened = new Map();
   }
 
   /**
@@ -85,7 +98,13 @@ export class EncryptingStore implements Store {
 
   /** Opens one sealed value with the current codec; throws when it does not decrypt. */
   openValue(sealed: string): string {
-    return this.codec.decrypt(sealed);
+    let plain = this.opened.get(sealed);
+    if (plain === undefined) {
+      plain = this.codec.decrypt(sealed);
+      if (this.opened.size >= MAX_OPENED) this.opened.clear();
+      this.opened.set(sealed, plain);
+    }
+    return plain;
   }
 
   private seal(config: Configuration): Configuration {
@@ -96,7 +115,7 @@ export class EncryptingStore implements Store {
   private open_(config: Configuration): Configuration {
     try {
       // A value without a tag was written before encryption was on; it is sealed on next save.
-      return mapSecretFields(config, (v) => (isCiphertext(v) ? this.codec.decrypt(v) : v));
+      return mapSecretFields(config, (v) => (isCiphertext(v) ? this.openValue(v) : v));
     } catch (error) {
       throw new AppError(
         'UNAVAILABLE',
@@ -116,7 +135,7 @@ export class EncryptingStore implements Store {
     const opened = mapSecretFields(config, (v) => {
       if (!isCiphertext(v)) return v;
       try {
-        return this.codec.decrypt(v);
+        return this.openValue(v);
       } catch {
         unreadable = true;
         return UNREADABLE_SECRET;

@@ -151,6 +151,51 @@ describe('EncryptingStore over the memory store', () => {
   });
 });
 
+/** The AES key-file codec, counting the values it decrypts. */
+class CountingCodec extends FileKeyCodec {
+  decrypted = 0;
+
+  override decrypt(value: string): string {
+    this.decrypted++;
+    return super.decrypt(value);
+  }
+}
+
+describe('EncryptingStore reading the same configuration again and again', () => {
+  it('decrypts each stored secret once, and again after it is saved anew', async () => {
+    const codec = new CountingCodec(Buffer.alloc(32, 7), 'test key');
+    const store = new EncryptingStore(new MemoryStore(), codec);
+    await store.open();
+    const bearer = secretConfigs()[0]!; // a token and a sensitive header: two secrets
+    await store.putConfig(bearer);
+    for (let i = 0; i < 50; i++) expect(await store.getConfig(bearer.id)).toEqual(bearer);
+    expect(codec.decrypted).toBe(2);
+    const changed = {
+      ...bearer,
+      params: { ...bearer.params, auth: { kind: 'bearer', token: 'tok-NEW' } },
+    } as Configuration;
+    await store.putConfig(changed);
+    expect(await store.getConfig(bearer.id)).toEqual(changed);
+    expect(codec.decrypted).toBe(4); // both values were sealed anew
+  });
+
+  it('opens nothing with a codec it was given later that it opened with the one before', async () => {
+    const store = new EncryptingStore(
+      new MemoryStore(),
+      new FileKeyCodec(Buffer.alloc(32, 1), 'first key'),
+    );
+    await store.open();
+    const bearer = secretConfigs()[0]!;
+    await store.putConfig(bearer);
+    expect(await store.getConfig(bearer.id)).toEqual(bearer);
+    store.setCodec(new FileKeyCodec(Buffer.alloc(32, 2), 'another key'));
+    expect((await store.getConfig(bearer.id))?.params).toMatchObject({
+      auth: { token: UNREADABLE_SECRET },
+    });
+    expect(store.problems().map((p) => p.recordId)).toEqual([bearer.id]);
+  });
+});
+
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
