@@ -98,7 +98,9 @@ test('bad input in each form shows a clear message and saves nothing', async ({ 
   await entryForm.getByLabel('Kind').selectOption('cron');
   await entryForm.getByLabel('Cron expression').fill('61 * * * *');
   await entryForm.getByRole('button', { name: 'Save schedule entry' }).click();
-  await expect(entryForm.getByText(/minute must be 0-59/).first()).toBeVisible();
+  await expect(
+    entryForm.getByText(/minute \(field 1\) must be 0-59; got "61"/).first(),
+  ).toBeVisible();
   expect(await call<Listed[]>(page, 'schedules.list')).toHaveLength(0);
 
   await page.getByRole('link', { name: 'Settings' }).click();
