@@ -16,6 +16,7 @@ import { fromExtendedJson, refuseServerScripts, toRelaxedJson } from './ejson';
 import { MongoPool, type MongoPoolOptions } from './mongo-pool';
 import type { ExecutionOutcome, ExecutionRequest, Executor } from './types';
 import { TaskError } from './types';
+import { raceAbort } from './race-abort';
 
 /** Documents a read returns when the configuration sets no limit. */
 export const DEFAULT_READ_LIMIT = 1_000;
@@ -59,26 +60,6 @@ function errorCode(error: unknown): number | undefined {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Resolves with the promise, or rejects with the signal's reason first; never leaks a rejection. */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  promise.catch(() => undefined); // it may settle after we gave up on it
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function plural(n: number, word: string): string {

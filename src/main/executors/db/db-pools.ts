@@ -11,11 +11,12 @@ import { dbUriParts, type DbTls } from '../../../shared/db-params';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock';
 import { DEFAULT_TASK_TIMEOUT_MS } from '../../core/task-runner';
 import { TaskError } from '../types';
-import { raceAbort, type DbEngineApi } from './db-engine';
+import { type DbEngineApi } from './db-engine';
 import { MysqlEngine } from './mysql-engine';
 import { PostgresEngine } from './postgres-engine';
 import { RedisEngine } from './redis-engine';
 import { SqliteEngine } from './sqlite-engine';
+import { raceAbort } from '../race-abort';
 
 /** What an engine is opened with. */
 export interface EngineSettings {

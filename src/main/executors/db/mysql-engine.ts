@@ -19,7 +19,6 @@ import {
   describePosition,
   engineError,
   messageOf,
-  raceAbort,
   RowCollector,
   scrub,
   StatementGuard,
@@ -38,6 +37,7 @@ import {
 import type { EngineSettings } from './db-pools';
 import { infoCounts, typeName, valueMapper, type Field, type Header } from './mysql-values';
 import { insertStatements } from './sql-insert';
+import { raceAbort } from '../race-abort';
 
 type Parts = DbServerUri;
 

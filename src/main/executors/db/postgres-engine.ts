@@ -17,7 +17,6 @@ import type { DbTls } from '../../../shared/db-params';
 import {
   engineError,
   messageOf,
-  raceAbort,
   RowCollector,
   scrub,
   StatementGuard,
@@ -38,6 +37,7 @@ import type { EngineSettings } from './db-pools';
 import { PG_TYPE_NAMES, PG_TYPES } from './postgres-values';
 import { insertStatements } from './sql-insert';
 import { TaskError } from '../types';
+import { raceAbort } from '../race-abort';
 
 // ---------------------------------------------------------------- engine
 

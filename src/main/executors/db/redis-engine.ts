@@ -22,7 +22,6 @@ import type { DbServerUri } from '../../../shared/db-params';
 import {
   engineError,
   messageOf,
-  raceAbort,
   scrub,
   systemCode,
   unreachable,
@@ -35,6 +34,7 @@ import {
 } from './db-engine';
 import type { EngineSettings } from './db-pools';
 import type { TaskError } from '../types';
+import { raceAbort } from '../race-abort';
 
 type Parts = DbServerUri;
 
