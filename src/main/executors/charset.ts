@@ -7,8 +7,12 @@
  * `latin1` and `us-ascii` mean windows-1252, of which ISO-8859-1 is a subset for every printable
  * character.
  */
-import iconv from 'iconv-lite';
+import type * as IconvLite from 'iconv-lite';
 import type { FileParams } from '../../shared/domain';
+import { lazyPackage } from '../lazy-package';
+
+/** iconv-lite, loaded on the first legacy-charset decode or encode (see lazy-package.ts). */
+const iconvLite = lazyPackage<typeof IconvLite>('iconv-lite');
 
 type FileEncoding = NonNullable<FileParams['encoding']>;
 
@@ -40,7 +44,7 @@ const UNDEFINED_1252 = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
 
 /** Decodes windows-1252 as WHATWG does (iconv-lite gives U+FFFD for the five undefined bytes). */
 function decodeWindows1252(buffer: Buffer): string {
-  const text = iconv.decode(buffer, 'windows-1252');
+  const text = iconvLite().decode(buffer, 'windows-1252');
   if (!buffer.some((byte) => UNDEFINED_1252.has(byte))) return text;
   // One byte is one UTF-16 unit in a single-byte charset, so positions line up.
   let out = '';
@@ -68,7 +72,7 @@ export function decodeCharset(buffer: Buffer, label: string): string | undefined
   if (decoder && encoding && UNICODE_ENCODINGS.has(encoding)) return decoder.decode(buffer);
   if (encoding === 'windows-1252') return decodeWindows1252(buffer);
   const legacy = encoding ?? name;
-  if (iconv.encodingExists(legacy)) return iconv.decode(buffer, legacy);
+  if (iconvLite().encodingExists(legacy)) return iconvLite().decode(buffer, legacy);
   // A WHATWG charset iconv-lite does not have (e.g. iso-2022-jp): Node's ICU decodes it.
   return decoder?.decode(buffer);
 }
@@ -108,7 +112,7 @@ export class UnencodableTextError extends Error {
 function fitsWindows1252(char: string): boolean {
   return (
     UNDEFINED_1252.has(char.codePointAt(0)!) ||
-    decodeWindows1252(iconv.encode(char, 'windows-1252')) === char
+    decodeWindows1252(iconvLite().encode(char, 'windows-1252')) === char
   );
 }
 
@@ -119,7 +123,7 @@ function fitsWindows1252(char: string): boolean {
  */
 export function encodeFileText(text: string, encoding: FileEncoding): Buffer {
   if (encoding !== 'latin1') return Buffer.from(text, encoding);
-  const bytes = iconv.encode(text, 'windows-1252');
+  const bytes = iconvLite().encode(text, 'windows-1252');
   if (bytes.length === text.length) {
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);

@@ -15,7 +15,11 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosInstance, AxiosResponse, AxiosStatic } from 'axios';
+import { lazyPackage } from '../lazy-package';
+
+/** axios, loaded only when a proxy variable is set (see lazy-package.ts). */
+const axiosPackage = lazyPackage<AxiosStatic>('axios');
 
 export interface Exchange {
   status: number;
@@ -67,7 +71,7 @@ export class HttpTransport {
     this.httpAgent = new http.Agent(agentOptions);
     this.httpsAgent = new https.Agent(agentOptions);
     if (PROXY_VARIABLES.some((name) => env[name])) {
-      this.axios = axios.create({
+      this.axios = axiosPackage().create({
         httpAgent: this.httpAgent,
         httpsAgent: this.httpsAgent,
         maxRedirects: 0,

@@ -47,7 +47,13 @@ export class TaskError extends Error {
   readonly result?: RunResult;
 
   constructor(code: string, message: string, result?: RunResult) {
+    // A TaskError is a run's expected outcome (its code and message are what the record keeps),
+    // not a bug to trace, so it captures no stack: that capture was ~20 µs of every refused run
+    // (bench/scheduler-service.ts, 10,000 entries every second; docs/benchmarks.md).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = 'TaskError';
     this.code = code;
     if (result !== undefined) this.result = result;
