@@ -15,17 +15,25 @@ const PAYLOAD_FIELDS = ['data', 'body', 'rows', 'documents'] as const;
 const byteLength = (value: unknown): number =>
   value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
 
-function shrink(value: unknown, budget: number): unknown {
+/**
+ * The longest prefix of `text` within `budget` UTF-8 bytes, cut on a character boundary. Only the
+ * first `budget` characters are encoded (no character is less than one byte): bounding a 3 MB
+ * body encoded all of it (bench/heavy-bodies.ts).
+ */
+function cutUtf8(text: string, budget: number): string {
+  const head = text.length > budget ? text.slice(0, budget) : text;
+  const buf = Buffer.from(head, 'utf8');
+  if (buf.length <= budget && head === text) return text;
+  return buf
+    .subarray(0, budget)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+}
+
+/** `value` cut to `budget` bytes of JSON; `json` is its JSON text when the caller has it. */
+function shrink(value: unknown, budget: number, json?: string): unknown {
   if (budget <= 0) return undefined;
-  if (typeof value === 'string') {
-    // Cut on a character boundary so the stored text stays valid UTF-8.
-    const buf = Buffer.from(value, 'utf8');
-    if (buf.length <= budget) return value;
-    return buf
-      .subarray(0, budget)
-      .toString('utf8')
-      .replace(/\uFFFD$/, '');
-  }
+  if (typeof value === 'string') return cutUtf8(value, budget);
   if (Array.isArray(value)) {
     const kept: unknown[] = [];
     let used = 2;
@@ -38,7 +46,7 @@ function shrink(value: unknown, budget: number): unknown {
     return kept;
   }
   // Objects and other values: keep a prefix of their JSON text, which a viewer can still show.
-  return shrink(JSON.stringify(value), budget);
+  return cutUtf8(json ?? JSON.stringify(value) ?? '', budget);
 }
 
 type Frame =
@@ -128,15 +136,18 @@ export function boundResult(result: RunResult, maxBytes: number): RunResult {
     if (!complete) truncated = true;
   }
   for (const field of PAYLOAD_FIELDS) {
-    if (!(field in bounded) || bounded[field] === undefined) continue;
-    const size = byteLength(bounded[field]);
+    const value = bounded[field];
+    if (value === undefined) continue;
+    // One JSON text per payload gives both its size and, for an object, what is kept of it.
+    const json = JSON.stringify(value) ?? '';
+    const size = Buffer.byteLength(json, 'utf8');
     if (size <= budget) {
       budget -= size;
       continue;
     }
     truncated = true;
     bounded[`${field}Bytes`] = size;
-    const kept = shrink(bounded[field], budget);
+    const kept = shrink(value, budget, json);
     if (kept === undefined) delete bounded[field];
     else bounded[field] = kept;
     budget -= byteLength(kept);
