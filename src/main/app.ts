@@ -4,25 +4,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Settings } from '../shared/domain';
+import { AppCore } from './core/app-core';
 import { systemClock, toIso, type Clock } from './core/clock';
 import { EventBus } from './core/event-bus';
 import { createIdGenerator } from './core/ids';
 import type { SchedulerPort } from './core/scheduler-port';
 import { TaskRunner } from './core/task-runner';
-import { TaskScheduler } from './core/task-scheduler';
 import type { ExecutorRegistry } from './executors/types';
+import type { SchedulerDeps } from './scheduler/deps';
 import type { Store } from './store/types';
-
-export interface SchedulerDeps {
-  store: Store;
-  /** Present when the store arbitrates fires between instances: only the winner runs a slot. */
-  claim?: (entryId: string, scheduledFor: string) => Promise<boolean>;
-  runner: TaskRunner;
-  clock: Clock;
-  events: EventBus;
-  instanceId: string;
-  settings: () => Settings;
-}
 
 export interface AppOptions {
   store: Store;
@@ -36,7 +26,7 @@ export interface AppOptions {
 }
 
 export interface App {
-  readonly core: TaskScheduler;
+  readonly core: AppCore;
   readonly events: EventBus;
   readonly runner: TaskRunner;
   readonly store: Store;
@@ -56,7 +46,7 @@ export function createApp(options: AppOptions): App {
   const events = new EventBus();
   const ids = createIdGenerator(() => clock.now());
   const { store } = options;
-  let core: TaskScheduler | undefined = undefined;
+  let core: AppCore | undefined = undefined;
   const settings = (): Settings => core!.currentSettings;
   const runner = new TaskRunner({
     store,
@@ -69,7 +59,7 @@ export function createApp(options: AppOptions): App {
     resultMaxBytes: () => settings().resultMaxBytes,
     limits: settings,
   });
-  core = new TaskScheduler({
+  core = new AppCore({
     store,
     runner,
     clock,

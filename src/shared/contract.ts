@@ -5,13 +5,12 @@
 import { z } from 'zod';
 import {
   configurationInputSchema,
-  everySecondsSchema,
   idSchema,
   isoTimeSchema,
   operationSchema,
   runStatusSchema,
-  SCHEDULE_KINDS,
   scheduleEntryInputSchema,
+  scheduleEntrySchema,
   scheduleTimeSchema,
   settingsSchema,
   taskInputSchema,
@@ -91,17 +90,21 @@ export const paramsSchemas = {
     z.strictObject({ id: idSchema }),
     z.strictObject({ all: z.literal(true) }),
   ]),
-  'schedules.preview': z.strictObject({
-    kind: z.enum(SCHEDULE_KINDS),
-    everySeconds: everySecondsSchema.optional(),
-    cron: z.string().trim().min(1, 'must not be empty').optional(),
-    timezone: z.string().trim().min(1).optional(),
-    startAt: scheduleTimeSchema.optional(),
-    endAt: scheduleTimeSchema.optional(),
-    count: z.number().int().min(1).max(100).optional(),
-    /** The fire times listed are those after this time (default now). */
-    from: scheduleTimeSchema.optional(),
-  }),
+  /** The timing fields of an entry (as `schedules.save` takes them), and how many times to list. */
+  'schedules.preview': scheduleEntrySchema
+    .pick({
+      kind: true,
+      everySeconds: true,
+      cron: true,
+      timezone: true,
+      startAt: true,
+      endAt: true,
+    })
+    .extend({
+      count: z.number().int().min(1).max(100).optional(),
+      /** The fire times listed are those after this time (default now). */
+      from: scheduleTimeSchema.optional(),
+    }),
   'settings.get': empty,
   'settings.save': z.strictObject({ settings: settingsSchema }),
   'system.info': empty,
@@ -121,9 +124,13 @@ export const paramsSchemas = {
   }),
 } as const;
 
+/** The stores a core can keep its data in (`--store`, `system.info`'s `store`). */
+export const STORE_KINDS = ['memory', 'json', 'mongodb'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
 export interface SystemInfo {
   version: string;
-  store: 'memory' | 'json' | 'mongodb';
+  store: StoreKind;
   dataDir?: string;
   /** Where the store keeps its data: a directory, or the MongoDB URI with its password redacted. */
   location?: string;
@@ -169,6 +176,17 @@ export interface DataProblem {
   acknowledgeable: boolean;
 }
 
+/** Who uses a configuration, so it cannot be deleted or change type. */
+export interface ConfigUsage {
+  /** Tasks that run with it by default. */
+  tasks: Array<{ id: string; name: string }>;
+  /** Schedule entries that run their task with it instead of the task's default. */
+  entries: Array<{ id: string; taskId: string }>;
+}
+
+/** A configuration as `configs.list` answers it: secrets redacted, with who uses it. */
+export type ListedConfiguration = Configuration & { usedBy: ConfigUsage };
+
 /**
  * How an export file holds configuration secrets: `sealed` as the store keeps them (ciphertext,
  * readable only with the same key), `omitted` (each replaced by the redaction marker) or `clear`.
@@ -195,7 +213,7 @@ export interface MethodResults {
   'runs.get': Run;
   'runs.latest': Record<string, Run>;
   'runs.delete': { deleted: number };
-  'configs.list': Configuration[];
+  'configs.list': ListedConfiguration[];
   'configs.get': Configuration;
   'configs.save': Configuration;
   'configs.delete': { deleted: number };

@@ -3,11 +3,10 @@
  * into the composition root's `StoreSettings`.
  */
 import { resolve } from 'node:path';
+import { STORE_KINDS, type StoreKind } from '../../shared/contract';
 import type { StoreSettings } from '../compose';
-import type { StoreKind } from '../store/types';
 import { readFlag, UsageError, type FlagSpec, type GivenFlags } from './flags';
 
-const STORES: readonly StoreKind[] = ['memory', 'json', 'mongodb'];
 const MONGO_EXAMPLE = 'mongodb://127.0.0.1:27017/task-scheduler';
 
 export const STORE_FLAG = {
@@ -17,7 +16,7 @@ export const STORE_FLAG = {
     env: 'TASK_SCHEDULER_STORE',
     default: 'json',
     example: 'json',
-    help: 'memory | json | mongodb',
+    help: STORE_KINDS.join(' | '),
   },
   dataDir: {
     name: 'data-dir',
@@ -47,9 +46,9 @@ export function readStoreSettings(
   let store: StoreKind = 'json';
   const storeValue = readFlag(given, STORE_FLAG.store, env);
   if (storeValue) {
-    if (!(STORES as readonly string[]).includes(storeValue.value)) {
+    if (!(STORE_KINDS as readonly string[]).includes(storeValue.value)) {
       throw new UsageError(
-        `${where}: ${storeValue.source} "${storeValue.value}" is not a store; use one of ${STORES.join(', ')}`,
+        `${where}: ${storeValue.source} "${storeValue.value}" is not a store; use one of ${STORE_KINDS.join(', ')}`,
       );
     }
     store = storeValue.value as StoreKind;

@@ -13,10 +13,11 @@ import type {
   ScheduleEntry,
   Task,
 } from '../../shared/domain';
-import type { SchedulerDeps } from '../app';
+import { compatibilityProblem } from '../../shared/compatibility';
 import { toIso } from '../core/clock';
 import { checkOperation } from '../core/config-rules';
 import type { RunRequest, RunSettled, StartedRun } from '../core/task-runner';
+import type { SchedulerDeps } from './deps';
 import { isoOf } from './state-writer';
 
 /** The part of the TaskRunner the scheduler uses (a seam for benches that time the fire path). */
@@ -275,13 +276,9 @@ async function resolveAll<T>(pending: Map<string, Promise<T>>): Promise<Map<stri
 
 /** Why this configuration cannot run this task now, or undefined when it can. */
 function incompatibility(task: Task, config: Configuration): string | undefined {
-  if (config.type !== task.type) {
-    return `Scheduler: configuration "${config.name}" is for ${config.type} tasks, but task "${task.name}" is a ${task.type} task; point the entry or task at a ${task.type} configuration`;
-  }
-  try {
-    checkOperation(config, task.operation, 'Scheduler');
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
+  const problem = compatibilityProblem(task, config, checkOperation);
+  if (!problem) return undefined;
+  return problem.kind === 'type'
+    ? `Scheduler: ${problem.message}; point the entry or task at a ${task.type} configuration`
+    : `Scheduler: ${problem.message}`;
 }

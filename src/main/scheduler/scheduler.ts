@@ -6,9 +6,9 @@
  * written to the store coalesced (state-writer.ts). See docs/scheduling.md.
  */
 import type { ScheduleEntry } from '../../shared/domain';
-import type { SchedulerDeps } from '../app';
 import type { TimerHandle } from '../core/clock';
 import type { SchedulerPort, SchedulerStatus } from '../core/scheduler-port';
+import type { SchedulerDeps } from './deps';
 import {
   FireQueue,
   type FireClaim,

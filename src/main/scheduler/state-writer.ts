@@ -5,9 +5,9 @@
  * docs/scheduling.md, "Performance design".
  */
 import type { ScheduleEntry } from '../../shared/domain';
-import type { SchedulerDeps } from '../app';
 import { toIso, type TimerHandle } from '../core/clock';
 import type { ScheduleState } from '../store/types';
+import type { SchedulerDeps } from './deps';
 
 /** Coalesced entry state is written at most this often (see `interval()` for many entries). */
 export const FLUSH_EVERY_MS = 1_000;

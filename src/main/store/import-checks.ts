@@ -5,6 +5,7 @@
  * exists, is of the task's type and serves its operation, an entry's task and configuration exist
  * and fit. A bad file is refused as one `VALIDATION` naming every bad record.
  */
+import { compatibilityProblem } from '../../shared/compatibility';
 import type { Configuration, ScheduleEntry, Settings, Task } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { checkOperation } from '../core/config-rules';
@@ -105,17 +106,6 @@ async function storeConfigs(store: Store): Promise<Configuration[]> {
   }
 }
 
-/** A `checkOperation` failure as a sentence, or undefined. */
-function operationProblem(config: Configuration, operation: Task['operation']): string | undefined {
-  try {
-    checkOperation(config, operation, 'x');
-    return undefined;
-  } catch (error) {
-    if (error instanceof AppError) return error.message.replace(/^x: /, '');
-    throw error;
-  }
-}
-
 /**
  * The references of the catalog after the import (the file's records replacing the store's by id).
  * Only references that involve a record of the file are checked: the store's own are its business.
@@ -154,14 +144,16 @@ export async function checkReferences(
         ...blame,
         problem: `no configuration "${task.configId}" in the file or the store; add it to the file or pick another one`,
       });
-    } else if (config.type !== task.type) {
-      issues.push({
-        ...blame,
-        problem: `configuration "${config.name}" (${where(config.id, 'config')}) is for ${config.type} tasks, but task "${task.name}" (${where(task.id, 'task')}) is a ${task.type} task`,
-      });
     } else {
-      const problem = operationProblem(config, task.operation);
-      if (problem) issues.push({ ...blame, problem: `task "${task.name}": ${problem}` });
+      const problem = compatibilityProblem(task, config, checkOperation);
+      if (problem?.kind === 'type') {
+        issues.push({
+          ...blame,
+          problem: `configuration "${config.name}" (${where(config.id, 'config')}) is for ${config.type} tasks, but task "${task.name}" (${where(task.id, 'task')}) is a ${task.type} task`,
+        });
+      } else if (problem) {
+        issues.push({ ...blame, problem: `task "${task.name}": ${problem.message}` });
+      }
     }
   }
 
@@ -193,14 +185,16 @@ export async function checkReferences(
         ...blame('configId'),
         problem: `no configuration "${entry.configId}" in the file or the store`,
       });
-    } else if (config.type !== task.type) {
-      issues.push({
-        ...blame('configId'),
-        problem: `schedule entry ${entry.id} overrides task "${task.name}" (a ${task.type} task) with configuration "${config.name}", which is for ${config.type} tasks`,
-      });
     } else {
-      const problem = operationProblem(config, task.operation);
-      if (problem) issues.push({ ...blame('configId'), problem });
+      const problem = compatibilityProblem(task, config, checkOperation);
+      if (problem?.kind === 'type') {
+        issues.push({
+          ...blame('configId'),
+          problem: `schedule entry ${entry.id} overrides task "${task.name}" (a ${task.type} task) with configuration "${config.name}", which is for ${config.type} tasks`,
+        });
+      } else if (problem) {
+        issues.push({ ...blame('configId'), problem: problem.message });
+      }
     }
   }
   return issues;

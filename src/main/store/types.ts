@@ -3,7 +3,7 @@
  * contract suite in tests/main/store/store-contract.ts. The core owns filtering of the small
  * catalog; stores own the run history, which can hold millions of runs.
  */
-import type { DataProblem } from '../../shared/contract';
+import type { DataProblem, StoreKind } from '../../shared/contract';
 import type {
   Configuration,
   Run,
@@ -14,7 +14,7 @@ import type {
   TaskType,
 } from '../../shared/domain';
 
-export type StoreKind = 'memory' | 'json' | 'mongodb';
+export type { StoreKind } from '../../shared/contract';
 
 export interface RunQuery {
   taskId?: string;

@@ -513,32 +513,6 @@ describe('entry state', () => {
   });
 });
 
-describe('vanished and broken references', () => {
-  it('record nothing and log once when the task vanished behind the core', async () => {
-    h = await startHarness();
-    await h.save({ everySeconds: 10 });
-    await h.store.deleteTasks([h.taskId]); // e.g. another process edited the data
-    await h.clock.advance(30_000);
-    expect(await h.runs()).toHaveLength(0);
-    expect(h.logged.warn.filter((m) => m.includes('no longer exists'))).toHaveLength(1);
-  });
-
-  it('record a failed run when the configuration no longer fits the task', async () => {
-    h = await startHarness();
-    await h.save({ everySeconds: 10 });
-    const config = await h.store.getConfig(h.configId);
-    await h.store.putConfig({
-      ...config!,
-      type: 'file',
-      params: { location: '/tmp/x' },
-    } as never);
-    await h.clock.advance(10_000);
-    const runs = await h.runs();
-    expect(runs.map((r) => [r.status, r.error?.code])).toEqual([['failed', 'INVALID_CONFIG']]);
-    expect(h.executor.calls).toBe(0);
-  });
-});
-
 describe('stop', () => {
   it('stops firing at once', async () => {
     h = await startHarness();

@@ -1,5 +1,6 @@
 /** Configurations: list, filter by type, usage, create/edit/duplicate, delete (blocked while used). */
-import { useEffect, useMemo, useState, type ReactElement } from 'react';
+import { useEffect, useState, type ReactElement } from 'react';
+import type { ConfigUsage } from '../../../shared/contract';
 import { TASK_TYPES, type Configuration, type TaskType } from '../../../shared/domain';
 import { ConfigForm } from '../components/ConfigForm';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -16,10 +17,37 @@ import { useUi } from '../stores/ui';
 type Editing =
   { mode: 'new' } | { mode: 'edit'; config: Configuration } | { mode: 'copy'; draft: ConfigDraft };
 
+const inUse = (usage: ConfigUsage): boolean => usage.tasks.length + usage.entries.length > 0;
+
+/** Where it works: the url, the file, the MongoDB collection or the database's uri (redacted). */
+function targetOf(config: Configuration): string {
+  if (config.type === 'api') return config.params.url;
+  if (config.type === 'file') return config.params.location;
+  const { params } = config;
+  return 'collection' in params ? `${params.database}.${params.collection}` : params.uri;
+}
+
+/** `tasks: Fetch, Export; 2 schedule entries`, or `unused`. */
+function describeUsage({ tasks, entries }: ConfigUsage): string {
+  if (!inUse({ tasks, entries })) return 'unused';
+  const parts = [
+    ...(tasks.length ? [`tasks: ${tasks.map((t) => t.name).join(', ')}`] : []),
+    ...(entries.length
+      ? [`${entries.length} schedule entr${entries.length === 1 ? 'y' : 'ies'}`]
+      : []),
+  ];
+  return parts.join('; ');
+}
+
 export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
   const { items, status, error, load } = useConfigs();
+  // Who uses each configuration comes with the list (`usedBy`), whatever the Tasks screen's
+  // filter; the list reloads when the tasks or entries that events keep current change.
   const tasks = useTasks((s) => s.items);
   const entries = useSchedules((s) => s.items);
+  useEffect(() => {
+    void load();
+  }, [load, tasks, entries]);
   const [type, setType] = useState<TaskType | ''>('');
   const [editing, setEditing] = useState<Editing | undefined>();
   const {
@@ -38,20 +66,8 @@ export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
     }
   }, [openId, items]);
 
-  const usage = useMemo(() => {
-    const map = new Map<string, { tasks: string[]; entries: number }>();
-    const get = (id: string): { tasks: string[]; entries: number } => {
-      const u = map.get(id) ?? { tasks: [], entries: 0 };
-      map.set(id, u);
-      return u;
-    };
-    for (const t of tasks) get(t.configId).tasks.push(t.name);
-    for (const e of entries) if (e.configId) get(e.configId).entries += 1;
-    return map;
-  }, [tasks, entries]);
-
   const shown = items.filter((c) => !type || c.type === type);
-  const unusedCount = items.filter((c) => !usage.has(c.id)).length;
+  const unusedCount = items.filter((c) => !inUse(c.usedBy)).length;
 
   const duplicate = async (config: Configuration): Promise<void> => {
     try {
@@ -142,23 +158,13 @@ export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
           </thead>
           <tbody>
             {shown.map((c) => {
-              const u = usage.get(c.id);
-              const target =
-                c.type === 'api'
-                  ? c.params.url
-                  : c.type === 'db'
-                    ? `${c.params.database}.${c.params.collection}`
-                    : c.params.location;
+              const used = inUse(c.usedBy);
               return (
                 <tr key={c.id}>
                   <td>{c.name}</td>
                   <td>{c.type}</td>
-                  <td className="mono">{target}</td>
-                  <td>
-                    {u
-                      ? `${u.tasks.length ? `tasks: ${u.tasks.join(', ')}` : ''}${u.tasks.length && u.entries ? '; ' : ''}${u.entries ? `${u.entries} schedule entr${u.entries === 1 ? 'y' : 'ies'}` : ''}`
-                      : 'unused'}
-                  </td>
+                  <td className="mono">{targetOf(c)}</td>
+                  <td>{describeUsage(c.usedBy)}</td>
                   <td className="actions">
                     <button
                       type="button"
@@ -177,9 +183,9 @@ export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
                     <button
                       type="button"
                       aria-label={`Delete ${c.name}`}
-                      disabled={Boolean(u)}
+                      disabled={used}
                       title={
-                        u
+                        used
                           ? 'In use: change or delete the tasks and schedule entries that use it first'
                           : undefined
                       }

@@ -1,5 +1,6 @@
 /** The schedule entry form: cron helper, zone picker, preview of the next fire times. */
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
+import { compatibilityProblem } from '../../../shared/compatibility';
 import {
   scheduleEntryInputSchema,
   type ScheduleEntry,
@@ -254,7 +255,7 @@ export function ScheduleForm({
           <select {...p} value={d.configId} onChange={(e) => set('configId', e.target.value)}>
             <option value="">the task's configuration</option>
             {configs
-              .filter((c) => !task || c.type === task.type)
+              .filter((c) => !task || !compatibilityProblem(task, c))
               .map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name}

@@ -1,5 +1,6 @@
 /** Create/edit a task; validates with the shared schema as you type, shows server errors by field. */
 import { useMemo, useState, type ReactElement } from 'react';
+import { compatibilityProblem } from '../../../shared/compatibility';
 import {
   OPERATIONS,
   TASK_TYPES,
@@ -89,7 +90,7 @@ export function TaskForm({
   };
   const err = (key: string): string | undefined =>
     server[key] ?? (touched[key] || submitted ? built.errors[key] : undefined);
-  const ofType = configs.filter((c) => c.type === d.type);
+  const ofType = configs.filter((c) => !compatibilityProblem(d, c));
 
   const submit = async (): Promise<void> => {
     setSubmitted(true);

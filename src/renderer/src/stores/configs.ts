@@ -1,12 +1,13 @@
-/** Configurations: the list and its mutations. */
+/** Configurations: the list (with who uses each) and its mutations. */
 import { create } from 'zustand';
-import type { Configuration, ConfigurationInput, Operation } from '../../../shared/domain';
-import type { Run } from '../../../shared/domain';
-import { api } from '../api/current';
+import type { ListedConfiguration } from '../../../shared/contract';
+import type { Configuration, ConfigurationInput, Operation, Run } from '../../../shared/domain';
+import { call } from '../api/current';
 import { errorMessage, type LoadStatus } from './load-state';
 
 interface ConfigsState {
-  items: Configuration[];
+  /** Secrets redacted; `usedBy` as of the last load (the list reloads when tasks or entries change). */
+  items: ListedConfiguration[];
   status: LoadStatus;
   error?: string;
   load(): Promise<void>;
@@ -23,31 +24,36 @@ export const useConfigs = create<ConfigsState>()((set, get) => ({
   async load() {
     set({ status: get().items.length ? 'ready' : 'loading' });
     try {
-      const items = await api()['configs.list']({});
+      const items = await call('configs.list', {});
       set({ items, status: 'ready', error: undefined });
     } catch (error) {
       set({ status: 'error', error: errorMessage(error) });
     }
   },
   async save(config) {
-    const saved = await api()['configs.save']({ config });
-    set((s) => ({
-      items: [...s.items.filter((c) => c.id !== saved.id), saved].sort((a, b) =>
-        a.name.localeCompare(b.name),
-      ),
-    }));
+    const saved = await call('configs.save', { config });
+    set((s) => {
+      // Saving a configuration changes nothing about who uses it.
+      const before = s.items.find((c) => c.id === saved.id);
+      const listed = { ...saved, usedBy: before?.usedBy ?? { tasks: [], entries: [] } };
+      return {
+        items: [...s.items.filter((c) => c.id !== saved.id), listed].sort((a, b) =>
+          a.name.localeCompare(b.name),
+        ),
+      };
+    });
     return saved;
   },
   async remove(id) {
-    const { deleted } = await api()['configs.delete']({ id });
+    const { deleted } = await call('configs.delete', { id });
     set((s) => ({ items: s.items.filter((c) => c.id !== id) }));
     return deleted;
   },
   async removeUnused() {
-    const { deleted } = await api()['configs.deleteUnused']({});
+    const { deleted } = await call('configs.deleteUnused', {});
     await get().load();
     return deleted;
   },
-  reveal: (id) => api()['configs.get']({ id, reveal: true }),
-  test: (config, operation) => api()['configs.test']({ config, operation }),
+  reveal: (id) => call('configs.get', { id, reveal: true }),
+  test: (config, operation) => call('configs.test', { config, operation }),
 }));

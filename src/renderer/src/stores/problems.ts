@@ -1,7 +1,7 @@
 /** Problems with the stored data (system.info), shown as a banner until acknowledged. */
 import { create } from 'zustand';
 import type { DataProblem } from '../../../shared/contract';
-import { api } from '../api/current';
+import { call } from '../api/current';
 import { errorMessage } from './load-state';
 
 interface ProblemsState {
@@ -16,7 +16,7 @@ export const useProblems = create<ProblemsState>()((set) => ({
   problems: [],
   async load() {
     try {
-      const info = await api()['system.info']({});
+      const info = await call('system.info', {});
       // An older service has no problems field.
       set({ problems: info.problems ?? [], error: undefined });
     } catch (error) {
@@ -25,7 +25,7 @@ export const useProblems = create<ProblemsState>()((set) => ({
   },
   async acknowledge(id) {
     try {
-      const { problems } = await api()['system.acknowledge']({ id });
+      const { problems } = await call('system.acknowledge', { id });
       set({ problems, error: undefined });
     } catch (error) {
       set({ error: errorMessage(error) });

@@ -1,7 +1,7 @@
 /** History: one filtered, cursor-paged list of runs (newest first) plus the runs in progress. */
 import { create } from 'zustand';
 import type { Run, RunStatus, TaskType } from '../../../shared/domain';
-import { api } from '../api/current';
+import { call } from '../api/current';
 import { errorMessage, type LoadStatus } from './load-state';
 
 export interface RunFilter {
@@ -71,7 +71,7 @@ export const useRuns = create<RunsState>()((set, get) => ({
     const mine = ++generation;
     set({ status: 'loading', error: undefined });
     try {
-      const page = await api()['runs.list']({ ...params(get().filter), limit: FIRST_PAGE });
+      const page = await call('runs.list', { ...params(get().filter), limit: FIRST_PAGE });
       if (mine !== generation) return; // a newer filter won
       set({ items: page.items, nextCursor: page.nextCursor, status: 'ready' });
     } catch (error) {
@@ -85,7 +85,7 @@ export const useRuns = create<RunsState>()((set, get) => ({
     const mine = generation;
     set({ loadingMore: true });
     try {
-      const page = await api()['runs.list']({
+      const page = await call('runs.list', {
         ...params(get().filter),
         limit: PAGE_SIZE,
         cursor: nextCursor,
@@ -104,7 +104,7 @@ export const useRuns = create<RunsState>()((set, get) => ({
   },
   async loadRunning() {
     try {
-      const page = await api()['runs.list']({ status: 'running', limit: 1000 });
+      const page = await call('runs.list', { status: 'running', limit: 1000 });
       set({ running: Object.fromEntries(page.items.map((r) => [r.id, r])) });
     } catch {
       // The dashboard shows what events bring; a failed refresh is not fatal.
@@ -128,12 +128,12 @@ export const useRuns = create<RunsState>()((set, get) => ({
     });
   },
   async removePeriod(from, to) {
-    const { deleted } = await api()['runs.delete']({ from, to });
+    const { deleted } = await call('runs.delete', { from, to });
     await get().load();
     return deleted;
   },
   async removeTask(taskId) {
-    const { deleted } = await api()['runs.delete']({ taskId });
+    const { deleted } = await call('runs.delete', { taskId });
     await get().load();
     return deleted;
   },

@@ -1,7 +1,7 @@
 /** Schedule entries, kept live by `schedule.changed` events. */
 import { create } from 'zustand';
 import type { ScheduleEntry, ScheduleEntryInput } from '../../../shared/domain';
-import { api } from '../api/current';
+import { call } from '../api/current';
 import { errorMessage, type LoadStatus } from './load-state';
 
 interface SchedulesState {
@@ -24,24 +24,24 @@ export const useSchedules = create<SchedulesState>()((set, get) => ({
   async load() {
     set({ status: get().status === 'ready' ? 'ready' : 'loading' });
     try {
-      const items = await api()['schedules.list']({});
+      const items = await call('schedules.list', {});
       set({ items: items.sort(byCreated), status: 'ready', error: undefined });
     } catch (error) {
       set({ status: 'error', error: errorMessage(error) });
     }
   },
   async save(entry) {
-    const saved = await api()['schedules.save']({ entry });
+    const saved = await call('schedules.save', { entry });
     get().applyChange(saved.id, saved);
     return saved;
   },
   async remove(id) {
-    const { deleted } = await api()['schedules.delete']({ id });
+    const { deleted } = await call('schedules.delete', { id });
     get().applyChange(id, undefined);
     return deleted;
   },
   async removeAll() {
-    const { deleted } = await api()['schedules.delete']({ all: true });
+    const { deleted } = await call('schedules.delete', { all: true });
     set({ items: [] });
     return deleted;
   },

@@ -2,7 +2,7 @@
 import { create } from 'zustand';
 import type { SystemInfo } from '../../../shared/contract';
 import type { Settings } from '../../../shared/domain';
-import { api } from '../api/current';
+import { call } from '../api/current';
 import { errorMessage, type LoadStatus } from './load-state';
 
 interface SettingsState {
@@ -20,8 +20,8 @@ export const useSettings = create<SettingsState>()((set) => ({
     set((s) => ({ status: s.settings ? 'ready' : 'loading' }));
     try {
       const [settings, info] = await Promise.all([
-        api()['settings.get']({}),
-        api()['system.info']({}),
+        call('settings.get', {}),
+        call('system.info', {}),
       ]);
       set({ settings, info, status: 'ready', error: undefined });
     } catch (error) {
@@ -29,7 +29,7 @@ export const useSettings = create<SettingsState>()((set) => ({
     }
   },
   async save(settings) {
-    const saved = await api()['settings.save']({ settings });
+    const saved = await call('settings.save', { settings });
     set({ settings: saved });
     return saved;
   },

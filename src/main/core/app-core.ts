@@ -1,0 +1,151 @@
+/**
+ * The core service: every method of the contract (src/shared/contract.ts) over a Store, the
+ * TaskRunner and the scheduler. Transports call `call(method, params)`, which validates params
+ * with the contract's schema before a handler runs; nothing here knows about Electron or HTTP.
+ * The handlers live by area in ./handlers/; this class builds their table and holds what they
+ * share (the settings in force, lookups, who uses a configuration, change events).
+ */
+import {
+  parseParams,
+  type Api,
+  type ConfigUsage,
+  type MethodName,
+  type MethodResult,
+  type ParsedParams,
+} from '../../shared/contract';
+import {
+  settingsSchema,
+  type Configuration,
+  type ScheduleEntry,
+  type Settings,
+  type Task,
+} from '../../shared/domain';
+import { AppError } from '../../shared/errors';
+import { toIso } from './clock';
+import { configHandlers } from './handlers/configs';
+import type { AppCoreOptions, ChangedKind, CoreContext, Handlers } from './handlers/context';
+import { runHandlers } from './handlers/runs';
+import { scheduleHandlers } from './handlers/schedules';
+import { settingsHandlers } from './handlers/settings';
+import { systemHandlers } from './handlers/system';
+import { taskHandlers } from './handlers/tasks';
+import { LatestRuns } from './latest-runs';
+import type { SchedulerPort } from './scheduler-port';
+
+export type { AppCoreOptions } from './handlers/context';
+
+/** The record, or `NOT_FOUND` with this message. */
+function found<T>(record: T | undefined, message: string): T {
+  if (!record) throw new AppError('NOT_FOUND', message);
+  return record;
+}
+
+export class AppCore implements CoreContext {
+  private attached: SchedulerPort | undefined;
+  private settings: Settings = settingsSchema.parse({});
+  private readonly handlers: Handlers;
+
+  constructor(readonly options: AppCoreOptions) {
+    const latestRuns = new LatestRuns(options.store, options.events);
+    this.handlers = {
+      ...taskHandlers(this),
+      ...runHandlers(this, latestRuns),
+      ...configHandlers(this),
+      ...scheduleHandlers(this),
+      ...settingsHandlers(this),
+      ...systemHandlers(this),
+    };
+  }
+
+  /** The scheduler is attached after construction because it calls back into the runner. */
+  attachScheduler(scheduler: SchedulerPort): void {
+    this.attached = scheduler;
+  }
+
+  get scheduler(): SchedulerPort | undefined {
+    return this.attached;
+  }
+
+  get currentSettings(): Settings {
+    return this.settings;
+  }
+
+  /** Loads settings; call once after the store opened and before serving. */
+  async init(): Promise<void> {
+    this.settings = (await this.options.store.getSettings()) ?? settingsSchema.parse({});
+  }
+
+  /** Validates params against the shared schema and runs the method. */
+  async call<M extends MethodName>(method: M, params: unknown): Promise<MethodResult<M>> {
+    const parsed = parseParams(method, params);
+    const handler = this.handlers[method] as (p: ParsedParams<M>) => Promise<MethodResult<M>>;
+    return handler(parsed);
+  }
+
+  /** Every method as a typed function, for in-process callers and tests. */
+  api(): Api {
+    return new Proxy({} as Api, {
+      get: (_target, name) => (params: unknown) => this.call(name as MethodName, params),
+    });
+  }
+
+  // ------------------------------------------------------------ shared by the handlers
+
+  applySettings(settings: Settings): void {
+    this.settings = settings;
+  }
+
+  now(): string {
+    return toIso(this.options.clock.now());
+  }
+
+  async requireTask(id: string, where: string): Promise<Task> {
+    return found(
+      await this.options.store.getTask(id),
+      `${where}: no task with id "${id}"; list tasks with tasks.list`,
+    );
+  }
+
+  async requireConfig(id: string, where: string): Promise<Configuration> {
+    return found(
+      await this.options.store.getConfig(id),
+      `${where}: no configuration with id "${id}"; list them with configs.list`,
+    );
+  }
+
+  async requireEntry(id: string, where: string): Promise<ScheduleEntry> {
+    return found(
+      await this.options.store.getSchedule(id),
+      `${where}: no schedule entry with id "${id}"; list them with schedules.list`,
+    );
+  }
+
+  async configUsage(): Promise<Map<string, ConfigUsage>> {
+    const usage = new Map<string, ConfigUsage>();
+    const of = (id: string): ConfigUsage => {
+      let users = usage.get(id);
+      if (!users) usage.set(id, (users = { tasks: [], entries: [] }));
+      return users;
+    };
+    for (const task of await this.options.store.listTasks()) {
+      of(task.configId).tasks.push({ id: task.id, name: task.name });
+    }
+    for (const entry of await this.options.store.listSchedules()) {
+      if (entry.configId) of(entry.configId).entries.push({ id: entry.id, taskId: entry.taskId });
+    }
+    return usage;
+  }
+
+  async deleteEntries(ids: string[]): Promise<number> {
+    const deleted = await this.options.store.deleteSchedules(ids);
+    for (const id of ids) {
+      this.attached?.entryRemoved(id);
+      this.options.events.emit('schedule.changed', { id });
+    }
+    return deleted;
+  }
+
+  changed(kind: ChangedKind): void {
+    this.options.events.emit('store.changed', { kind });
+  }
+}

@@ -1,0 +1,56 @@
+/** `runs.*`: list (filters, cursor pages), get, the latest run of each task, delete. */
+import { AppError } from '../../../shared/errors';
+import type { LatestRuns } from '../latest-runs';
+import { normalizeTime, type AreaHandlers, type CoreContext } from './context';
+
+export function runHandlers(core: CoreContext, latestRuns: LatestRuns): AreaHandlers<'runs'> {
+  const { store } = core.options;
+  return {
+    'runs.list': async ({ taskId, type, status, from, to, limit, cursor }) => {
+      if (from && to && Date.parse(from) >= Date.parse(to)) {
+        throw new AppError('VALIDATION', `runs.list: from (${from}) must be before to (${to})`);
+      }
+      return store.listRuns({
+        ...(taskId ? { taskId } : {}),
+        ...(type ? { type } : {}),
+        ...(status ? { status } : {}),
+        ...(from ? { from: normalizeTime(from) } : {}),
+        ...(to ? { to: normalizeTime(to) } : {}),
+        ...(cursor ? { cursor } : {}),
+        limit: limit ?? 100,
+      });
+    },
+
+    'runs.get': async ({ id }) => {
+      const run = await store.getRun(id);
+      if (!run)
+        throw new AppError(
+          'NOT_FOUND',
+          `runs.get: no run with id "${id}"; it may have been deleted or expired by retention`,
+        );
+      return run;
+    },
+
+    'runs.latest': ({ taskIds }) => latestRuns.get(taskIds),
+
+    'runs.delete': async (which) => {
+      if ('from' in which) {
+        if (Date.parse(which.from) >= Date.parse(which.to)) {
+          throw new AppError(
+            'VALIDATION',
+            `runs.delete: from (${which.from}) must be before to (${which.to})`,
+          );
+        }
+        const deleted = await store.deleteRuns({
+          from: normalizeTime(which.from),
+          to: normalizeTime(which.to),
+        });
+        core.changed('runs');
+        return { deleted };
+      }
+      const deleted = await store.deleteRuns(which);
+      core.changed('runs');
+      return { deleted };
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/** `tasks.*`: list (type, ran in a period), get, save (its configuration must fit), run, delete. */
+import { checkCompatible, typeMismatch } from '../../../shared/compatibility';
+import type { Run, Task } from '../../../shared/domain';
+import { AppError } from '../../../shared/errors';
+import { checkOperation } from '../config-rules';
+import { normalizeTime, type AreaHandlers, type CoreContext } from './context';
+
+export function taskHandlers(core: CoreContext): AreaHandlers<'tasks'> {
+  const { store } = core.options;
+
+  /** Starts a manual run with the task's configuration or `configId`. */
+  const startRun = async (
+    task: Task,
+    configId: string | undefined,
+    wait: boolean,
+    where: string,
+  ): Promise<Run> => {
+    const config = await core.requireConfig(configId ?? task.configId, where);
+    checkCompatible(task, config, {
+      where,
+      checkOperation,
+      mismatch: (t, c) => `${typeMismatch(t, c)}; pick a ${t.type} configuration`,
+    });
+    const started = core.options.runner.start({
+      task,
+      config,
+      operation: task.operation,
+      trigger: { kind: 'manual' },
+    });
+    return wait ? started.finished : started.started;
+  };
+
+  return {
+    'tasks.list': async ({ type, ranFrom, ranTo }) => {
+      if (ranFrom && ranTo && Date.parse(ranFrom) >= Date.parse(ranTo)) {
+        throw new AppError(
+          'VALIDATION',
+          `tasks.list: ranFrom (${ranFrom}) must be before ranTo (${ranTo})`,
+        );
+      }
+      let tasks = await store.listTasks();
+      if (type) tasks = tasks.filter((t) => t.type === type);
+      if (ranFrom || ranTo) {
+        const ran = await store.taskIdsWithRuns(
+          ranFrom && normalizeTime(ranFrom),
+          ranTo && normalizeTime(ranTo),
+        );
+        tasks = tasks.filter((t) => ran.has(t.id));
+      }
+      return tasks.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    },
+
+    'tasks.get': ({ id }) => core.requireTask(id, 'tasks.get'),
+
+    'tasks.save': async ({ task: input }) => {
+      const existing = input.id ? await core.requireTask(input.id, 'tasks.save') : undefined;
+      const config = await store.getConfig(input.configId);
+      if (!config) {
+        throw new AppError(
+          'VALIDATION',
+          `tasks.save: task.configId: no configuration with id "${input.configId}"; create it first or pick one from configs.list`,
+        );
+      }
+      checkCompatible(input, config, {
+        where: 'tasks.save: task.configId',
+        checkOperation,
+        mismatch: (t, c) =>
+          `configuration "${c.name}" is for ${c.type} tasks, not ${t.type}; pick a ${t.type} configuration`,
+      });
+      if (existing && existing.type !== input.type) {
+        const overrides = (await store.listSchedules()).filter(
+          (e) => e.taskId === existing.id && e.configId !== undefined,
+        );
+        if (overrides.length > 0) {
+          throw new AppError(
+            'VALIDATION',
+            `tasks.save: task.type: ${overrides.length} schedule entr${overrides.length === 1 ? 'y overrides' : 'ies override'} this task's configuration with a ${existing.type} configuration; change or delete them first`,
+          );
+        }
+      }
+      const now = core.now();
+      const task: Task = {
+        ...input,
+        id: existing?.id ?? core.options.ids(),
+        name: input.name,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      } as Task;
+      await store.putTask(task);
+      core.changed('tasks');
+      return task;
+    },
+
+    'tasks.run': async ({ id, configId, wait }) => {
+      const task = await core.requireTask(id, 'tasks.run');
+      return startRun(task, configId, wait ?? true, 'tasks.run');
+    },
+
+    'tasks.delete': async (which) => {
+      let ids: string[];
+      if ('id' in which) {
+        await core.requireTask(which.id, 'tasks.delete');
+        ids = [which.id];
+      } else {
+        ids = (await store.listTasks()).filter((t) => t.type === which.type).map((t) => t.id);
+      }
+      if (ids.length === 0) return { deleted: 0 };
+      // Cascade: a task's schedule entries go with it; its runs stay as history.
+      const doomed = new Set(ids);
+      const entries = (await store.listSchedules()).filter((e) => doomed.has(e.taskId));
+      await core.deleteEntries(entries.map((e) => e.id));
+      const deleted = await store.deleteTasks(ids);
+      core.changed('tasks');
+      return { deleted };
+    },
+  };
+}
