@@ -34,13 +34,26 @@ export function handleEvent(event: AppEvent): void {
       break;
     }
     case 'schedule.changed': {
-      useSchedules.getState().applyChange(event.data.id, event.data.entry);
+      const { id, entry } = event.data;
+      const before = useSchedules.getState().items.find((e) => e.id === id);
+      useSchedules.getState().applyChange(id, entry);
+      // Who uses a configuration (configs.list `usedBy`) changes when an entry is added, deleted
+      // or moved to another task or configuration, not when it fires.
+      if (
+        !before ||
+        !entry ||
+        before.configId !== entry.configId ||
+        before.taskId !== entry.taskId
+      ) {
+        void useConfigs.getState().load();
+      }
       break;
     }
     case 'store.changed': {
       const { kind } = event.data;
       if (kind === 'tasks') void useTasks.getState().load();
-      if (kind === 'configs') void useConfigs.getState().load();
+      // A task saved or deleted changes who uses its configurations (`usedBy`).
+      if (kind === 'configs' || kind === 'tasks') void useConfigs.getState().load();
       if (kind === 'schedules') void useSchedules.getState().load();
       if (kind === 'settings') void useSettings.getState().load();
       if (kind === 'runs') void useRuns.getState().load();

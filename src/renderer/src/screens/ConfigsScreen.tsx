@@ -10,8 +10,6 @@ import { useConfirmation } from '../hooks/useConfirmation';
 import { navigate } from '../router';
 import { useConfigs } from '../stores/configs';
 import { errorMessage } from '../stores/load-state';
-import { useSchedules } from '../stores/schedules';
-import { useTasks } from '../stores/tasks';
 import { useUi } from '../stores/ui';
 
 type Editing =
@@ -42,12 +40,10 @@ function describeUsage({ tasks, entries }: ConfigUsage): string {
 export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
   const { items, status, error, load } = useConfigs();
   // Who uses each configuration comes with the list (`usedBy`), whatever the Tasks screen's
-  // filter; the list reloads when the tasks or entries that events keep current change.
-  const tasks = useTasks((s) => s.items);
-  const entries = useSchedules((s) => s.items);
+  // filter; events reload it when tasks or entries change (hooks/useEvents.ts).
   useEffect(() => {
     void load();
-  }, [load, tasks, entries]);
+  }, [load]);
   const [type, setType] = useState<TaskType | ''>('');
   const [editing, setEditing] = useState<Editing | undefined>();
   const {
