@@ -20,7 +20,7 @@
  *    Goal: the service's RSS ≤ 60 MB.
  * Prints PASS/FAIL per goal; exits 1 when one fails. Linux only (reads /proc).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +30,12 @@ import { ensureBuilt } from '../scripts/builds.mjs';
 import type { App } from '../src/main/app';
 import { systemClock, type Clock } from '../src/main/core/clock';
 import { composeApp, headlessSecrets } from '../src/main/compose';
+import {
+  FIXED_SECRET_KEY,
+  startNodeProcess,
+  startServiceProcess,
+  type NodeProcess,
+} from './support/service-process';
 
 if (typeof globalThis.gc !== 'function') {
   const result = spawnSync(
@@ -49,8 +55,6 @@ const SETTLE_MS = 2_000;
 const HOUR = 3_600_000;
 const GROWTH_GOAL = 10; // %
 const RSS_GOAL_MB = 60;
-/** A fixed 32-byte key, as bench/startup.ts uses: no secret.key file is created. */
-const SECRET_KEY = Buffer.alloc(32, 0x5a).toString('base64');
 const TOKEN = 'bench-memory-token-0123456789abcdef';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -116,7 +120,7 @@ async function setUp(app: App, file: string): Promise<void> {
 async function record(dataDir: string, file: string): Promise<HourFigures[]> {
   const clock = jumpingClock();
   const settings = { store: 'json' as const, dataDir };
-  const secrets = await headlessSecrets(settings, { TASK_SCHEDULER_SECRET_KEY: SECRET_KEY });
+  const secrets = await headlessSecrets(settings, { TASK_SCHEDULER_SECRET_KEY: FIXED_SECRET_KEY });
   const app = composeApp({ ...settings, clock, ...(secrets ? { secrets } : {}) });
   const warn = console.warn;
   console.warn = () => undefined; // the scheduler notes every jump of the clock
@@ -177,46 +181,32 @@ function rssOf(pid: number): { rss: number; anon: number; file: number } {
   return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
 }
 
-/** Starts `node args…`, waits until `ready(port)` holds, idles, reads its RSS, stops it. */
+/** Waits until `ready()` holds, idles, reads the process's RSS, stops it. */
 async function idleRss(
-  args: string[],
-  ready: (out: string) => Promise<boolean>,
+  proc: NodeProcess,
+  ready: () => Promise<boolean>,
 ): Promise<{ rss: number; anon: number; file: number }> {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      TASK_SCHEDULER_SECRET_KEY: SECRET_KEY,
-      TASK_SCHEDULER_TOKEN: '',
-      TASK_SCHEDULER_PORT: '',
-      TASK_SCHEDULER_HOST: '',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     const deadline = performance.now() + 60_000;
-    while (!(await ready(out))) {
-      if (child.exitCode !== null) throw new Error(`bench/memory: the process exited:\n${out}`);
-      if (performance.now() > deadline) throw new Error(`bench/memory: not ready in 60 s:\n${out}`);
+    while (!(await ready())) {
+      if (proc.child.exitCode !== null) {
+        throw new Error(`bench/memory: the process exited:\n${proc.output()}`);
+      }
+      if (performance.now() > deadline) {
+        throw new Error(`bench/memory: not ready in 60 s:\n${proc.output()}`);
+      }
       await sleep(20);
     }
     await sleep(IDLE_MS);
-    return rssOf(child.pid!);
+    return rssOf(proc.child.pid!);
   } finally {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
+    await proc.stop();
   }
 }
 
-async function serviceReady(out: string): Promise<boolean> {
-  const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-  if (!match) return false;
+async function healthAnswers(port: number): Promise<boolean> {
   try {
-    const res = await fetch(`http://127.0.0.1:${match[1]}/api/health`);
+    const res = await fetch(`http://127.0.0.1:${port}/api/health`);
     return res.status === 200;
   } catch {
     return false;
@@ -245,24 +235,19 @@ async function main(): Promise<void> {
 
     const problems = ensureBuilt(ROOT, ['server'], console.log);
     if (problems.length) throw new Error(`bench/memory: ${problems.join('\n')}`);
-    const service = await idleRss(
-      [
-        'out/server/index.js',
-        'serve',
-        '--port',
-        '0',
-        '--store',
-        'json',
-        '--data-dir',
-        dataDir,
-        '--token',
-        TOKEN,
-      ],
-      serviceReady,
-    );
+    const serviceProcess = await startServiceProcess({
+      dataDir,
+      token: TOKEN,
+      env: { TASK_SCHEDULER_SECRET_KEY: FIXED_SECRET_KEY },
+      where: 'bench/memory',
+    });
+    const service = await idleRss(serviceProcess, () => healthAnswers(serviceProcess.port));
     const bare = await idleRss(
-      ['-e', 'console.log("ready"); setInterval(() => {}, 1000);'],
-      (out) => Promise.resolve(out.includes('ready')),
+      await startNodeProcess(['-e', 'console.log("ready"); setInterval(() => {}, 1000);'], {
+        ready: /ready/,
+        where: 'bench/memory: bare node',
+      }),
+      () => Promise.resolve(true),
     );
 
     console.log('');

@@ -20,7 +20,7 @@
  * - `api`: an api GET of `http://127.0.0.1:9/` (a closed port: "connection refused" per run).
  * `BENCH_NODE_ARGS` passes node flags to the service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -38,6 +38,7 @@ import {
   threadCpu,
   threadShares,
 } from './support/scheduler-figures';
+import { BUILT_ENTRY, startServiceProcess } from './support/service-process';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.BENCH_ENTRIES ?? 10_000);
@@ -60,44 +61,14 @@ interface Service {
 }
 
 async function startService(dataDir: string): Promise<Service> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...NODE_ARGS,
-      'out/server/index.js',
-      'serve',
-      '--port',
-      '0',
-      '--store',
-      'json',
-      '--data-dir',
-      dataDir,
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        TASK_SCHEDULER_TOKEN: TOKEN,
-        TASK_SCHEDULER_PORT: '',
-        TASK_SCHEDULER_HOST: '',
-        TASK_SCHEDULER_SECRET_KEY: '', // the service makes <data dir>/secret.key, as by default
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (match) resolve(Number(match[1]));
-    });
-    void exited.then(() =>
-      reject(new Error(`bench: the service exited before listening:\n${out}`)),
-    );
+  const service = await startServiceProcess({
+    entry: [...NODE_ARGS, ...BUILT_ENTRY],
+    dataDir,
+    // The token by environment; no secret key: the service makes <data dir>/secret.key, as by default.
+    env: { TASK_SCHEDULER_TOKEN: TOKEN },
+    where: 'bench/scheduler-service',
   });
+  const { port } = service;
   const call = async <T>(method: string, params: unknown): Promise<T> => {
     const res = await fetch(`http://127.0.0.1:${port}/api/${method}`, {
       method: 'POST',
@@ -109,13 +80,9 @@ async function startService(dataDir: string): Promise<Service> {
     return body.result as T;
   };
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    await exited;
-    clearTimeout(timer);
+    await service.stop(30_000);
   };
-  return { child, port, call, stop };
+  return { child: service.child, port, call, stop };
 }
 
 function configFor(port: number, file: string): Record<string, unknown> {

@@ -20,7 +20,7 @@
  * ratios. BENCH_RUNS=N changes the history size (default 1,000,000); BENCH_IDLE_MS the idle wait
  * (default 2000). Data lives in a temp dir, removed at the end.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -30,6 +30,13 @@ import { ensureBuilt } from '../scripts/builds.mjs';
 import { readSummaries, RUNS_DIR } from '../src/main/store/json/segment';
 import type { Run, RunStatus, TaskType } from '../src/shared/domain';
 import { sampleRun, writeRunHistory } from './support/run-history';
+import {
+  BUILT_ENTRY,
+  FIXED_SECRET_KEY,
+  startServiceProcess,
+  TSX_ENTRY,
+  type ServiceProcess,
+} from './support/service-process';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.BENCH_N ?? 5);
@@ -40,17 +47,12 @@ const DAYS = 30;
 const TYPES: TaskType[] = ['api', 'db', 'file'];
 const STATUSES: RunStatus[] = ['succeeded', 'succeeded', 'succeeded', 'succeeded', 'failed'];
 const TOKEN = 'bench-startup-token-0123456789abcdef';
-/** A fixed 32-byte key, so no secret.key file is created or read. */
-const SECRET_KEY = Buffer.alloc(32, 0x5a).toString('base64');
 const LISTEN_TIMEOUT_MS = 60_000;
 const EXIT_TIMEOUT_MS = 15_000;
 const POLL_MS = 5;
 const POLL_ATTEMPTS = 400;
 
-const LAUNCHES = {
-  built: ['out/server/index.js'],
-  tsx: ['--import', 'tsx', 'src/main/cli/main.ts'],
-} as const;
+const LAUNCHES = { built: BUILT_ENTRY, tsx: TSX_ENTRY } as const;
 type Launch = keyof typeof LAUNCHES;
 
 interface Sample {
@@ -110,77 +112,21 @@ function readStatusMb(pid: number): { rssMb: number; hwmMb: number } {
   return { rssMb: kb('VmRSS'), hwmMb: kb('VmHWM') };
 }
 
-async function stop(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}
-
 async function launch(how: Launch, dataDir: string): Promise<Sample> {
   const began = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
-      ...LAUNCHES[how],
-      'serve',
-      '--port',
-      '0',
-      '--store',
-      'json',
-      '--data-dir',
-      dataDir,
-      '--token',
-      TOKEN,
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        TASK_SCHEDULER_SECRET_KEY: SECRET_KEY,
-        TASK_SCHEDULER_TOKEN: '',
-        TASK_SCHEDULER_PORT: '',
-        TASK_SCHEDULER_HOST: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  current = child;
-  let out = '';
-  let code: number | null | undefined;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (c, signal) => {
-      code = c ?? (signal ? -1 : null);
-      resolve();
-    }),
-  );
+  let service: ServiceProcess | undefined;
   try {
-    const { port, listenMs } = await new Promise<{ port: number; listenMs: number }>(
-      (resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`bench/startup: ${how} did not listen in 60 s:\n${out}`)),
-          LISTEN_TIMEOUT_MS,
-        );
-        const onData = (chunk: Buffer): void => {
-          out += chunk.toString();
-          const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-          if (match) {
-            const listenMs = performance.now() - began;
-            clearTimeout(timer);
-            child.stdout!.off('data', onData);
-            resolve({ port: Number(match[1]), listenMs });
-          }
-        };
-        child.stdout!.on('data', onData);
-        child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-        void exited.then(() => {
-          clearTimeout(timer);
-          reject(new Error(`bench/startup: ${how} exited with ${code} before listening:\n${out}`));
-        });
-      },
-    );
-    child.stdout!.resume(); // keep draining whatever else it prints
+    service = await startServiceProcess({
+      entry: LAUNCHES[how],
+      dataDir,
+      token: TOKEN,
+      env: { TASK_SCHEDULER_SECRET_KEY: FIXED_SECRET_KEY },
+      where: `bench/startup: ${how}`,
+      timeoutMs: LISTEN_TIMEOUT_MS,
+      onSpawn: (child) => (current = child),
+    });
+    const { port } = service;
+    const listenMs = service.readyAt - began;
 
     let healthMs = NaN;
     let attempts = 0;
@@ -199,19 +145,19 @@ async function launch(how: Launch, dataDir: string): Promise<Sample> {
       await sleep(POLL_MS);
     }
     if (Number.isNaN(healthMs)) {
-      throw new Error(`bench/startup: ${how} never answered /api/health:\n${out}`);
+      throw new Error(`bench/startup: ${how} never answered /api/health:\n${service.output()}`);
     }
 
     await sleep(IDLE_MS);
-    const { rssMb, hwmMb } = readStatusMb(child.pid!);
+    const { rssMb, hwmMb } = readStatusMb(service.child.pid!);
 
     const stopAt = performance.now();
-    await stop(child, exited);
+    const code = await service.stop(EXIT_TIMEOUT_MS);
     const exitMs = performance.now() - stopAt;
     if (code !== 0) console.log(`  note: ${how} exited with ${code} after SIGTERM`);
     return { listenMs, healthMs, attempts, rssMb, hwmMb, exitMs };
   } finally {
-    await stop(child, exited);
+    await service?.stop(EXIT_TIMEOUT_MS);
     current = undefined;
   }
 }

@@ -6,19 +6,29 @@
  * History first page, filter changes, scrolling, the 1,000-item lists, and the bundle size.
  * BENCH_RUNS=N changes the history size; BENCH_REPS=N the repetitions (default 5).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Page } from '@playwright/test';
+import { chromium } from '@playwright/test';
 import { createApp } from '../src/main/app';
 import { JsonStore } from '../src/main/store/json/json-store';
 import type { RunStatus, Task, TaskType } from '../src/shared/domain';
 import { CHROMIUM_LAUNCH_OPTIONS } from '../e2e/support/chromium';
 import { sampleRun, writeRunHistory } from './support/run-history';
+import {
+  INSTRUMENT,
+  measureColdList,
+  measureFilter,
+  measureHistoryOpen,
+  measureList,
+  measureScroll,
+  stats,
+} from './support/ui-page';
+import { startServiceProcess, type ServiceProcess } from './support/service-process';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RENDERER = join(ROOT, 'out', 'renderer');
@@ -117,263 +127,17 @@ function buildRuns(dataDir: string, tasks: Task[], count: number): Promise<void>
 
 // ---------------------------------------------------------------- service
 
-function startService(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      // The launcher builds the service and the UI when they are stale, as `npm run serve` does.
-      join(ROOT, 'bin/task-scheduler.mjs'),
-      'serve',
-      '--port',
-      '0',
-      '--store',
-      'json',
-      '--data-dir',
-      dataDir,
-      '--token',
-      TOKEN,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(
-      () => reject(new Error(`bench/ui: the service did not start in 60 s:\n${out}`)),
-      60_000,
-    );
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+?)\/?\s/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1]!.replace(/\/$/, '') });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`bench/ui: the service exited with ${code}:\n${out}`));
-    });
+/** The service as `npm run serve` starts it: the launcher builds the service and the UI when stale. */
+function startService(dataDir: string): Promise<ServiceProcess> {
+  return startServiceProcess({
+    entry: [join(ROOT, 'bin/task-scheduler.mjs')],
+    dataDir,
+    token: TOKEN,
+    where: 'bench/ui',
   });
-}
-
-async function stopService(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-// ---------------------------------------------------------------- in-page instrumentation
-
-/**
- * Installed before the app's scripts: a longtask log and `__bench.until(check)`, which resolves
- * with the time of the first animation frame after `check()` holds (checked on every DOM
- * mutation and every frame), i.e. when the content is painted.
- */
-const INSTRUMENT = `
-window.__name = window.__name || ((f) => f);
-window.__bench = (() => {
-  const longtasks = [];
-  try {
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) longtasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  } catch {}
-  const frame = () => new Promise((r) => requestAnimationFrame(() => r(performance.now())));
-  const until = (check, timeoutMs = 30000) => new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    let done = false;
-    const finish = (ok, err) => {
-      if (done) return;
-      done = true;
-      observer.disconnect();
-      if (ok) requestAnimationFrame(() => resolve(performance.now()));
-      else reject(err);
-    };
-    const test = () => {
-      let ok = false;
-      try { ok = check(); } catch {}
-      if (ok) finish(true);
-      else if (performance.now() - t0 > timeoutMs) finish(false, new Error('until: timed out'));
-    };
-    const observer = new MutationObserver(test);
-    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
-    const tick = () => { if (!done) { test(); requestAnimationFrame(tick); } };
-    requestAnimationFrame(tick);
-  });
-  const rows = () => [...document.querySelectorAll('[role=list][aria-label=Runs] [role=listitem]')];
-  const setSelect = (label, value) => {
-    const el = document.querySelector('select[aria-label="' + label + '"]');
-    const setter = Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set;
-    setter.call(el, value);
-    el.dispatchEvent(new Event('change', { bubbles: true }));
-  };
-  const loadingRuns = () => [...document.querySelectorAll('.loading')].some((e) => e.textContent.includes('Loading runs'));
-  return { longtasks, frame, until, rows, setSelect, loadingRuns };
-})();
-`;
-
-interface Stats {
-  p50: number;
-  p95: number;
-  max: number;
-}
-
-function stats(values: number[]): Stats {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number): number =>
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-  return { p50: at(50), p95: at(95), max: sorted[sorted.length - 1]! };
 }
 
 const ms = (n: number): string => `${n.toFixed(0)} ms`;
-
-/** Opens the app at the dashboard with every list loaded, ready for a navigation. */
-async function openApp(page: Page, url: string): Promise<void> {
-  await page.goto('about:blank'); // a real page load each time (not a same-document hash change)
-  await page.goto(`${url}/#token=${TOKEN}`);
-  await page.getByRole('status', { name: 'Connection: Live' }).waitFor({ timeout: 30_000 });
-  await page.getByRole('heading', { name: 'Dashboard' }).first().waitFor();
-  // Let start-up fetches (lists, last run per task) settle so they do not blur the figures.
-  await page.waitForLoadState('networkidle');
-}
-
-/** Navigation → first History rows painted, after a fresh page load each time. */
-async function measureHistoryOpen(page: Page, url: string): Promise<number[]> {
-  const times: number[] = [];
-  for (let rep = 0; rep < REPS; rep++) {
-    await openApp(page, url);
-    times.push(
-      await page.evaluate(`(async () => {
-        const b = window.__bench;
-        const t0 = performance.now();
-        window.location.hash = '#/history';
-        const t1 = await b.until(() => b.rows().length > 0 && !b.loadingRuns());
-        return t1 - t0;
-      })()`),
-    );
-  }
-  return times;
-}
-
-interface ScrollResult {
-  fps: number;
-  frames: number;
-  worstFrameMs: number;
-  longestTaskMs: number;
-  longTasks: number;
-  rowsScrolled: number;
-  loaded: number;
-  seconds: number;
-}
-
-/** Scrolls the run list frame by frame through several pages (fetching as it goes). */
-async function measureScroll(page: Page, targetRows: number): Promise<ScrollResult> {
-  return page.evaluate(`(async () => {
-    const b = window.__bench;
-    const list = document.querySelector('[role=list][aria-label=Runs]');
-    await b.frame();
-    const t0 = performance.now();
-    const frames = [];
-    const step = 10 * 36; // 10 rows per frame: about 600 rows a second at 60 fps
-    await new Promise((resolve) => {
-      const onFrame = (now) => {
-        frames.push(now);
-        list.scrollTop += step;
-        const row = Math.floor(list.scrollTop / 36);
-        if (row >= ${targetRows} || now - t0 > 20000) resolve();
-        else requestAnimationFrame(onFrame);
-      };
-      requestAnimationFrame(onFrame);
-    });
-    const t1 = performance.now();
-    let worst = 0;
-    for (let i = 1; i < frames.length; i++) worst = Math.max(worst, frames[i] - frames[i - 1]);
-    const tasks = b.longtasks.filter((t) => t.start >= t0 && t.start <= t1);
-    return {
-      fps: (frames.length - 1) / ((frames[frames.length - 1] - frames[0]) / 1000),
-      frames: frames.length,
-      worstFrameMs: worst,
-      longestTaskMs: tasks.reduce((m, t) => Math.max(m, t.duration), 0),
-      longTasks: tasks.length,
-      rowsScrolled: Math.floor(list.scrollTop / 36),
-      loaded: Number(list.getAttribute('aria-rowcount')),
-      seconds: (t1 - t0) / 1000,
-    };
-  })()`);
-}
-
-/** One filter change (select label → value) until the updated rows are painted. */
-async function measureFilter(
-  page: Page,
-  label: string,
-  value: string,
-  check: string,
-): Promise<number> {
-  return page.evaluate(`(async () => {
-    const b = window.__bench;
-    let sawLoading = false;
-    const seen = new MutationObserver(() => { if (b.loadingRuns()) sawLoading = true; });
-    seen.observe(document.body, { childList: true, subtree: true });
-    const t0 = performance.now();
-    b.setSelect(${JSON.stringify(label)}, ${JSON.stringify(value)});
-    if (b.loadingRuns()) sawLoading = true;
-    const t1 = await b.until(() => {
-      if (b.loadingRuns()) sawLoading = true;
-      const rows = b.rows();
-      return sawLoading && !b.loadingRuns() && rows.length > 0 && rows.every((r) => (${check})(r.textContent));
-    });
-    seen.disconnect();
-    return t1 - t0;
-  })()`);
-}
-
-/** Navigation from the dashboard → a table with all its rows painted. */
-async function measureList(
-  page: Page,
-  route: string,
-  table: string,
-  count: number,
-): Promise<number[]> {
-  const times: number[] = [];
-  for (let rep = 0; rep < REPS; rep++) {
-    await page.evaluate(`(async () => {
-      window.location.hash = '#/';
-      await window.__bench.until(() => !document.querySelector('table[aria-label="${table}"]'));
-    })()`);
-    times.push(
-      await page.evaluate(`(async () => {
-        const b = window.__bench;
-        const t0 = performance.now();
-        window.location.hash = '#/${route}';
-        const t1 = await b.until(
-          () => document.querySelectorAll('table[aria-label="${table}"] tbody tr').length >= ${count},
-        );
-        return t1 - t0;
-      })()`),
-    );
-  }
-  return times;
-}
-
-/** Fresh page load straight into a route → its table painted (includes fetching the list). */
-async function measureColdList(
-  page: Page,
-  url: string,
-  route: string,
-  table: string,
-): Promise<number> {
-  await page.goto('about:blank');
-  await page.goto(`${url}/#/${route}`);
-  return page.evaluate(`(async () => {
-    const t1 = await window.__bench.until(
-      () => document.querySelectorAll('table[aria-label="${table}"] tbody tr').length >= ${CATALOG},
-    );
-    return t1;
-  })()`);
-}
 
 // ---------------------------------------------------------------- bundle
 
@@ -442,7 +206,7 @@ async function main(): Promise<void> {
     if (build.status !== 0) throw new Error('bench/ui: building the renderer failed');
   }
   const dataDir = await fs.mkdtemp(join(tmpdir(), 'bench-ui-'));
-  let service: ChildProcess | undefined;
+  let service: ServiceProcess | undefined;
   const browser = await chromium.launch(CHROMIUM_LAUNCH_OPTIONS);
   try {
     const tasks = await buildCatalog(dataDir);
@@ -450,16 +214,15 @@ async function main(): Promise<void> {
     console.log(
       `data: ${TOTAL.toLocaleString()} runs over ${DAYS} days, ${CATALOG} configurations/tasks/entries (${((performance.now() - began) / 1000).toFixed(1)} s)`,
     );
-    const started = await startService(dataDir);
-    service = started.child;
-    const { url } = started;
+    service = await startService(dataDir);
+    const url = service.origin;
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.addInitScript(INSTRUMENT);
     const page = await context.newPage();
 
     // History: navigation → first page.
-    const open = stats(await measureHistoryOpen(page, url));
+    const open = stats(await measureHistoryOpen(page, url, TOKEN, REPS));
     rows.push([
       `History first page after navigation (p50 / p95 of ${REPS})`,
       `${ms(open.p50)} / ${ms(open.p95)}`,
@@ -535,7 +298,7 @@ async function main(): Promise<void> {
       ['schedules', 'Schedule entries'],
       ['configs', 'Configurations'],
     ] as const) {
-      const s = stats(await measureList(page, route, table, CATALOG));
+      const s = stats(await measureList(page, route, table, CATALOG, REPS));
       rows.push([
         `${table} list, ${CATALOG} items, render after navigation (p50 / p95 of ${REPS})`,
         `${ms(s.p50)} / ${ms(s.p95)}`,
@@ -547,14 +310,14 @@ async function main(): Promise<void> {
       ['tasks', 'Tasks'],
       ['schedules', 'Schedule entries'],
     ] as const) {
-      const t = await measureColdList(page, url, route, table);
+      const t = await measureColdList(page, url, route, table, CATALOG);
       rows.push([`  ${table}: page load → list painted (incl. fetch)`, ms(t), 'info', undefined]);
     }
     await context.close();
     rows.push(...bundleRows());
   } finally {
     await browser.close();
-    if (service) await stopService(service);
+    await service?.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
   }
   printTable(rows);

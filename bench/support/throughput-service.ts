@@ -3,17 +3,13 @@
  * headless service as a child process with a light API client, and CPU and scheduling times read
  * from /proc.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BUILT_ENTRY, FIXED_SECRET_KEY, startServiceProcess, TSX_ENTRY } from './service-process';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const TOKEN = 'bench-throughput-token-0123456789abcdef';
-/** A fixed 32-byte key, so no secret.key file is created or read. */
-const SECRET_KEY = Buffer.alloc(32, 0x5a).toString('base64');
 const PAYLOAD = Buffer.from(
   JSON.stringify({
     ok: true,
@@ -105,51 +101,15 @@ export async function startService({
   nodeArgs,
   callers,
 }: ServiceOptions): Promise<Service> {
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      ...(tsx ? ['--import', 'tsx', 'src/main/cli/main.ts'] : [entry ?? 'out/server/index.js']),
-      'serve',
-      '--port',
-      '0',
-      '--store',
-      store,
-      '--data-dir',
-      dataDir,
-      '--token',
-      TOKEN,
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        TASK_SCHEDULER_SECRET_KEY: SECRET_KEY,
-        TASK_SCHEDULER_TOKEN: '',
-        TASK_SCHEDULER_PORT: '',
-        TASK_SCHEDULER_HOST: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the service did not listen:\n${out}`)),
-      60_000,
-    );
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    void exited.then(() => reject(new Error(`the service exited:\n${out}`)));
+  const service = await startServiceProcess({
+    entry: [...nodeArgs, ...(tsx ? TSX_ENTRY : entry ? [entry] : BUILT_ENTRY)],
+    dataDir,
+    store,
+    token: TOKEN,
+    env: { TASK_SCHEDULER_SECRET_KEY: FIXED_SECRET_KEY },
+    where: 'bench/throughput',
   });
+  const { child, port } = service;
   // The callers use node:http with a keep-alive agent rather than axios: the figures are the
   // service's, and a heavier client in this process (which also hosts the endpoint) would be
   // what limits them on two cores.
@@ -193,10 +153,7 @@ export async function startService({
     times: () => processTimes(child.pid!),
     stop: async () => {
       agent.destroy();
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
+      await service.stop();
     },
   };
 }

@@ -5,8 +5,11 @@
  * Pure: it takes an ipcRenderer-like object, so it runs in unit tests.
  */
 import {
+  DESKTOP_GET_CHANNEL,
+  DESKTOP_SAVE_CHANNEL,
   ipcChannel,
   IPC_EVENT_CHANNEL,
+  PICK_PATH_CHANNEL,
   type Bridge,
   type BridgeMethods,
   type DesktopBridge,
@@ -15,11 +18,6 @@ import {
 } from '../shared/bridge';
 import type { MethodName } from '../shared/contract';
 import type { AppEvent } from '../shared/events';
-import {
-  DESKTOP_GET_CHANNEL,
-  DESKTOP_SAVE_CHANNEL,
-  PICK_PATH_CHANNEL,
-} from '../main/electron/channels';
 
 type IpcListener = (event: unknown, ...args: unknown[]) => void;
 

@@ -4,16 +4,17 @@
  * of thrown errors. The renderer's client unwraps envelopes so callers see results or `AppError`s.
  */
 import type { MethodName, MethodParams, MethodResult } from './contract';
+import type { DesktopSettingsPatch, SecretsBackendChoice, StoreChoice } from './desktop-settings';
 import type { ErrorData } from './errors';
 import type { AppEvent } from './events';
+
+export type { DesktopSettingsPatch, SecretsBackendChoice, StoreChoice } from './desktop-settings';
 
 export type Envelope<T> = { ok: true; result: T } | { ok: false; error: ErrorData };
 
 export type BridgeMethods = {
   [M in MethodName]: (params: MethodParams<M>) => Promise<Envelope<MethodResult<M>>>;
 };
-
-export type SecretsBackendChoice = 'auto' | 'keyring' | 'file-key';
 
 /** How configuration secrets are sealed at rest in the desktop app. */
 export interface SecretsStatus {
@@ -33,18 +34,11 @@ export interface DesktopSettingsView {
   secretsBackend: SecretsBackendChoice;
   trayHintShown: boolean;
   /** The store the app opens at its next start. */
-  store: 'json' | 'mongodb';
+  store: StoreChoice;
   mongoUri?: string;
   /** The store this run of the app uses. */
-  storeInUse: 'json' | 'mongodb';
+  storeInUse: StoreChoice;
   secrets: SecretsStatus;
-}
-
-export interface DesktopSettingsPatch {
-  startAtLogin?: boolean;
-  secretsBackend?: SecretsBackendChoice;
-  store?: 'json' | 'mongodb';
-  mongoUri?: string;
 }
 
 /** Desktop-only settings (start at login, secrets, store); see docs/desktop.md. */
@@ -68,3 +62,7 @@ export const BRIDGE_GLOBAL = 'taskScheduler';
 /** IPC channel names: one per method, plus the event channel. */
 export const ipcChannel = (method: MethodName): string => `task-scheduler:${method}`;
 export const IPC_EVENT_CHANNEL = 'task-scheduler:event';
+/** IPC channels beyond the contract's: the native path picker and the desktop-only settings. */
+export const PICK_PATH_CHANNEL = 'task-scheduler:native.pickPath';
+export const DESKTOP_GET_CHANNEL = 'task-scheduler:desktop.getSettings';
+export const DESKTOP_SAVE_CHANNEL = 'task-scheduler:desktop.saveSettings';

@@ -45,12 +45,16 @@ export function isErrorData(value: unknown): value is ErrorData {
   );
 }
 
+/** The message of anything thrown: an Error's message, else the value as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Turns anything thrown into wire data; unknown errors become INTERNAL. */
 export function toErrorData(error: unknown): ErrorData {
   if (error instanceof AppError) return error.toData();
   if (isErrorData(error)) return { code: error.code, message: error.message };
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: 'INTERNAL', message: `Internal error: ${message}` };
+  return { code: 'INTERNAL', message: `Internal error: ${messageOf(error)}` };
 }
 
 /** HTTP status for each code, used by the headless service and its clients. */

@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { forwardEvents, registerIpc } from '../../src/main/electron/ipc';
 import { createBridge, type IpcRendererLike } from '../../src/preload/bridge';
@@ -31,7 +34,38 @@ function rendererFor(ipcMain: FakeIpcMain, contents: FakeWebContents) {
   return renderer;
 }
 
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** The repository's source files `entry` reaches through relative imports (type-only ones too). */
+function reachedSources(entry: string): { files: string[]; unresolved: string[] } {
+  const seen = new Set<string>();
+  const unresolved: string[] = [];
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
+    for (const { fileName } of importedFiles) {
+      if (!fileName.startsWith('.')) continue;
+      const base = resolve(dirname(file), fileName);
+      const found = [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts')].find(existsSync);
+      if (found) visit(found);
+      else unresolved.push(`${relative(ROOT, file)}: ${fileName}`);
+    }
+  };
+  visit(resolve(ROOT, entry));
+  return { files: [...seen].map((file) => relative(ROOT, file)), unresolved };
+}
+
 describe('the preload bridge', () => {
+  it('reaches nothing of the main process, directly or through src/shared', () => {
+    const { files, unresolved } = reachedSources('src/preload/index.ts');
+    expect(unresolved).toEqual([]);
+    expect(files).toContain('src/shared/bridge.ts');
+    expect(
+      files.filter((f) => !f.startsWith('src/preload/') && !f.startsWith('src/shared/')),
+    ).toEqual([]);
+  });
+
   it('exposes exactly the contract methods as named functions, and nothing generic', () => {
     const bridge = createBridge(
       rendererFor(new FakeIpcMain(), new FakeWebContents()),

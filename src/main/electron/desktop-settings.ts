@@ -3,6 +3,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { describeIssues } from '../../shared/contract';
+import {
+  desktopSettingsPatchSchema,
+  secretsBackendSchema,
+  storeChoiceSchema,
+  type DesktopSettingsPatch,
+} from '../../shared/desktop-settings';
 import { AppError } from '../../shared/errors';
 
 export const DESKTOP_SETTINGS_FILE = 'desktop.json';
@@ -10,29 +16,17 @@ export const DESKTOP_SETTINGS_FILE = 'desktop.json';
 export const desktopSettingsSchema = z.object({
   startAtLogin: z.boolean().default(false),
   /** `auto`: the OS keyring unless only basic_text exists, then the key file. */
-  secretsBackend: z.enum(['auto', 'keyring', 'file-key']).default('auto'),
+  secretsBackend: secretsBackendSchema.default('auto'),
   /** The "still running in the tray" notice was shown once. */
   trayHintShown: z.boolean().default(false),
   /** Where the app keeps its data; read at start, so a change applies after a restart. */
-  store: z.enum(['json', 'mongodb']).default('json'),
+  store: storeChoiceSchema.default('json'),
   /** The MongoDB URI for `store: mongodb`, sealed with the secrets codec (it may hold a password). */
   mongoUriSealed: z.string().optional(),
 });
 export type DesktopSettings = z.infer<typeof desktopSettingsSchema>;
 
-/** What the renderer may change. */
-export const desktopSettingsPatchSchema = z.strictObject({
-  startAtLogin: z.boolean().optional(),
-  secretsBackend: z.enum(['auto', 'keyring', 'file-key']).optional(),
-  store: z.enum(['json', 'mongodb']).optional(),
-  mongoUri: z
-    .string()
-    .trim()
-    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
-    .optional(),
-});
-export type DesktopSettingsPatch = z.infer<typeof desktopSettingsPatchSchema>;
-
+/** The patch the renderer sent, checked against the shared schema (VALIDATION naming the field). */
 export function parsePatch(raw: unknown): DesktopSettingsPatch {
   const parsed = desktopSettingsPatchSchema.safeParse(raw ?? {});
   if (!parsed.success) {

@@ -1,19 +1,32 @@
 /**
  * The IPC transport: one handler per contract method. Every call is checked before the core
  * sees it: the sender must be a window this app created, its main frame, on the app's origin;
- * params must pass the shared schema. Results and errors cross as envelopes.
+ * exactly one argument crosses. The params are validated once, by the core's `call` (the shared
+ * schema, the same VALIDATION errors as over HTTP). Results and errors cross as envelopes.
  */
 import { z } from 'zod';
-import { ipcChannel, IPC_EVENT_CHANNEL, type Envelope } from '../../shared/bridge';
-import { describeIssues, METHOD_NAMES, parseParams, type MethodName } from '../../shared/contract';
+import {
+  DESKTOP_GET_CHANNEL,
+  DESKTOP_SAVE_CHANNEL,
+  ipcChannel,
+  IPC_EVENT_CHANNEL,
+  PICK_PATH_CHANNEL,
+  type Envelope,
+} from '../../shared/bridge';
+import {
+  describeIssues,
+  METHOD_NAMES,
+  type MethodName,
+  type MethodResult,
+} from '../../shared/contract';
 import { AppError, toErrorData } from '../../shared/errors';
 import type { AppEvent } from '../../shared/events';
-import { DESKTOP_GET_CHANNEL, DESKTOP_SAVE_CHANNEL, PICK_PATH_CHANNEL } from './channels';
 import { isAppUrl } from './protocol';
 import type { DialogLike, IpcInvokeEventLike, IpcMainLike, WebContentsLike } from './types';
 
+/** The core as the transports see it: `call` validates params with the contract's schema. */
 export interface CoreLike {
-  call(method: MethodName, params: unknown): Promise<unknown>;
+  call<M extends MethodName>(method: M, params: unknown): Promise<MethodResult<M>>;
 }
 
 export interface DesktopSettingsPort {
@@ -89,10 +102,7 @@ export function registerIpc(options: IpcOptions): () => void {
   };
 
   for (const method of METHOD_NAMES) {
-    handle(ipcChannel(method), async (params) => {
-      const parsed = parseParams(method, params);
-      return options.core.call(method, parsed);
-    });
+    handle(ipcChannel(method), (params) => options.core.call(method, params));
   }
   const { dialog, desktop } = options;
   if (dialog) {

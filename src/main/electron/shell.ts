@@ -6,7 +6,7 @@ import type { Settings } from '../../shared/domain';
 import type { AppEvent } from '../../shared/events';
 import type { Clock } from '../core/clock';
 import type { SecretsStatus } from '../secrets/choose-codec';
-import type { DesktopSettingsView } from '../../shared/bridge';
+import type { DesktopSettingsView, StoreChoice } from '../../shared/bridge';
 import { AppError } from '../../shared/errors';
 import { redactUri } from '../../shared/secrets';
 import { parsePatch, type DesktopSettings, type DesktopSettingsStore } from './desktop-settings';
@@ -14,7 +14,7 @@ import { forwardEvents, registerIpc, type CoreLike } from './ipc';
 import { FailureNotifier } from './notifications';
 import { watchPower } from './power';
 import type { SchedulerControls } from './scheduler-controls';
-import { TrayController, type TrayCore } from './tray';
+import { TrayController } from './tray';
 import type {
   AppLike,
   DialogLike,
@@ -48,7 +48,7 @@ export interface SecretsPort {
 
 export interface DesktopShellOptions {
   /** The store this run uses (settings.store applies at the next start). */
-  storeInUse?: 'json' | 'mongodb';
+  storeInUse?: StoreChoice;
   app: AppLike;
   core: ShellApp;
   createWindow: WindowFactory;
@@ -132,7 +132,7 @@ export class DesktopShell {
     );
     this.tray = new TrayController({
       tray: o.createTray(),
-      core: o.core.core as unknown as TrayCore,
+      core: o.core.core,
       controls: o.controls,
       clock: o.clock,
       open: () => this.showWindow(),

@@ -2,20 +2,17 @@
  * The tray: the next scheduled run, failures since start, and open / run a task / pause all for
  * 1 h or resume / quit. It refreshes on core events, so it reflects what the scheduler does.
  */
-import type { Run, ScheduleEntry, Task } from '../../shared/domain';
 import type { AppEvent } from '../../shared/events';
 import type { Clock } from '../core/clock';
+import type { CoreLike } from './ipc';
 import type { SchedulerControls } from './scheduler-controls';
 import type { MenuItemTemplate, TrayLike } from './types';
 
 export const PAUSE_MS = 60 * 60_000;
 const MAX_TASKS_IN_MENU = 25;
 
-export interface TrayCore {
-  call(method: 'schedules.list', params: { enabled: true }): Promise<ScheduleEntry[]>;
-  call(method: 'tasks.list', params: Record<string, never>): Promise<Task[]>;
-  call(method: 'tasks.run', params: { id: string; wait: false }): Promise<Run>;
-}
+/** What the tray uses of the core: its typed `call` (schedules.list, tasks.list, tasks.run). */
+export type TrayCore = Pick<CoreLike, 'call'>;
 
 export interface TrayOptions {
   tray: TrayLike;

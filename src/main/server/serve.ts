@@ -3,6 +3,7 @@
  * down cleanly on SIGINT/SIGTERM. Resolves with the exit code: 0 clean stop, 1 start failure or
  * forced stop. Flags are read before this runs (src/main/cli/serve-flags.ts).
  */
+import { messageOf } from '../../shared/errors';
 import type { App } from '../app';
 import { composeApp, headlessSecrets, sealStoredSecrets, type StoreSettings } from '../compose';
 import { SelfGuard } from '../executors/self-guard';
@@ -35,10 +36,6 @@ export interface ServeOptions {
    * SIGTERM to npm kills the shell between npm and us without reaching us.
    */
   stopWithParent?: number;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

@@ -6,10 +6,10 @@
 import { promises as fs } from 'node:fs';
 import { basename } from 'node:path';
 import type { DataProblem } from '../../../shared/contract';
+import { copyData } from '../../../shared/copy-data';
 import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { systemClock, type Clock } from '../../core/clock';
-import { copyData } from '../../core/event-bus';
 import { applyScheduleState } from '../schedule-state';
 import type {
   RetentionPolicy,
