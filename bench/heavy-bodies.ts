@@ -5,7 +5,7 @@
  *
  * The built service (`out/server/index.js serve`, built first when stale) with a json store in a
  * temp dir; this process hosts a local endpoint with a small JSON answer and a large one
- * (BENCH_BODY_MB, default 3 MB of JSON: an array of objects). Through the HTTP API it saves
+ * (`/lat/0` and `/large`: BENCH_BODY_MB, default 3 MB of JSON, an array of objects). Through the HTTP API it saves
  * BENCH_LIGHT (default 200) entries every 1 s of an api read of the small answer, their start
  * times spread over the second, and BENCH_HEAVY (default 6) entries every 1 s of an api read of
  * the large answer, all on the same whole second, so the large bodies arrive together. After
@@ -15,15 +15,13 @@
  * flags to the service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { promises as fs } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from '../scripts/builds.mjs';
 import type { Run } from '../src/shared/domain';
 import { load, percentile, Report, status } from './support/scheduler-figures';
-import { startService } from './support/throughput-service';
+import { startEndpoint, startService } from './support/throughput-service';
 
 const LIGHT = Number(process.env.BENCH_LIGHT ?? 200);
 const HEAVY = Number(process.env.BENCH_HEAVY ?? 6);
@@ -41,25 +39,6 @@ function largeBody(megabytes: number): Buffer {
   return Buffer.from(JSON.stringify({ items }));
 }
 
-async function startEndpoint(): Promise<{ base: string; close: () => Promise<void> }> {
-  const small = Buffer.from(JSON.stringify({ ok: true }));
-  const large = largeBody(BODY_MB);
-  const server = http.createServer((req, res) => {
-    const body = req.url?.startsWith('/large') ? large : small;
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
-    res.end(body);
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -68,7 +47,7 @@ async function main(): Promise<void> {
   const problems = entry ? [] : ensureBuilt(ROOT, ['server'], console.log);
   if (problems.length) throw new Error(problems.join('\n'));
   const loadStart = load();
-  const endpoint = await startEndpoint();
+  const endpoint = await startEndpoint(largeBody(BODY_MB));
   const dataDir = await fs.mkdtemp(join(tmpdir(), 'ts-bench-heavy-'));
   const service = await startService({
     dataDir,
@@ -88,7 +67,7 @@ async function main(): Promise<void> {
       });
       return saved.id;
     };
-    const light = await task('small answer', `${endpoint.base}/small`);
+    const light = await task('small answer', `${endpoint.base}/lat/0`);
     const heavy = await task(`${BODY_MB} MB answer`, `${endpoint.base}/large`);
     const first = Math.ceil(Date.now() / 1000) * 1000 + 5_000;
     const saves: Array<Promise<unknown>> = [];

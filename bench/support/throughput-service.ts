@@ -19,13 +19,19 @@ const PAYLOAD = Buffer.from(
 
 // ---------------------------------------------------------------- the endpoint
 
-/** `GET /lat/<ms>` answers after that many milliseconds; counts requests in flight. */
-export async function startEndpoint(): Promise<{ base: string; close: () => Promise<void> }> {
+/**
+ * `GET /lat/<ms>` answers a small JSON body after that many milliseconds; `GET /large` answers
+ * `large` when given (bench/heavy-bodies.ts).
+ */
+export async function startEndpoint(
+  large?: Buffer,
+): Promise<{ base: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     const ms = Number(/^\/lat\/(\d+)/.exec(req.url ?? '')?.[1] ?? 0);
+    const body = large && req.url?.startsWith('/large') ? large : PAYLOAD;
     const answer = (): void => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': PAYLOAD.length });
-      res.end(PAYLOAD);
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      res.end(body);
     };
     if (ms > 0) setTimeout(answer, ms);
     else answer();
