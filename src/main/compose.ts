@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../shared/errors';
+import { redactUri } from '../shared/secrets';
 import { createApp, type App } from './app';
 import type { Clock } from './core/clock';
 import { ApiExecutor } from './executors/api-executor';
@@ -19,8 +20,8 @@ import { EncryptingStore } from './secrets/encrypting-store';
 import { FileKeyCodec } from './secrets/file-key-codec';
 import { JsonStore } from './store/json/json-store';
 import { MemoryStore } from './store/memory/memory-store';
-import { MongoStore, type MongoStoreOptions } from './store/mongodb/mongo-store';
-import type { Store, StoreKind } from './store/types';
+import type { MongoStoreOptions } from './store/mongodb/mongo-store';
+import type { DataProblem, Store, StoreKind } from './store/types';
 
 export interface StoreSettings {
   store: StoreKind;
@@ -67,6 +68,76 @@ export type MongoTuning = Pick<
   'heartbeatMs' | 'leaseMs' | 'pollMs' | 'changeDetection' | 'timeoutMs' | 'retryWindowMs'
 >;
 
+/** The Store methods forwarded to the mongodb store once it is open: every one but these. */
+type Forwarded = Exclude<
+  keyof Store,
+  'kind' | 'location' | 'open' | 'problems' | 'acknowledgeProblem'
+>;
+/** Each forwarded method (a method added to Store does not compile until it is listed). */
+const FORWARDED: Readonly<Record<Forwarded, true>> = {
+  close: true,
+  listConfigs: true,
+  getConfig: true,
+  putConfig: true,
+  deleteConfigs: true,
+  listTasks: true,
+  getTask: true,
+  putTask: true,
+  deleteTasks: true,
+  listSchedules: true,
+  getSchedule: true,
+  putSchedule: true,
+  deleteSchedules: true,
+  saveScheduleState: true,
+  getSettings: true,
+  putSettings: true,
+  insertRun: true,
+  updateRun: true,
+  getRun: true,
+  listRuns: true,
+  deleteRuns: true,
+  taskIdsWithRuns: true,
+  listRunningRuns: true,
+  applyRetention: true,
+  flush: true,
+  claim: true,
+  watchSchedules: true,
+  forgetScheduleDeletions: true,
+};
+
+/**
+ * The mongodb store with its module imported by `open` (issue #19): that module loads the
+ * MongoDB driver (about 14 MB of memory), which a service on the json or memory store never
+ * needs. Calls before `open` are refused (closing and flushing do nothing); the multi-instance
+ * capabilities exist from the start, since the app wires them before it opens the store.
+ */
+function deferredMongoStore(options: MongoStoreOptions): Store {
+  let inner: Store | undefined;
+  const location = redactUri(options.uri);
+  const store: Record<string, unknown> = {
+    kind: 'mongodb',
+    location,
+    async open(): Promise<void> {
+      if (!inner) {
+        const { MongoStore } = await import('./store/mongodb/mongo-store');
+        inner ??= new MongoStore(options);
+      }
+      await inner.open();
+    },
+    problems: (): DataProblem[] => inner?.problems?.() ?? [],
+  };
+  for (const name of Object.keys(FORWARDED) as Forwarded[]) {
+    store[name] = (...args: unknown[]): Promise<unknown> => {
+      if (inner) return (inner[name] as (...a: unknown[]) => Promise<unknown>).apply(inner, args);
+      if (name === 'close' || name === 'flush') return Promise.resolve();
+      return Promise.reject(
+        new AppError('UNAVAILABLE', `the mongodb store at ${location} is not open yet`),
+      );
+    };
+  }
+  return store as unknown as Store;
+}
+
 export function createStore(
   settings: StoreSettings & { mongo?: MongoTuning },
   clock?: Clock,
@@ -84,7 +155,8 @@ export function createStore(
           'compose: the mongodb store needs a connection string; pass --mongo-uri mongodb://host:27017/database',
         );
       }
-      return new MongoStore({
+      // Its module (and the MongoDB driver) loads when the app opens it, never on another store.
+      return deferredMongoStore({
         ...settings.mongo,
         uri: settings.mongoUri,
         ...(clock ? { clock } : {}),

@@ -1,10 +1,13 @@
 /**
- * The db configuration params of the engines beside MongoDB (issue #16): PostgreSQL, MySQL /
- * MariaDB, SQLite and Redis. The uri's scheme picks the engine (`dbEngineOf`); each engine has
- * its own params schema, and `dbParamsSchemaWith(mongoSchema)` dispatches on the scheme so a
+ * The db configuration params of every engine (issue #16): MongoDB, PostgreSQL, MySQL / MariaDB,
+ * SQLite and Redis. The uri's scheme picks the engine (`dbEngineOf`); each engine has its own
+ * params schema, and `dbParamsSchemaWith(mongoSchema)` dispatches on the scheme so a
  * configuration is checked by its engine's schema with field paths kept (`query.sql`,
- * `insert.rows.2`…). Pure TS: the configuration form validates with the same code.
+ * `insert.rows.2`…); domain.ts's `dbParamsSchema` is `dbParamsSchemaWith(mongoParamsSchema)`.
+ * Pure TS: the configuration form validates with the same code.
  *
+ * - MongoDB: `database`, `collection` and one action per operation (find, aggregate or count to
+ *   read; insert, update or delete to write).
  * - SQL engines: `query: { sql, params? }` (read and write tasks) and, for write tasks,
  *   `insert: { table, rows, columns?, onConflict? }`. Values are always bound by the driver:
  *   a `{{placeholder}}` may stand in `params` and in `insert`, never inside `sql`.
@@ -29,6 +32,49 @@ export {
   type EngineOf,
   type SqlEngine,
 } from './db-uri';
+
+// ---------------------------------------------------------------- MongoDB params
+
+const jsonObject = z.record(z.string(), z.unknown());
+const boundedObject = boundedJson(jsonObject);
+const positiveInt = z.number().int('must be a whole number').positive('must be at least 1');
+
+/** A MongoDB configuration (mongodb:// or mongodb+srv://): filters etc. in Extended JSON. */
+export const mongoParamsSchema = z.strictObject({
+  uri: z
+    .string()
+    .trim()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://'),
+  database: z.string().trim().min(1, 'must not be empty'),
+  collection: z.string().trim().min(1, 'must not be empty'),
+  find: z
+    .strictObject({
+      filter: boundedObject.optional(),
+      projection: boundedObject.optional(),
+      sort: boundedObject.optional(),
+      limit: z.number().int().nonnegative().optional(),
+      skip: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  aggregate: z.strictObject({ pipeline: boundedJson(z.array(jsonObject)) }).optional(),
+  count: z.strictObject({ filter: boundedObject.optional() }).optional(),
+  insert: z
+    .strictObject({
+      documents: boundedJson(z.array(jsonObject).min(1, 'needs at least one document')),
+    })
+    .optional(),
+  update: z
+    .strictObject({
+      filter: boundedObject,
+      update: boundedJson(z.union([jsonObject, z.array(jsonObject)])),
+      upsert: z.boolean().optional(),
+      many: z.boolean().optional(),
+    })
+    .optional(),
+  delete: z.strictObject({ filter: boundedObject, many: z.boolean().optional() }).optional(),
+  timeoutMs: positiveInt.max(3_600_000).optional(),
+});
+export type MongoParams = z.infer<typeof mongoParamsSchema>;
 
 // ---------------------------------------------------------------- SQL params
 

@@ -3,6 +3,7 @@
  * Names are part of the contract (see docs/architecture.md and the design brief, section 2).
  */
 import { z } from 'zod';
+import { dbParamsSchemaWith, mongoParamsSchema } from './db-params';
 import { boundedJson } from './json-bounds';
 import {
   MAX_EVERY_SECONDS,
@@ -41,8 +42,10 @@ export const MAX_CONCURRENCY = 1024;
 export const DEFAULT_CONCURRENCY = 128;
 /** Open HTTP connections per origin (settings.connectionsPerHost). */
 export const DEFAULT_CONNECTIONS_PER_HOST = 32;
-/** MongoDB connections per connection string (settings.dbPoolSize). */
+/** Connections per db connection string (settings.dbPoolSize). */
 export const DEFAULT_DB_POOL_SIZE = 5;
+/** A run's timeout when its task sets none (task.timeoutMs); db pools use it as a safety net. */
+export const DEFAULT_TASK_TIMEOUT_MS = 5 * 60_000;
 
 export const idSchema = z.string().trim().min(1, 'must not be empty').max(200);
 export const nameSchema = z.string().trim().min(1, 'must not be empty').max(200);
@@ -58,7 +61,6 @@ const jsonObject = z.record(z.string(), z.unknown());
  * updates) is one of these: within JSON_MAX_DEPTH and JSON_MAX_BYTES, and JSON only.
  */
 const jsonValue = boundedJson(z.unknown());
-const boundedObject = boundedJson(jsonObject);
 
 export const taskTypeSchema = z.enum(TASK_TYPES);
 export const operationSchema = z.enum(OPERATIONS);
@@ -135,40 +137,12 @@ export const apiParamsSchema = z
     ]),
   );
 
-export const dbParamsSchema = z.strictObject({
-  uri: z
-    .string()
-    .trim()
-    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://'),
-  database: z.string().trim().min(1, 'must not be empty'),
-  collection: z.string().trim().min(1, 'must not be empty'),
-  find: z
-    .strictObject({
-      filter: boundedObject.optional(),
-      projection: boundedObject.optional(),
-      sort: boundedObject.optional(),
-      limit: z.number().int().nonnegative().optional(),
-      skip: z.number().int().nonnegative().optional(),
-    })
-    .optional(),
-  aggregate: z.strictObject({ pipeline: boundedJson(z.array(jsonObject)) }).optional(),
-  count: z.strictObject({ filter: boundedObject.optional() }).optional(),
-  insert: z
-    .strictObject({
-      documents: boundedJson(z.array(jsonObject).min(1, 'needs at least one document')),
-    })
-    .optional(),
-  update: z
-    .strictObject({
-      filter: boundedObject,
-      update: boundedJson(z.union([jsonObject, z.array(jsonObject)])),
-      upsert: z.boolean().optional(),
-      many: z.boolean().optional(),
-    })
-    .optional(),
-  delete: z.strictObject({ filter: boundedObject, many: z.boolean().optional() }).optional(),
-  timeoutMs: positiveInt.max(3_600_000).optional(),
-});
+/**
+ * A db configuration of any engine, picked by the uri's scheme (src/shared/db-params.ts): MongoDB
+ * (`mongoParamsSchema`), PostgreSQL / MySQL / SQLite (`query`, `insert`), Redis (`command`).
+ */
+export const dbParamsSchema = dbParamsSchemaWith(mongoParamsSchema);
+export { mongoParamsSchema };
 
 export const fileParamsSchema = z
   .strictObject({
@@ -432,6 +406,8 @@ export type Operation = z.infer<typeof operationSchema>;
 export type RunStatus = z.infer<typeof runStatusSchema>;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 export type ApiParams = z.infer<typeof apiParamsSchema>;
+export type MongoParams = z.infer<typeof mongoParamsSchema>;
+/** MongoParams, SqlParams or RedisParams: narrow with `dbEngineOf(params.uri)`. */
 export type DbParams = z.infer<typeof dbParamsSchema>;
 export type FileParams = z.infer<typeof fileParamsSchema>;
 export type Configuration = z.infer<typeof configurationSchema>;

@@ -5,8 +5,9 @@
  * The secrets (docs/desktop.md, "Secrets at rest"): api `auth.token` / `auth.password`; header
  * values of the sensitive headers below and of those listed in `secretHeaders`; `query` values
  * listed in `secretQuery`; `variables` values listed in `secretVariables`; the password of a
- * `user:password@` inside an http(s) url / location or a MongoDB uri. `mapSecretParams` is the one
- * walk over them: redaction, restoring, and sealing at rest (`mapSecretFields`) all use it.
+ * `user:password@` inside an http(s) url / location or a db uri of any engine (MongoDB,
+ * PostgreSQL, MySQL / MariaDB, Redis; SQLite has none). `mapSecretParams` is the one walk over
+ * them: redaction, restoring, and sealing at rest (`mapSecretFields`) all use it.
  */
 import { REDACTED, type Configuration, type ConfigurationInput } from './domain';
 

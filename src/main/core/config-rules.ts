@@ -1,4 +1,9 @@
-/** Rules about configurations beyond their schema: one action per operation, op compatibility. */
+/**
+ * Rules about configurations beyond their schema: one MongoDB action per operation, what a db
+ * configuration of the other engines needs for a read or a write task (`dbOperationProblems`),
+ * http(s) only for api and file locations, no NUL bytes.
+ */
+import { DB_ENGINE_LABELS, dbEngineOf, dbOperationProblems } from '../../shared/db-params';
 import type { Configuration, ConfigurationInput, Operation } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 
@@ -11,9 +16,14 @@ function present<K extends string>(params: Record<string, unknown>, keys: readon
   return keys.filter((k) => params[k] !== undefined);
 }
 
+/** True for a db configuration whose uri is MongoDB's (the other engines have no actions). */
+function isMongo(config: Params): boolean {
+  return dbEngineOf((config.params as { uri: string }).uri).engine === 'mongodb';
+}
+
 /** Throws `VALIDATION` when params are ambiguous (e.g. both `find` and `aggregate`). */
 export function checkConfigParams(config: Params, where: string): void {
-  if (config.type === 'db') {
+  if (config.type === 'db' && isMongo(config)) {
     const params = config.params as Record<string, unknown>;
     const reads = present(params, DB_READ);
     const writes = present(params, DB_WRITE);
@@ -63,9 +73,27 @@ export function checkConfigParams(config: Params, where: string): void {
   }
 }
 
+/**
+ * The issues of `problems` (paths in params) as the method sees them: `tasks.save:
+ * task.configId` points at that field with the whole sentence; a method alone (`configs.test`)
+ * at the configuration's own field (`config.params.…`).
+ */
+function operationIssues(
+  where: string,
+  problems: readonly { path: readonly string[]; message: string }[],
+  sentence: (problem: { path: readonly string[]; message: string }) => string,
+): { path: string[]; message: string }[] {
+  const field = /^[\w.]+: ([\w.]+)$/.exec(where)?.[1];
+  return problems.map((p) =>
+    field !== undefined
+      ? { path: field.split('.'), message: sentence(p) }
+      : { path: ['config', 'params', ...p.path], message: p.message },
+  );
+}
+
 /** Throws `VALIDATION` when the configuration cannot serve this operation. */
 export function checkOperation(config: Configuration, operation: Operation, where: string): void {
-  if (config.type === 'db') {
+  if (config.type === 'db' && isMongo(config)) {
     const params = config.params as Record<string, unknown>;
     const keys = operation === 'read' ? DB_READ : DB_WRITE;
     if (present(params, keys).length === 0) {
@@ -73,6 +101,17 @@ export function checkOperation(config: Configuration, operation: Operation, wher
         'VALIDATION',
         `${where}: configuration "${config.name}" has no ${operation} action (${keys.join(', ')}); add one or pick another configuration`,
       );
+    }
+  } else if (config.type === 'db') {
+    const params = config.params as { uri: string } & Record<string, unknown>;
+    const engine = dbEngineOf(params.uri).engine;
+    const problems = engine === undefined ? [] : dbOperationProblems(params, operation);
+    if (engine !== undefined && problems.length > 0) {
+      const sentence = (p: { path: readonly string[]; message: string }): string =>
+        `${DB_ENGINE_LABELS[engine]} configuration "${config.name}" cannot run a ${operation} task: params.${p.path.join('.')}: ${p.message}`;
+      throw new AppError('VALIDATION', `${where}: ${problems.map(sentence).join('; ')}`, {
+        issues: operationIssues(where, problems, sentence),
+      });
     }
   }
   if (config.type === 'file' && operation === 'write' && config.params.content === undefined) {

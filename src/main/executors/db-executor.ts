@@ -1,18 +1,18 @@
 /**
- * The `db` executor: runs one MongoDB action per run (find, aggregate or count to read; insert,
- * update or delete to write) with pooled clients. Inputs are Extended JSON, results relaxed
- * Extended JSON; reads are bounded; server-side JavaScript is refused.
+ * The `db` executor: one engine per configuration, picked by the uri's scheme. MongoDB runs here
+ * (find, aggregate or count to read; insert, update or delete to write) with pooled clients:
+ * inputs are Extended JSON, results relaxed Extended JSON, reads are bounded, server-side
+ * JavaScript is refused. PostgreSQL, MySQL / MariaDB, SQLite and Redis go to `DbEngineRunner`
+ * (db/engine-runner.ts). Every driver is imported on its first use (db/drivers.ts), so an idle
+ * service loads none. See docs/executors-db.md.
  */
-import {
-  MongoBulkWriteError,
-  MongoServerError,
-  type AbstractCursor,
-  type Collection,
-  type Document,
-} from 'mongodb';
-import type { DbParams, RunResult } from '../../shared/domain';
-import { redactUri } from '../../shared/secrets';
-import { fromExtendedJson, refuseServerScripts, toRelaxedJson } from './ejson';
+import type { AbstractCursor, Collection, Document } from 'mongodb';
+import { dbEngineOf, type RedisParams, type SqlParams } from '../../shared/db-params';
+import type { MongoParams, RunResult } from '../../shared/domain';
+import { DbEngineRunner, type DbEngineRunnerOptions } from './db/engine-runner';
+import { loadMongo } from './db/drivers';
+import { describeMongoError, plural } from './db/mongo-errors';
+import { loadExtendedJson, type ExtendedJson } from './ejson';
 import { MongoPool, type MongoPoolOptions } from './mongo-pool';
 import type { ExecutionOutcome, ExecutionRequest, Executor } from './types';
 import { TaskError } from './types';
@@ -29,90 +29,90 @@ export interface DbExecutorOptions {
   /** Share a pool (e.g. between executors) or configure one. */
   pool?: MongoPool;
   poolOptions?: MongoPoolOptions;
-  /** Documents returned by a read without its own limit (default 1,000). */
+  /** Share the engines of PostgreSQL, MySQL, SQLite and Redis, or configure them. */
+  engines?: DbEngineRunner;
+  engineOptions?: DbEngineRunnerOptions;
+  /** Documents (rows) returned by a read without its own limit (default 1,000). */
   readLimit?: number;
-}
-
-/** Server error codes that mean "the query or update itself is wrong". */
-const BAD_QUERY_CODES = new Set([
-  2, 9, 14, 15, 16, 17, 28, 40, 52, 54, 55, 56, 57, 66, 72, 168, 4767, 15974, 15998, 16410, 16411,
-  16436, 17276, 28667, 28769, 31249, 31250, 31253, 31254, 40323, 40324, 40352, 40353, 51024,
-]);
-
-/** `mongodb://user:pw@h1,h2/db?x` → `h1,h2` (never credentials). */
-function hostOf(uri: string): string {
-  return (
-    redactUri(uri)
-      .replace(/^mongodb(\+srv)?:\/\/([^@/]*@)?/, '')
-      .split(/[/?]/)[0] ?? uri
-  );
-}
-
-function errorCode(error: unknown): number | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
 export class DbExecutor implements Executor<'db'> {
   readonly type = 'db' as const;
   readonly pool: MongoPool;
+  readonly engines: DbEngineRunner;
   private readonly readLimit: number;
 
   constructor(options: DbExecutorOptions = {}) {
     this.pool = options.pool ?? new MongoPool(options.poolOptions);
     this.readLimit = options.readLimit ?? DEFAULT_READ_LIMIT;
+    this.engines =
+      options.engines ??
+      new DbEngineRunner({ readLimit: this.readLimit, ...options.engineOptions });
   }
 
   async execute(request: ExecutionRequest<'db'>): Promise<ExecutionOutcome> {
     const params = request.config.params;
+    if (dbEngineOf(params.uri).engine !== 'mongodb') {
+      return this.engines.execute({
+        params: params as SqlParams | RedisParams,
+        operation: request.operation,
+        signal: request.signal,
+        resultMaxBytes: request.resultMaxBytes,
+        limits: request.limits,
+      });
+    }
+    return this.executeMongo(request, params as MongoParams);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.pool.close(), this.engines.close()]);
+  }
+
+  // ---------------------------------------------------------------- MongoDB
+
+  private async executeMongo(
+    request: ExecutionRequest<'db'>,
+    params: MongoParams,
+  ): Promise<ExecutionOutcome> {
     const action = this.actionFor(params, request.operation);
+    const [driver, ejson] = await Promise.all([loadMongo(), loadExtendedJson()]);
     // Validate everything before touching the network: a bad config fails the same way offline.
-    const prepared = this.prepare(params, action);
+    const prepared = this.prepare(params, action, ejson);
     const { signal } = request;
     if (signal.aborted) throw signal.reason;
+    const describe = (error: unknown): TaskError =>
+      describeMongoError(error, {
+        driver,
+        params,
+        action,
+        serverSelectionTimeoutMS: this.pool.clientOptions.serverSelectionTimeoutMS ?? 0,
+      });
 
     let lease;
     try {
       lease = await raceAbort(this.pool.acquire(params.uri, request.limits?.dbPoolSize), signal);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
-      throw this.describe(error, params, action);
+      throw describe(error);
     }
     try {
       const collection = lease.client.db(params.database).collection(params.collection);
-      const result = await this.run(action, prepared, collection, request);
+      const result = await this.run(action, prepared, collection, request, params, ejson);
       return {
         result: { action, database: params.database, collection: params.collection, ...result },
       };
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       if (error instanceof TaskError) throw error;
-      throw this.describe(error, params, action);
+      throw describe(error);
     } finally {
       lease.release();
     }
   }
 
-  async close(): Promise<void> {
-    await this.pool.close();
-  }
-
   // ---------------------------------------------------------------- preparation
 
-  private actionFor(params: DbParams, operation: 'read' | 'write'): Action {
+  private actionFor(params: MongoParams, operation: 'read' | 'write'): Action {
     const candidates = operation === 'read' ? READ_ACTIONS : WRITE_ACTIONS;
     const present = candidates.filter((key) => params[key] !== undefined);
     if (present.length !== 1) {
@@ -127,10 +127,10 @@ export class DbExecutor implements Executor<'db'> {
   }
 
   /** Parses the action's Extended JSON into BSON values after refusing server-side JS. */
-  private prepare(params: DbParams, action: Action): Prepared {
+  private prepare(params: MongoParams, action: Action, json: ExtendedJson): Prepared {
     const ejson = <T>(value: unknown, where: string): T => {
-      refuseServerScripts(value, where);
-      return fromExtendedJson<T>(value, where);
+      json.refuseServerScripts(value, where);
+      return json.fromExtendedJson<T>(value, where);
     };
     switch (action) {
       case 'find': {
@@ -172,8 +172,9 @@ export class DbExecutor implements Executor<'db'> {
     prepared: Prepared,
     collection: Collection<Document>,
     request: ExecutionRequest<'db'>,
+    params: MongoParams,
+    ejson: ExtendedJson,
   ): Promise<RunResult> {
-    const params = request.config.params;
     const { signal } = request;
     const ns = `${params.database}.${params.collection}`;
     const maxTimeMS = params.timeoutMs;
@@ -192,12 +193,12 @@ export class DbExecutor implements Executor<'db'> {
           signal,
           ...timing,
         });
-        const read = await this.readCursor(cursor, limit, userLimit === undefined, request);
+        const read = await this.readCursor(cursor, limit, userLimit === undefined, request, ejson);
         return this.readResult('find', ns, read);
       }
       case 'aggregate': {
         const cursor = collection.aggregate(prepared.pipeline!, { signal, ...timing });
-        const read = await this.readCursor(cursor, this.readLimit, true, request);
+        const read = await this.readCursor(cursor, this.readLimit, true, request, ejson);
         return this.readResult('aggregate', ns, read);
       }
       case 'count': {
@@ -211,7 +212,7 @@ export class DbExecutor implements Executor<'db'> {
         return {
           summary: `insert: ${plural(result.insertedCount, 'document')} into ${ns}`,
           inserted: result.insertedCount,
-          insertedIds: toRelaxedJson(ids),
+          insertedIds: ejson.toRelaxedJson(ids),
         };
       }
       case 'update': {
@@ -233,7 +234,7 @@ export class DbExecutor implements Executor<'db'> {
             : collection.updateOne(prepared.filter!, body, options);
         const result = await raceAbort(op, signal);
         const upsertedId =
-          result.upsertedId === null ? undefined : toRelaxedJson(result.upsertedId);
+          result.upsertedId === null ? undefined : ejson.toRelaxedJson(result.upsertedId);
         return {
           summary: `update: matched ${result.matchedCount}, modified ${result.modifiedCount}, upserted ${result.upsertedCount} in ${ns}`,
           matched: result.matchedCount,
@@ -263,6 +264,7 @@ export class DbExecutor implements Executor<'db'> {
     limit: number,
     capped: boolean,
     request: ExecutionRequest<'db'>,
+    ejson: ExtendedJson,
   ): Promise<ReadOutcome> {
     const documents: unknown[] = [];
     let bytes = 2;
@@ -274,7 +276,7 @@ export class DbExecutor implements Executor<'db'> {
           limited = capped;
           break;
         }
-        const json = toRelaxedJson(doc);
+        const json = ejson.toRelaxedJson(doc);
         documents.push(json);
         bytes += Buffer.byteLength(JSON.stringify(json)) + 1;
         if (bytes > request.resultMaxBytes) {
@@ -305,90 +307,6 @@ export class DbExecutor implements Executor<'db'> {
       ...(read.limited ? { limited: true } : {}),
       ...(read.truncated ? { truncated: true } : {}),
     };
-  }
-
-  // ---------------------------------------------------------------- errors
-
-  private describe(error: unknown, params: DbParams, action: Action): TaskError {
-    const host = hostOf(params.uri);
-    const ns = `${params.database}.${params.collection}`;
-    const message = messageOf(error).replaceAll(params.uri, redactUri(params.uri));
-    const name = error instanceof Error ? error.name : '';
-    const code = errorCode(error);
-    if (code === 18 || /Authentication failed/i.test(message)) {
-      return new TaskError(
-        'AUTH',
-        `DbExecutor: MongoDB at ${host} rejected the credentials: ${message}; check the user name, password and authSource in the uri`,
-      );
-    }
-    if (code === 11000) {
-      const inserted =
-        error instanceof MongoBulkWriteError ? error.result.insertedCount : undefined;
-      return new TaskError(
-        'DUPLICATE_KEY',
-        `DbExecutor: ${action} on ${ns} hit a unique index: ${message}${
-          inserted !== undefined ? ` (${plural(inserted, 'document')} inserted before it)` : ''
-        }`,
-        inserted !== undefined
-          ? {
-              summary: `insert: ${plural(inserted, 'document')} into ${ns}, then a duplicate key`,
-              inserted,
-            }
-          : undefined,
-      );
-    }
-    if (code === 13) {
-      return new TaskError(
-        'PERMISSION',
-        `DbExecutor: the MongoDB user may not run ${action} on ${ns}: ${message}; grant the role or use another user`,
-      );
-    }
-    if (code === 50) {
-      return new TaskError(
-        'TIMEOUT',
-        `DbExecutor: ${action} on ${ns} exceeded timeoutMs (${params.timeoutMs ?? '?'} ms) on the server; narrow the query or raise timeoutMs`,
-      );
-    }
-    if (name === 'MongoServerSelectionError' || name === 'MongoTopologyClosedError') {
-      const seconds =
-        Math.round((this.pool.clientOptions.serverSelectionTimeoutMS ?? 0) / 100) / 10;
-      return new TaskError(
-        'CONNECTION',
-        `DbExecutor: cannot reach MongoDB at ${host} within ${seconds} s: ${message}; check that the server runs and the uri is right`,
-      );
-    }
-    if (name.startsWith('MongoNetwork')) {
-      return new TaskError(
-        'CONNECTION',
-        `DbExecutor: the connection to MongoDB at ${host} failed during ${action}: ${message}; try again`,
-      );
-    }
-    if (
-      name === 'MongoParseError' ||
-      name === 'MongoInvalidArgumentError' ||
-      name === 'MongoAPIError' ||
-      name === 'BSONError'
-    ) {
-      return new TaskError(
-        'INVALID_CONFIG',
-        `DbExecutor: ${action} on ${ns} cannot run: ${message}; fix the configuration`,
-      );
-    }
-    if (error instanceof MongoServerError) {
-      if (code !== undefined && BAD_QUERY_CODES.has(code)) {
-        return new TaskError(
-          'INVALID_QUERY',
-          `DbExecutor: MongoDB refused the ${action} on ${ns}: ${message} (code ${code}); fix the filter, update or pipeline`,
-        );
-      }
-      return new TaskError(
-        'MONGO_ERROR',
-        `DbExecutor: MongoDB failed the ${action} on ${ns}: ${message} (code ${code ?? '?'}${
-          error.codeName ? ` ${error.codeName}` : ''
-        })`,
-      );
-    }
-    return new TaskError('ERROR', `DbExecutor: ${action} on ${ns} failed: ${message}`);
   }
 }
 

@@ -1,20 +1,48 @@
 /**
  * MongoDB Extended JSON at the executor's edges: configurations hold canonical or relaxed EJSON
  * (`{"$oid": …}`, `{"$date": …}`, `{"$numberLong": …}`), results are relaxed EJSON that a JSON
- * viewer can show. Also finds server-side JavaScript, which the db executor refuses.
+ * viewer can show. Also finds server-side JavaScript, which the db executor refuses. The BSON
+ * library comes with the MongoDB driver, loaded on first use: `loadExtendedJson()`.
  */
-import { BSON } from 'mongodb';
+import type { BSON as Bson } from 'mongodb';
+import { loadMongo } from './db/drivers';
 import { TaskError } from './types';
 
-const { EJSON } = BSON;
+/** The conversions below, bound to the loaded BSON library. */
+export interface ExtendedJson {
+  fromExtendedJson<T = unknown>(value: unknown, where: string): T;
+  toRelaxedJson(value: unknown): unknown;
+  refuseServerScripts(value: unknown, where: string): void;
+}
+
+let loading: Promise<ExtendedJson> | undefined;
+
+/** The Extended JSON conversions, once the MongoDB driver is loaded. */
+export function loadExtendedJson(): Promise<ExtendedJson> {
+  return (loading ??= loadMongo().then(
+    ({ BSON }) => extendedJson(BSON),
+    (error: unknown) => {
+      loading = undefined;
+      throw error;
+    },
+  ));
+}
+
+function extendedJson(BSON: typeof Bson): ExtendedJson {
+  return {
+    fromExtendedJson: (value, where) => fromExtendedJson(BSON, value, where),
+    toRelaxedJson: (value) => toRelaxedJson(BSON, value),
+    refuseServerScripts: (value, where) => refuseServerScripts(BSON, value, where),
+  };
+}
 
 /**
  * EJSON → BSON values. `relaxed: false` keeps `$numberLong` an Int64 and plain numbers typed
  * (Int32/Double) instead of folding everything into doubles.
  */
-export function fromExtendedJson<T = unknown>(value: unknown, where: string): T {
+function fromExtendedJson<T = unknown>(BSON: typeof Bson, value: unknown, where: string): T {
   try {
-    return EJSON.deserialize(value as BSON.Document, { relaxed: false }) as T;
+    return BSON.EJSON.deserialize(value as Bson.Document, { relaxed: false }) as T;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new TaskError(
@@ -31,8 +59,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Int64 values beyond 2^53 stay `{"$numberLong": "…"}`: relaxed output would round them. */
-function keepUnsafeLongs(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(keepUnsafeLongs);
+function keepUnsafeLongs(BSON: typeof Bson, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => keepUnsafeLongs(BSON, item));
   if (value instanceof BSON.Long) {
     const safe =
       value.lessThanOrEqual(Number.MAX_SAFE_INTEGER) &&
@@ -46,16 +74,16 @@ function keepUnsafeLongs(value: unknown): unknown {
   }
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) out[key] = keepUnsafeLongs(inner);
+    for (const [key, inner] of Object.entries(value)) out[key] = keepUnsafeLongs(BSON, inner);
     return out;
   }
   return value;
 }
 
 /** BSON values → relaxed Extended JSON (plain JSON where lossless, `{"$oid": …}` etc. otherwise). */
-export function toRelaxedJson(value: unknown): unknown {
+function toRelaxedJson(BSON: typeof Bson, value: unknown): unknown {
   if (value === undefined) return undefined;
-  return EJSON.serialize(keepUnsafeLongs(value), { relaxed: true });
+  return BSON.EJSON.serialize(keepUnsafeLongs(BSON, value), { relaxed: true });
 }
 
 const SCRIPT_KEYS: Record<string, string> = {
@@ -70,7 +98,7 @@ const SCRIPT_KEYS: Record<string, string> = {
  * Throws `INVALID_CONFIG` when the raw (JSON) value anywhere holds an operator or value that runs
  * JavaScript on the server.
  */
-export function refuseServerScripts(value: unknown, where: string): void {
+function refuseServerScripts(BSON: typeof Bson, value: unknown, where: string): void {
   const visit = (node: unknown, path: string): void => {
     if (Array.isArray(node)) {
       node.forEach((item, i) => visit(item, `${path}[${i}]`));

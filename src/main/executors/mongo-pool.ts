@@ -3,12 +3,13 @@
  * every db run that uses it, closed after a while without use and at shutdown. A client opens at
  * most `maxPoolSize` connections; operations beyond them wait in the driver for one. Short
  * server-selection and connect timeouts make an unreachable server fail in seconds instead of the
- * driver's default 30 s.
+ * driver's default 30 s. The driver is imported with the first client (db/drivers.ts), so a
+ * service that runs no MongoDB task never loads it.
  */
-import { MongoClient, type MongoClientOptions } from 'mongodb';
+import type { MongoClient, MongoClientOptions } from 'mongodb';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock';
-import { DEFAULT_TASK_TIMEOUT_MS } from '../core/task-runner';
-import { DEFAULT_DB_POOL_SIZE } from '../../shared/domain';
+import { DEFAULT_DB_POOL_SIZE, DEFAULT_TASK_TIMEOUT_MS } from '../../shared/domain';
+import { loadMongo } from './db/drivers';
 
 export interface MongoPoolOptions {
   clock?: Clock;
@@ -29,7 +30,8 @@ export interface MongoLease {
 }
 
 interface Entry {
-  client: MongoClient;
+  /** Undefined while the driver loads. */
+  client: MongoClient | undefined;
   ready: Promise<MongoClient>;
   active: number;
   lastUsed: number;
@@ -72,11 +74,17 @@ export class MongoPool {
     const key = `${poolSize} ${uri}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      // The constructor validates the connection string; a bad one throws here, nothing pooled.
-      const client = new MongoClient(uri, { ...this.clientOptions, maxPoolSize: poolSize });
       const created: Entry = {
-        client,
-        ready: client.connect(),
+        client: undefined,
+        ready: loadMongo().then((driver) => {
+          // The constructor validates the connection string; a bad one throws here.
+          const client = new driver.MongoClient(uri, {
+            ...this.clientOptions,
+            maxPoolSize: poolSize,
+          });
+          created.client = client;
+          return client.connect();
+        }),
         active: 0,
         lastUsed: this.clock.now(),
         idleTimer: undefined,
@@ -86,7 +94,7 @@ export class MongoPool {
       created.ready.catch(() => {
         // A failed connect is not kept: the next run tries afresh.
         if (this.entries.get(key) === created) this.entries.delete(key);
-        void client.close().catch(() => undefined);
+        void created.client?.close().catch(() => undefined);
       });
     }
     const current = entry;
@@ -104,12 +112,11 @@ export class MongoPool {
       if (current.active === 0 && this.entries.get(key) === current) this.scheduleIdleClose(key);
     };
     try {
-      await current.ready;
+      return { client: await current.ready, release };
     } catch (error) {
       release();
       throw error;
     }
-    return { client: current.client, release };
   }
 
   private scheduleIdleClose(key: string): void {
@@ -119,7 +126,7 @@ export class MongoPool {
       entry.idleTimer = undefined;
       if (this.entries.get(key) !== entry || entry.active > 0) return;
       this.entries.delete(key);
-      void entry.client.close().catch(() => undefined);
+      void closeClient(entry);
     }, this.idleMs);
   }
 
@@ -130,6 +137,12 @@ export class MongoPool {
     for (const entry of entries) {
       if (entry.idleTimer !== undefined) this.clock.clearTimeout(entry.idleTimer);
     }
-    await Promise.all(entries.map((entry) => entry.client.close().catch(() => undefined)));
+    await Promise.all(entries.map(closeClient));
   }
+}
+
+/** Closes the entry's client, once it exists if the driver is still loading; never rejects. */
+async function closeClient(entry: Entry): Promise<void> {
+  const client = entry.client ?? (await entry.ready.catch(() => undefined));
+  await client?.close().catch(() => undefined);
 }

@@ -7,7 +7,7 @@ import { DbExecutor } from '../../../src/main/executors/db-executor';
 import { MongoPool } from '../../../src/main/executors/mongo-pool';
 import { TaskError, type ExecutionRequest } from '../../../src/main/executors/types';
 import { MemoryStore } from '../../../src/main/store/memory/memory-store';
-import type { DbParams } from '../../../src/shared/domain';
+import type { MongoParams } from '../../../src/shared/domain';
 import { REDACTED } from '../../../src/shared/domain';
 import { startMongoStandin, type MongoStandin } from '../../support/mongo-standin/index';
 import { mongoTestTarget, type MongoTestTarget } from '../../support/mongo-target';
@@ -15,7 +15,7 @@ import { mongoTestTarget, type MongoTestTarget } from '../../support/mongo-targe
 const T0 = '2026-01-01T00:00:00.000Z';
 
 function request(
-  params: DbParams,
+  params: MongoParams,
   operation: 'read' | 'write',
   extra: Partial<ExecutionRequest<'db'>> = {},
 ): ExecutionRequest<'db'> {
@@ -55,7 +55,7 @@ describe('DbExecutor', () => {
   let n = 0;
   let collection = '';
 
-  const params = (rest: Partial<DbParams>): DbParams => ({
+  const params = (rest: Partial<MongoParams>): MongoParams => ({
     uri: target.uri,
     database: target.database,
     collection,
@@ -331,7 +331,7 @@ describe('DbExecutor', () => {
   ])('refuses %s before contacting the server', async (_name, action, message) => {
     const operation = 'update' in action ? 'write' : 'read';
     const error = await failure(
-      executor.execute(request(params(action as Partial<DbParams>), operation)),
+      executor.execute(request(params(action as Partial<MongoParams>), operation)),
     );
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message).toMatch(message);

@@ -240,9 +240,8 @@ export function engineError(
   return new TaskError(code, `DbExecutor: ${DB_ENGINE_LABELS[engine]} at ${host} ${what}`);
 }
 
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+/** The message of anything thrown (the one definition, shared with the core's errors). */
+export { messageOf } from '../../../shared/errors';
 
 /** A driver's message with the password (as typed and URL-encoded) replaced by REDACTED. */
 export function scrub(message: string, password: string | undefined): string {

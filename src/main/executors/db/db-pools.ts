@@ -4,14 +4,15 @@
  * tries afresh), closed after a while without use and at shutdown. The key also holds the pool
  * size (settings.dbPoolSize) and the TLS options, so a change opens a new pool and the old one
  * closes once idle. A SQLite file is one connection whatever the pool size (the driver is
- * synchronous); Redis is one multiplexed connection.
+ * synchronous); Redis is one multiplexed connection. An engine's driver is imported when its first
+ * engine opens (drivers.ts), so a service that runs no db task of that engine never loads it.
  */
-import { DEFAULT_DB_POOL_SIZE } from '../../../shared/domain';
+import { DEFAULT_DB_POOL_SIZE, DEFAULT_TASK_TIMEOUT_MS } from '../../../shared/domain';
 import { dbUriParts, type DbTls } from '../../../shared/db-params';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock';
-import { DEFAULT_TASK_TIMEOUT_MS } from '../../core/task-runner';
 import { TaskError } from '../types';
 import { type DbEngineApi } from './db-engine';
+import { loadMysql, loadPg, loadRedis, loadSqlite } from './drivers';
 import { MysqlEngine } from './mysql-engine';
 import { PostgresEngine } from './postgres-engine';
 import { RedisEngine } from './redis-engine';
@@ -170,19 +171,25 @@ export class DbPools {
     const never = new AbortController().signal;
     switch (parts.engine) {
       case 'postgres': {
-        const engine = new PostgresEngine(uri, parts.host, parts.password, settings);
+        const engine = new PostgresEngine(
+          await loadPg(),
+          uri,
+          parts.host,
+          parts.password,
+          settings,
+        );
         return this.opened(engine, engine.open(never));
       }
       case 'mysql': {
-        const engine = new MysqlEngine(parts, settings);
+        const engine = new MysqlEngine(await loadMysql(), parts, settings);
         return this.opened(engine, engine.open(never));
       }
       case 'redis': {
-        const engine = new RedisEngine(uri, parts, settings);
+        const engine = new RedisEngine(await loadRedis(), uri, parts, settings);
         return this.opened(engine, engine.open());
       }
       case 'sqlite':
-        return SqliteEngine.open(parts.file, parts.memory, settings);
+        return SqliteEngine.open(await loadSqlite(), parts.file, parts.memory, settings);
       default:
         throw new TaskError(
           'INVALID_CONFIG',

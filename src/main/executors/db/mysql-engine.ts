@@ -10,8 +10,9 @@
  *
  * Values: BIGINT and DECIMAL as strings, TIMESTAMP as ISO UTC times, DATETIME as ISO without a
  * zone, DATE as is, BIT as a number, binary strings and BLOBs as base64, JSON as JSON.
+ * The driver is loaded on first use (drivers.ts) and handed in.
  */
-import mysql from 'mysql2';
+import type * as mysql from 'mysql2';
 import { sqlLeadingKeyword, type DbServerUri } from '../../../shared/db-params';
 import { TaskError } from '../types';
 import {
@@ -35,6 +36,7 @@ import {
   type SqlWriteResult,
 } from './db-engine';
 import type { EngineSettings } from './db-pools';
+import type { MysqlDriver } from './drivers';
 import { infoCounts, typeName, valueMapper, type Field, type Header } from './mysql-values';
 import { insertStatements } from './sql-insert';
 import { raceAbort } from '../race-abort';
@@ -58,6 +60,7 @@ export class MysqlEngine implements SqlEngineApi {
   private readonly readOnlySessions = new WeakSet<mysql.PoolConnection>();
 
   constructor(
+    private readonly driver: MysqlDriver,
     private readonly parts: Parts,
     private readonly settings: EngineSettings,
   ) {
@@ -89,7 +92,7 @@ export class MysqlEngine implements SqlEngineApi {
   }
 
   private pool(init: readonly string[]): mysql.Pool {
-    const pool = mysql.createPool(this.options);
+    const pool = this.driver.createPool(this.options);
     pool.on('connection', (connection: mysql.PoolConnection) => {
       connection.on('error', () => undefined);
       for (const sql of init) connection.query(sql, () => undefined);
@@ -268,7 +271,7 @@ export class MysqlEngine implements SqlEngineApi {
   /** `KILL QUERY` from a connection of its own (the pool may be full). */
   private async kill(threadId: number | null): Promise<void> {
     if (threadId === null) return;
-    const killer = mysql.createConnection({ ...this.options });
+    const killer = this.driver.createConnection({ ...this.options });
     killer.on('error', () => undefined);
     await promised((done) => killer.query(`KILL QUERY ${Number(threadId)}`, done)).catch(
       () => undefined,

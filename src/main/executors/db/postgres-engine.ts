@@ -8,46 +8,38 @@
  * cancelled with pg_cancel_backend from a connection of its own, and its connection is dropped;
  * a connection left inside a transaction is dropped too.
  *
+ * The driver is loaded on first use (drivers.ts) and handed in. Rows stream in through
+ * postgres-stream.ts; errors are described by postgres-errors.ts.
+ *
  * Values (postgres-values.ts): int8 and numeric as strings, timestamptz as UTC ISO times with
  * all their digits, timestamp (no zone) as ISO without Z, date/time/interval as PostgreSQL
  * writes them, bytea as base64, json/jsonb as JSON, float NaN/Infinity as strings.
  */
-import pg from 'pg';
+import type Pg from 'pg';
 import type { DbTls } from '../../../shared/db-params';
 import {
   engineError,
-  messageOf,
-  RowCollector,
-  scrub,
   StatementGuard,
-  systemCode,
-  describePosition,
-  unreachable,
-  bindValue,
   type BoundQuery,
   type CallOptions,
   type DbTestResult,
   type InsertAction,
-  type SqlColumn,
   type SqlEngineApi,
   type SqlRowsResult,
   type SqlWriteResult,
 } from './db-engine';
 import type { EngineSettings } from './db-pools';
-import { PG_TYPE_NAMES, PG_TYPES } from './postgres-values';
+import type { PgDriver } from './drivers';
+import { describePgError, type PgErrorContext } from './postgres-errors';
+import { columnsOf, streamQuery } from './postgres-stream';
+import { pgTypes } from './postgres-values';
 import { insertStatements } from './sql-insert';
 import { TaskError } from '../types';
 import { raceAbort } from '../race-abort';
 
 // ---------------------------------------------------------------- engine
 
-interface Streamed {
-  collector: RowCollector;
-  fields: { name: string; dataTypeID: number }[];
-  rowCount: number | null;
-}
-
-function sslOf(tls: DbTls | undefined): pg.PoolConfig['ssl'] {
+function sslOf(tls: DbTls | undefined): Pg.PoolConfig['ssl'] {
   if (tls === undefined || tls === false) return undefined;
   if (tls === true) return true;
   return {
@@ -60,18 +52,21 @@ function sslOf(tls: DbTls | undefined): pg.PoolConfig['ssl'] {
 export class PostgresEngine implements SqlEngineApi {
   readonly engine = 'postgres' as const;
   readonly usable = true;
-  private readonly reads: pg.Pool;
-  private readonly writes: pg.Pool;
-  private readonly config: pg.ClientConfig;
+  private readonly reads: Pg.Pool;
+  private readonly writes: Pg.Pool;
+  private readonly config: Pg.ClientConfig;
   private readonly typeNames = new Map<number, string>();
   private readonly primaryKeys = new Map<string, string[]>();
+  private readonly errors: PgErrorContext;
 
   constructor(
+    private readonly pg: PgDriver,
     uri: string,
     readonly host: string,
-    private readonly password: string | undefined,
+    password: string | undefined,
     private readonly settings: EngineSettings,
   ) {
+    this.errors = { pg, host, password, connectTimeoutMs: settings.connectTimeoutMs };
     const ssl = sslOf(settings.tls);
     this.config = {
       connectionString: uri,
@@ -79,7 +74,7 @@ export class PostgresEngine implements SqlEngineApi {
       application_name: 'task-scheduler',
       // A safety net should a cancel not get through; each call cancels at its own timeout.
       statement_timeout: settings.defaultStatementTimeoutMs,
-      types: PG_TYPES,
+      types: pgTypes(pg),
       ...(ssl !== undefined ? { ssl } : {}),
     };
     this.writes = this.makePool(false);
@@ -92,14 +87,15 @@ export class PostgresEngine implements SqlEngineApi {
    * (PostgreSQL 14+), so a statement that turned it off is noticed and the next read turns it
    * on again first; without such reports every read sets it.
    */
-  private makePool(readOnly: boolean): pg.Pool {
+  private makePool(readOnly: boolean): Pg.Pool {
+    const pg = this.pg;
     const connectTimeout = this.settings.connectTimeoutMs;
     // The pool's own connectionTimeoutMillis would also bound the wait for a free connection;
     // runs beyond the pool size wait for one (bounded by their task timeout), so only a new
     // connection's connect is bounded.
     class TrackingClient extends pg.Client {
       readOnlyDefault: string | undefined;
-      constructor(config: pg.ClientConfig) {
+      constructor(config: Pg.ClientConfig) {
         super({ ...config, connectionTimeoutMillis: connectTimeout });
         this.connection.on(
           'parameterStatus',
@@ -114,7 +110,7 @@ export class PostgresEngine implements SqlEngineApi {
       ...this.config,
       ...(readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
       connectionTimeoutMillis: 0,
-      Client: TrackingClient as unknown as new () => pg.ClientBase,
+      Client: TrackingClient as unknown as new () => Pg.ClientBase,
       max: this.settings.poolSize,
       idleTimeoutMillis: 30_000,
       allowExitOnIdle: true,
@@ -153,8 +149,8 @@ export class PostgresEngine implements SqlEngineApi {
         if ((client as unknown as { readOnlyDefault?: string }).readOnlyDefault !== 'on') {
           await client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
         }
-        const streamed = await this.stream(client, query, options);
-        return streamed.collector.result(await this.columnsOf(client, streamed.fields));
+        const streamed = await streamQuery(this.pg, client, query, options);
+        return streamed.collector.result(await columnsOf(client, streamed.fields, this.typeNames));
       },
       query.sql,
       this.reads,
@@ -165,10 +161,12 @@ export class PostgresEngine implements SqlEngineApi {
     return this.withClient(
       options,
       async (client) => {
-        const streamed = await this.stream(client, query, options);
+        const streamed = await streamQuery(this.pg, client, query, options);
         const affectedRows = streamed.rowCount ?? 0;
         if (streamed.fields.length === 0) return { affectedRows };
-        const returned = streamed.collector.result(await this.columnsOf(client, streamed.fields));
+        const returned = streamed.collector.result(
+          await columnsOf(client, streamed.fields, this.typeNames),
+        );
         return { affectedRows, returned };
       },
       query.sql,
@@ -220,11 +218,11 @@ export class PostgresEngine implements SqlEngineApi {
   /** A pooled connection for `fn`, with the statement guard; errors described. */
   private async withClient<T>(
     options: CallOptions,
-    fn: (client: pg.PoolClient) => Promise<T>,
+    fn: (client: Pg.PoolClient) => Promise<T>,
     sql?: string,
-    pool: pg.Pool = this.writes,
+    pool: Pg.Pool = this.writes,
   ): Promise<T> {
-    let client: pg.PoolClient;
+    let client: Pg.PoolClient;
     try {
       client = await raceAbort(pool.connect(), options.signal);
     } catch (error) {
@@ -237,7 +235,8 @@ export class PostgresEngine implements SqlEngineApi {
     try {
       return await fn(client);
     } catch (error) {
-      broken = guard.fired || !(error instanceof pg.DatabaseError || error instanceof TaskError);
+      broken =
+        guard.fired || !(error instanceof this.pg.DatabaseError || error instanceof TaskError);
       throw (
         guard.failure('postgres', this.host) ??
         (error instanceof TaskError ? error : this.describe(error, sql))
@@ -251,7 +250,7 @@ export class PostgresEngine implements SqlEngineApi {
 
   /** Runs `fn` after BEGIN (when `open`); COMMIT on success, ROLLBACK on failure. */
   private async inTransaction<T>(
-    client: pg.PoolClient,
+    client: Pg.PoolClient,
     open: boolean,
     fn: () => Promise<T>,
   ): Promise<T> {
@@ -267,69 +266,8 @@ export class PostgresEngine implements SqlEngineApi {
     return result;
   }
 
-  /** One statement through the extended protocol; rows kept up to the cap, the rest dropped. */
-  private stream(
-    client: pg.PoolClient,
-    query: BoundQuery,
-    options: CallOptions,
-  ): Promise<Streamed> {
-    return new Promise<Streamed>((resolve, reject) => {
-      const collector = new RowCollector(options.cap);
-      let named = false;
-      const q = new pg.Query({
-        text: query.sql,
-        values: query.params.map((v) => bindValue(v, 'postgres')),
-        rowMode: 'array',
-        queryMode: 'extended',
-      } as pg.QueryConfig);
-      const nameColumns = (result: unknown): void => {
-        if (named) return;
-        named = true;
-        const fields = (result as { fields?: { name: string }[] } | undefined)?.fields ?? [];
-        collector.setColumns(fields.map((f) => f.name));
-      };
-      q.on('row', (row, result) => {
-        nameColumns(result);
-        collector.add(row as unknown[]);
-      });
-      q.on('error', reject);
-      q.on('end', (result) => {
-        nameColumns(result);
-        const r = result as unknown as Streamed & { fields: Streamed['fields'] };
-        resolve({ collector, fields: r.fields ?? [], rowCount: r.rowCount });
-      });
-      client.query(q);
-    });
-  }
-
-  private async columnsOf(
-    client: pg.PoolClient,
-    fields: readonly { name: string; dataTypeID: number }[],
-  ): Promise<SqlColumn[]> {
-    const missing = [
-      ...new Set(
-        fields
-          .map((f) => f.dataTypeID)
-          .filter((oid) => !PG_TYPE_NAMES[oid] && !this.typeNames.has(oid)),
-      ),
-    ];
-    if (missing.length > 0) {
-      const result = await client.query<[number, string]>({
-        text: 'SELECT oid::int, format_type(oid, NULL) FROM pg_type WHERE oid = ANY($1::oid[])',
-        values: [missing],
-        rowMode: 'array',
-      });
-      for (const [oid, name] of result.rows) this.typeNames.set(oid, name);
-    }
-    return fields.map((f) => ({
-      name: f.name,
-      type:
-        PG_TYPE_NAMES[f.dataTypeID] ?? this.typeNames.get(f.dataTypeID) ?? `oid ${f.dataTypeID}`,
-    }));
-  }
-
   /** The primary key columns of `table`, the conflict target of an update without `key`. */
-  private async primaryKey(client: pg.PoolClient, table: string): Promise<string[]> {
+  private async primaryKey(client: Pg.PoolClient, table: string): Promise<string[]> {
     const cached = this.primaryKeys.get(table);
     if (cached) return cached;
     const quoted = table
@@ -360,7 +298,7 @@ export class PostgresEngine implements SqlEngineApi {
   /** pg_cancel_backend from a connection of its own (the pool may be full). */
   private async cancelBackend(pid: number | undefined): Promise<void> {
     if (pid === undefined) return;
-    const client = new pg.Client({ ...this.config, statement_timeout: undefined });
+    const client = new this.pg.Client({ ...this.config, statement_timeout: undefined });
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -372,87 +310,7 @@ export class PostgresEngine implements SqlEngineApi {
     }
   }
 
-  // ---------------------------------------------------------------- errors
-
   describe(error: unknown, sql?: string): TaskError {
-    const message = scrub(messageOf(error), this.password);
-    const at = (what: string, code: Parameters<typeof engineError>[0]): TaskError =>
-      engineError(code, 'postgres', this.host, what);
-    if (!(error instanceof pg.DatabaseError)) {
-      if (systemCode(error) || /timeout|terminated|ECONN/i.test(message)) {
-        return unreachable('postgres', this.host, this.settings.connectTimeoutMs, message);
-      }
-      if (/SSL|certificate/i.test(message)) {
-        return at(
-          `refused the TLS setup: ${message}; match params.tls and the uri's sslmode to the server`,
-          'CONNECTION',
-        );
-      }
-      return at(`failed: ${message}`, 'DB_ERROR');
-    }
-    const code = error.code ?? '';
-    const detail = error.detail ? ` (${error.detail})` : '';
-    if (code === '28P01' || code === '28000') {
-      return at(
-        `rejected the credentials: ${message}; check the user name and password in the uri`,
-        'AUTH',
-      );
-    }
-    if (code === '3D000') {
-      return at(
-        `has no such database: ${message}; check the database name in the uri's path`,
-        'NOT_FOUND',
-      );
-    }
-    if (['42P01', '42703', '42883', '3F000', '42704'].includes(code)) {
-      return at(
-        `does not know a name in the statement: ${message}; check the table, column and function names`,
-        'NOT_FOUND',
-      );
-    }
-    if (code === '42601') {
-      const where = sql ? describePosition(sql, Number(error.position) || undefined) : '';
-      return at(`found a syntax error: ${message}${where}; fix the SQL`, 'SYNTAX');
-    }
-    if (code === '23505') {
-      return at(
-        `refused a duplicate key: ${message}${detail} (constraint ${error.constraint ?? '?'}); use onConflict "ignore" or { "update": […] }, or change the values`,
-        'DUPLICATE_KEY',
-      );
-    }
-    if (code.startsWith('23')) {
-      return at(
-        `refused a value that breaks a constraint: ${message}${detail} (constraint ${error.constraint ?? error.column ?? '?'}); change the values`,
-        'CONSTRAINT',
-      );
-    }
-    if (code === '25006') {
-      return at(
-        `refused to write in a read-only transaction: ${message}; a read task runs statements that only read, so use a write task for this one`,
-        'READ_ONLY',
-      );
-    }
-    if (code === '42501') {
-      return at(
-        `refused the statement: ${message}; grant the privilege or use another user`,
-        'PERMISSION',
-      );
-    }
-    if (code === '57014') {
-      return at(
-        `cancelled the statement: ${message}; raise timeoutMs or narrow the statement`,
-        'TIMEOUT',
-      );
-    }
-    if (code.startsWith('08') || code.startsWith('57P')) {
-      return at(`dropped the connection: ${message}; try again`, 'CONNECTION');
-    }
-    if (code.startsWith('22') || code.startsWith('42')) {
-      return at(
-        `refused the statement: ${message}${detail} (SQLSTATE ${code}); fix the SQL or the params`,
-        'INVALID_QUERY',
-      );
-    }
-    return at(`failed the statement: ${message}${detail} (SQLSTATE ${code})`, 'DB_ERROR');
+    return describePgError(error, this.errors, sql);
   }
 }

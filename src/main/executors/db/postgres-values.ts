@@ -1,9 +1,11 @@
 /**
  * PostgreSQL values as JSON (postgres-engine.ts): the text parsers handed to `pg` for the types
  * whose default would lose something (timestamptz → Date drops microseconds, numeric[] → floats,
- * interval → an object, bytea → a Buffer), and the names of the built-in types.
+ * interval → an object, bytea → a Buffer), and the names of the built-in types. The parsers are
+ * made from the driver once it is loaded (`pgTypes`).
  */
-import pg from 'pg';
+import type Pg from 'pg';
+import type { PgDriver } from './drivers';
 
 /** `2024-01-02 03:04:05.123456+05:30` → `2024-01-01T21:34:05.123456Z`; other text as is. */
 export function timestamptzToIso(text: string): string {
@@ -27,45 +29,58 @@ const floatOf = (text: string): number | string => {
   const n = Number(text);
   return Number.isFinite(n) ? n : text;
 };
-const byteaParser = pg.types.getTypeParser(17, 'text') as (text: string) => Buffer;
-const bytea = (text: string): string => byteaParser(text).toString('base64');
-const textArray = (
-  pg.types.getTypeParser as (oid: number, format: 'text') => (text: string) => unknown
-)(1009, 'text');
 
 function deepMap(value: unknown, fn: (text: string) => unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => deepMap(item, fn));
   return typeof value === 'string' ? fn(value) : value;
 }
-const arrayOf =
-  (fn: (text: string) => unknown) =>
-  (text: string): unknown =>
-    deepMap(textArray(text), fn);
 
-const PARSERS: Readonly<Record<number, (text: string) => unknown>> = {
-  17: bytea,
-  700: floatOf,
-  701: floatOf,
-  1082: identity,
-  1083: identity,
-  1114: timestampToIso,
-  1184: timestamptzToIso,
-  1186: identity,
-  1266: identity,
-  1001: arrayOf(bytea),
-  1021: arrayOf(floatOf),
-  1022: arrayOf(floatOf),
-  1231: arrayOf(identity),
-  1115: arrayOf(timestampToIso),
-  1182: arrayOf(identity),
-  1185: arrayOf(timestamptzToIso),
-  1187: arrayOf(identity),
-};
+function parsersOf(pg: PgDriver): Readonly<Record<number, (text: string) => unknown>> {
+  const byteaParser = pg.types.getTypeParser(17, 'text') as (text: string) => Buffer;
+  const bytea = (text: string): string => byteaParser(text).toString('base64');
+  const textArray = (
+    pg.types.getTypeParser as (oid: number, format: 'text') => (text: string) => unknown
+  )(1009, 'text');
+  const arrayOf =
+    (fn: (text: string) => unknown) =>
+    (text: string): unknown =>
+      deepMap(textArray(text), fn);
+  return {
+    17: bytea,
+    700: floatOf,
+    701: floatOf,
+    1082: identity,
+    1083: identity,
+    1114: timestampToIso,
+    1184: timestamptzToIso,
+    1186: identity,
+    1266: identity,
+    1001: arrayOf(bytea),
+    1021: arrayOf(floatOf),
+    1022: arrayOf(floatOf),
+    1231: arrayOf(identity),
+    1115: arrayOf(timestampToIso),
+    1182: arrayOf(identity),
+    1185: arrayOf(timestamptzToIso),
+    1187: arrayOf(identity),
+  };
+}
 
-export const PG_TYPES: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
-};
+let made: { pg: PgDriver; types: Pg.CustomTypesConfig } | undefined;
+
+/** The type parsers of every PostgreSQL engine: the ones above, the driver's for the rest. */
+export function pgTypes(pg: PgDriver): Pg.CustomTypesConfig {
+  if (made?.pg !== pg) {
+    const parsers = parsersOf(pg);
+    const types: Pg.CustomTypesConfig = {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        parsers[oid] ??
+        pg.types.getTypeParser(oid, format)) as Pg.CustomTypesConfig['getTypeParser'],
+    };
+    made = { pg, types };
+  }
+  return made.types;
+}
 
 /** Names of the built-in types; others are looked up once in pg_type. */
 // prettier-ignore

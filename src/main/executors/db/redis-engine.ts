@@ -9,15 +9,9 @@
  * Replies as JSON: bulk strings as text, or `{ "$base64": … }` when not UTF-8; integers as
  * numbers (strings beyond ±2^53); doubles as numbers ("inf", "nan" as strings); maps as objects;
  * sets and arrays as arrays; null as null. Arrays and maps are cut at the cap (`truncated`).
+ * The driver is loaded on first use (drivers.ts) and handed in.
  */
-import {
-  AbortError,
-  createClient,
-  ErrorReply,
-  ReconnectStrategyError,
-  RESP_TYPES,
-  TimeoutError,
-} from 'redis';
+import type { createClient } from 'redis';
 import type { DbServerUri } from '../../../shared/db-params';
 import {
   engineError,
@@ -33,22 +27,25 @@ import {
   type ResultCap,
 } from './db-engine';
 import type { EngineSettings } from './db-pools';
+import type { RedisDriver } from './drivers';
 import type { TaskError } from '../types';
 import { raceAbort } from '../race-abort';
 
 type Parts = DbServerUri;
 
 /** Every string as a Buffer (to tell UTF-8 from bytes); numbers as text (to keep big ones). */
-const TYPE_MAPPING = {
-  [RESP_TYPES.BLOB_STRING]: Buffer,
-  [RESP_TYPES.SIMPLE_STRING]: Buffer,
-  [RESP_TYPES.VERBATIM_STRING]: Buffer,
-  [RESP_TYPES.MAP]: Map,
-  [RESP_TYPES.SET]: Array,
-  [RESP_TYPES.NUMBER]: String,
-  [RESP_TYPES.BIG_NUMBER]: String,
-  [RESP_TYPES.DOUBLE]: String,
-} as const;
+function typeMappingOf({ RESP_TYPES }: RedisDriver) {
+  return {
+    [RESP_TYPES.BLOB_STRING]: Buffer,
+    [RESP_TYPES.SIMPLE_STRING]: Buffer,
+    [RESP_TYPES.VERBATIM_STRING]: Buffer,
+    [RESP_TYPES.MAP]: Map,
+    [RESP_TYPES.SET]: Array,
+    [RESP_TYPES.NUMBER]: String,
+    [RESP_TYPES.BIG_NUMBER]: String,
+    [RESP_TYPES.DOUBLE]: String,
+  } as const;
+}
 
 /** Reconnects after a drop before the client gives up (the pool then opens a new one). */
 const MAX_RECONNECTS = 5;
@@ -149,10 +146,12 @@ export class RedisEngine implements RedisEngineApi {
   readonly engine = 'redis' as const;
   readonly host: string;
   private readonly client: ReturnType<typeof createClient>;
+  private readonly typeMapping: ReturnType<typeof typeMappingOf>;
   private connected = false;
   private gaveUp = false;
 
   constructor(
+    private readonly redis: RedisDriver,
     uri: string,
     private readonly parts: Parts,
     private readonly settings: EngineSettings,
@@ -161,7 +160,8 @@ export class RedisEngine implements RedisEngineApi {
     const tls = settings.tls;
     const wantsTls = tls !== undefined && tls !== false;
     const url = wantsTls && !parts.tls ? uri.replace(/^redis:/i, 'rediss:') : uri;
-    this.client = createClient({
+    this.typeMapping = typeMappingOf(redis);
+    this.client = redis.createClient({
       url,
       RESP: 3,
       disableOfflineQueue: true,
@@ -230,7 +230,7 @@ export class RedisEngine implements RedisEngineApi {
       return await this.client.sendCommand([...args], {
         abortSignal: options.signal,
         ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
-        typeMapping: TYPE_MAPPING,
+        typeMapping: this.typeMapping,
       });
     } catch (error) {
       if (options.signal.aborted) throw options.signal.reason;
@@ -239,6 +239,7 @@ export class RedisEngine implements RedisEngineApi {
   }
 
   describe(error: unknown, name?: string): TaskError {
+    const { AbortError, ErrorReply, ReconnectStrategyError, TimeoutError } = this.redis;
     const cause = error instanceof ReconnectStrategyError ? error.originalError : error;
     const message = scrub(messageOf(cause), this.parts.password);
     const at = (what: string, code: DbErrorCode): TaskError =>

@@ -10,7 +10,7 @@
  * the column is declared JSON); BLOBs as base64. SQLite has no date type: dates are what the
  * table stores (ISO text, Julian days, Unix times).
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { TaskError } from '../types';
 import {
   bindValue,
@@ -30,6 +30,7 @@ import {
   type SqlWriteResult,
 } from './db-engine';
 import type { EngineSettings } from './db-pools';
+import type { SqliteDriver } from './drivers';
 import { insertStatements } from './sql-insert';
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -68,9 +69,14 @@ export class SqliteEngine implements SqlEngineApi {
   ) {}
 
   /** Opens the file (only an existing one when `settings.mustExist`), or a memory database. */
-  static open(file: string, memory: boolean, settings: EngineSettings): SqliteEngine {
+  static open(
+    Sqlite: SqliteDriver,
+    file: string,
+    memory: boolean,
+    settings: EngineSettings,
+  ): SqliteEngine {
     try {
-      const db = new Database(memory ? ':memory:' : file, {
+      const db = new Sqlite(memory ? ':memory:' : file, {
         fileMustExist: !memory && settings.mustExist,
         timeout: settings.connectTimeoutMs,
       });

@@ -3,15 +3,11 @@
  * and the "Bad input" refusals of issue #16 that need no server, each with its field path.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  dbEngineOf,
-  dbOperationProblems,
-  dbParamsSchemaWith,
-  dbUriParts,
-} from '../../../../src/shared/db-params';
+import { dbEngineOf, dbOperationProblems, dbUriParts } from '../../../../src/shared/db-params';
 import { dbParamsSchema } from '../../../../src/shared/domain';
 
-const schema = dbParamsSchemaWith(dbParamsSchema);
+/** What a db configuration's params are checked with (dbParamsSchemaWith(mongoParamsSchema)). */
+const schema = dbParamsSchema;
 
 /** The issues of parsing `params`: "path: message" each. */
 function problems(params: unknown): string[] {
