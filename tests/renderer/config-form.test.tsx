@@ -116,9 +116,9 @@ describe('ConfigForm', () => {
     render(<ConfigForm onSaved={onSaved} onCancel={() => undefined} />);
     await user.selectOptions(screen.getByLabelText('Type'), 'db');
     await user.type(screen.getByLabelText('Name'), 'open orders');
-    await user.type(screen.getByLabelText('Connection URI'), 'postgres://x');
+    await user.type(screen.getByLabelText('Connection URI'), 'ftp://x');
     expect(screen.getByLabelText('Connection URI')).toHaveAccessibleDescription(
-      /must start with mongodb:\/\//,
+      /uses the scheme "ftp:", which no db engine has/,
     );
     await user.clear(screen.getByLabelText('Connection URI'));
     await user.type(screen.getByLabelText('Connection URI'), 'mongodb://127.0.0.1:27017');

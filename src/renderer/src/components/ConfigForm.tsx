@@ -18,7 +18,6 @@ import { errorMessage } from '../stores/load-state';
 import { serverFieldErrors, type FieldErrors } from '../util';
 import {
   buildConfig,
-  DB_ACTIONS,
   draftFromConfig,
   draftKeyOf,
   emptyDraft,
@@ -26,6 +25,8 @@ import {
 } from './config-draft';
 import { revealDraft } from './config-reveal';
 import { ErrorBox, SaveActions } from './common';
+import { engineShown, suggestedTestOperation } from './db-draft';
+import { DbParamsFields, type DraftFieldKit } from './DbParamsFields';
 import { Field } from './Field';
 import { RunResultView } from './RunResultView';
 
@@ -49,21 +50,25 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
   const [server, setServer] = useState<FieldErrors>({});
   const [saving, setSaving] = useState(false);
   const [revealed, setRevealed] = useState(false);
-  const [testOp, setTestOp] = useState<Operation>('read');
+  const [chosenTestOp, setTestOp] = useState<Operation | undefined>();
   const [testing, setTesting] = useState(false);
   const [testRun, setTestRun] = useState<Run | undefined>();
   const [testError, setTestError] = useState<string | undefined>();
   const built = useMemo(() => buildConfig(draft), [draft]);
   const pickPath = getClient().pickPath;
 
-  const set = <K extends keyof ConfigDraft>(key: K, value: ConfigDraft[K]): void => {
-    setDraft((d) => ({ ...d, [key]: value }));
-    setTouched((t) => ({ ...t, [key]: true }));
-    setServer((s) => {
-      const { [key as string]: _gone, ...rest } = s;
-      return rest;
-    });
+  const update = (patch: Partial<ConfigDraft>, keys: readonly string[]): void => {
+    // The db fields follow the engine the uri names (kept while it names none).
+    setDraft((d) => ({
+      ...d,
+      ...patch,
+      ...(patch.uri !== undefined ? { dbEngine: engineShown(patch.uri, d.dbEngine) } : {}),
+    }));
+    setTouched((t) => ({ ...t, ...Object.fromEntries(keys.map((k) => [k, true])) }));
+    setServer((s) => Object.fromEntries(Object.entries(s).filter(([k]) => !keys.includes(k))));
   };
+  const set = <K extends keyof ConfigDraft>(key: K, value: ConfigDraft[K]): void =>
+    update({ [key]: value } as Partial<ConfigDraft>, [key]);
   const err = (key: string): string | undefined =>
     server[key] ?? (touched[key] || submitted ? built.errors[key] : undefined);
 
@@ -120,7 +125,10 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
       )}
     </Field>
   );
-  const check = (key: 'upsert' | 'many' | 'createDirs', label: string): ReactElement => (
+  const check = (
+    key: 'upsert' | 'many' | 'createDirs' | 'insertOn',
+    label: string,
+  ): ReactElement => (
     <label className="check">
       <input type="checkbox" checked={draft[key]} onChange={(e) => set(key, e.target.checked)} />{' '}
       {label}
@@ -142,6 +150,14 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
     }
   };
 
+  const engine = draft.type === 'db' ? draft.dbEngine : undefined;
+  const serverErrors = (error: unknown): FieldErrors => {
+    const mapped: FieldErrors = {};
+    for (const [k, v] of Object.entries(serverFieldErrors(error, 'config')))
+      mapped[k === '_' ? '_' : draftKeyOf(k, engine)] = v;
+    return mapped;
+  };
+
   const submit = async (): Promise<void> => {
     setSubmitted(true);
     if (!built.input) return;
@@ -150,15 +166,14 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
       const saved = await useConfigs.getState().save(built.input);
       onSaved(saved);
     } catch (error) {
-      const fields = serverFieldErrors(error, 'config');
-      const mapped: FieldErrors = {};
-      for (const [k, v] of Object.entries(fields)) mapped[k === '_' ? '_' : draftKeyOf(k)] = v;
-      setServer(mapped);
+      setServer(serverErrors(error));
     } finally {
       setSaving(false);
     }
   };
 
+  // A db test runs what the configuration can do unless another operation is picked.
+  const testOp = chosenTestOp ?? (draft.type === 'db' ? suggestedTestOperation(draft) : 'read');
   const test = async (): Promise<void> => {
     setSubmitted(true);
     setTestRun(undefined);
@@ -168,6 +183,8 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
     try {
       setTestRun(await useConfigs.getState().test(built.input, testOp));
     } catch (error) {
+      const { _: _message, ...fields } = serverErrors(error);
+      setServer((s) => ({ ...s, ...fields }));
       setTestError(errorMessage(error));
     } finally {
       setTesting(false);
@@ -206,6 +223,7 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
     [draft.secretVariables, draft.secretHeaders, draft.secretQuery].some((l) => l.trim() !== '') ||
     [draft.url, draft.location, draft.headers].some((f) => f.includes(REDACTED));
   const invalidCount = Object.keys(built.errors).length;
+  const kit: DraftFieldKit = { draft, err, update, text, area, select, check, secretType };
   return (
     <form
       aria-label={config ? `Edit configuration ${config.name}` : 'New configuration'}
@@ -226,7 +244,7 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
             onChange={(e) => setDraft((d) => ({ ...d, type: e.target.value as TaskType }))}
           >
             <option value="api">api (HTTP request)</option>
-            <option value="db">db (MongoDB)</option>
+            <option value="db">db (MongoDB, PostgreSQL, MySQL, SQLite, Redis)</option>
             <option value="file">file (local path or URL)</option>
           </select>
         )}
@@ -262,45 +280,7 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
         </fieldset>
       ) : null}
 
-      {draft.type === 'db' ? (
-        <fieldset>
-          <legend>MongoDB</legend>
-          {text('uri', 'Connection URI', 'mongodb://user:password@host:27017', secretType)}
-          {text('database', 'Database')}
-          {text('collection', 'Collection')}
-          {select('dbAction', 'Action', DB_ACTIONS)}
-          {draft.dbAction === 'find' ? (
-            <>
-              {area('filter', 'Filter (Extended JSON)', '{"status": "open"}')}
-              {area('projection', 'Projection (JSON)')}
-              {area('sort', 'Sort (JSON)', '{"createdAt": -1}')}
-              {text('limit', 'Limit')}
-            </>
-          ) : null}
-          {draft.dbAction === 'aggregate'
-            ? area('pipeline', 'Pipeline (Extended JSON array)', '[{"$match": {}}]')
-            : null}
-          {draft.dbAction === 'count' ? area('filter', 'Filter (Extended JSON)') : null}
-          {draft.dbAction === 'insert'
-            ? area('documents', 'Documents (Extended JSON array)', '[{"name": "a"}]')
-            : null}
-          {draft.dbAction === 'update' ? (
-            <>
-              {area('filter', 'Filter (Extended JSON)')}
-              {area('update', 'Update (JSON object or pipeline)', '{"$set": {"seen": true}}')}
-              {check('upsert', 'Insert when nothing matches (upsert)')}
-              {check('many', 'Update every match')}
-            </>
-          ) : null}
-          {draft.dbAction === 'delete' ? (
-            <>
-              {area('filter', 'Filter (Extended JSON)')}
-              {check('many', 'Delete every match')}
-            </>
-          ) : null}
-          {text('timeoutMs', 'Timeout (ms)')}
-        </fieldset>
-      ) : null}
+      {draft.type === 'db' ? <DbParamsFields kit={kit} /> : null}
 
       {draft.type === 'file' ? (
         <fieldset>
@@ -373,7 +353,7 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
           </select>
         </label>
         <button type="button" disabled={testing} onClick={() => void test()}>
-          {testing ? 'Testing…' : 'Test'}
+          {testing ? 'Testing…' : draft.type === 'db' ? 'Test connection' : 'Test'}
         </button>
       </SaveActions>
       {testError ? <ErrorBox message={`Test failed to start: ${testError}`} /> : null}

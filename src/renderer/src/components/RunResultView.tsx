@@ -1,6 +1,11 @@
-/** A run's result and error: JSON tree, text, or a table for CSV rows / arrays of objects. */
+/**
+ * A run's result and error: JSON tree, text, or a table for CSV rows / arrays of objects; db
+ * engine results get their own views (DbResultViews.tsx): SQL rows with column types, a Redis
+ * reply as a value, write counts.
+ */
 import { useState, type KeyboardEvent as ReactKeyboardEvent, type ReactElement } from 'react';
 import type { Run } from '../../../shared/domain';
+import { dbResultLabel, DbReplyView, DbRowsTable, DbWriteCounts, sqlRowsOf } from './DbResultViews';
 
 function JsonNode({
   name,
@@ -126,12 +131,25 @@ function cell(v: unknown): string {
   return v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
 }
 
+type View = 'tree' | 'text' | 'table' | 'value';
+const VIEW_LABELS: Readonly<Record<View, string>> = {
+  tree: 'JSON tree',
+  text: 'Text',
+  table: 'Table',
+  value: 'Value',
+};
+
 export function RunResultView({ run }: { run: Run }): ReactElement {
   const data = run.result?.data ?? run.result?.['body'] ?? run.result?.['rows'];
-  const table = tableOf(data);
-  const [view, setView] = useState<'tree' | 'text' | 'table'>(
-    table ? 'table' : typeof data === 'string' ? 'text' : 'tree',
+  const sqlRows = sqlRowsOf(run.result);
+  const reply = run.result !== undefined && typeof run.result['replyType'] === 'string';
+  const table = sqlRows ? undefined : tableOf(data);
+  const hasTable = Boolean(sqlRows ?? table);
+  const views: View[] = reply ? ['value', 'tree', 'text'] : ['tree', 'text', 'table'];
+  const [view, setView] = useState<View>(
+    reply ? 'value' : hasTable ? 'table' : typeof data === 'string' ? 'text' : 'tree',
   );
+  const dbLabel = dbResultLabel(run.result);
   return (
     <div className="run-result">
       {run.error ? (
@@ -139,26 +157,30 @@ export function RunResultView({ run }: { run: Run }): ReactElement {
           <strong>{run.error.code}</strong>: {run.error.message}
         </div>
       ) : null}
+      {dbLabel ? <p className="hint">{dbLabel}</p> : null}
       {run.result?.summary ? <p>{run.result.summary}</p> : null}
-      {run.result?.truncated ? (
+      {run.result ? <DbWriteCounts result={run.result} /> : null}
+      {run.result?.truncated && !sqlRows && !reply ? (
         <p className="hint">The stored result was truncated to the size cap.</p>
       ) : null}
       {run.result ? (
         <>
           <div role="tablist" aria-label="Result view" className="tabs">
-            {(['tree', 'text', 'table'] as const).map((v) => (
+            {views.map((v) => (
               <button
                 key={v}
                 type="button"
                 role="tab"
                 aria-selected={view === v}
-                disabled={v === 'table' && !table}
+                disabled={v === 'table' && !hasTable}
                 onClick={() => setView(v)}
               >
-                {v === 'tree' ? 'JSON tree' : v === 'text' ? 'Text' : 'Table'}
+                {VIEW_LABELS[v]}
               </button>
             ))}
           </div>
+          {view === 'value' && reply ? <DbReplyView result={run.result} /> : null}
+          {view === 'table' && sqlRows ? <DbRowsTable view={sqlRows} /> : null}
           {view === 'tree' ? <JsonTree value={run.result} /> : null}
           {view === 'text' ? (
             <pre className="text-result">

@@ -8,12 +8,20 @@ import {
   type ConfigurationInput,
   type TaskType,
 } from '../../../shared/domain';
+import type { DbEngine } from '../../../shared/db-params';
 import { jsonText, parseJsonField, zodFieldErrors, type FieldErrors } from '../util';
+import {
+  DB_HANDLED,
+  dbDraftFromParams,
+  dbDraftKeyOf,
+  dbEngineParams,
+  emptyDbDraft,
+  type DbDraft,
+  type DraftReader,
+} from './db-draft';
 
-export const DB_ACTIONS = ['find', 'aggregate', 'count', 'insert', 'update', 'delete'] as const;
-export type DbAction = (typeof DB_ACTIONS)[number];
-
-export interface ConfigDraft {
+/** Every field as the form edits it; the db fields (each engine's) are in `DbDraft`. */
+export interface ConfigDraft extends DbDraft {
   id?: string;
   createdAt?: string;
   updatedAt?: string;
@@ -44,20 +52,6 @@ export interface ConfigDraft {
   secretHeaders: string;
   /** `params.secretQuery` (api), like allowEnv. */
   secretQuery: string;
-  // db
-  uri: string;
-  database: string;
-  collection: string;
-  dbAction: DbAction;
-  filter: string;
-  projection: string;
-  sort: string;
-  limit: string;
-  pipeline: string;
-  documents: string;
-  update: string;
-  upsert: boolean;
-  many: boolean;
   // file
   location: string;
   format: string;
@@ -89,19 +83,7 @@ export function emptyDraft(type: TaskType): ConfigDraft {
     secretVariables: '',
     secretHeaders: '',
     secretQuery: '',
-    uri: '',
-    database: '',
-    collection: '',
-    dbAction: 'find',
-    filter: '',
-    projection: '',
-    sort: '',
-    limit: '',
-    pipeline: '',
-    documents: '',
-    update: '',
-    upsert: false,
-    many: false,
+    ...emptyDbDraft(),
     location: '',
     format: '',
     encoding: '',
@@ -129,7 +111,7 @@ const HANDLED: Record<TaskType, readonly string[]> = {
     'secretHeaders',
     'secretQuery',
   ],
-  db: ['uri', 'database', 'collection', 'timeoutMs', ...DB_ACTIONS],
+  db: DB_HANDLED,
   file: [
     'location',
     'format',
@@ -181,32 +163,9 @@ export function draftFromConfig(config: Configuration): ConfigDraft {
     d.secretHeaders = allowEnvText(p.secretHeaders);
     d.secretQuery = allowEnvText(p.secretQuery);
   } else if (config.type === 'db') {
-    const p = config.params;
-    d.uri = p.uri;
-    d.database = p.database;
-    d.collection = p.collection;
-    d.timeoutMs = p.timeoutMs ? String(p.timeoutMs) : '';
-    const action = DB_ACTIONS.find((a) => p[a] !== undefined) ?? 'find';
-    d.dbAction = action;
-    if (p.find) {
-      d.filter = jsonText(p.find.filter);
-      d.projection = jsonText(p.find.projection);
-      d.sort = jsonText(p.find.sort);
-      d.limit = p.find.limit !== undefined ? String(p.find.limit) : '';
-    }
-    if (p.aggregate) d.pipeline = jsonText(p.aggregate.pipeline);
-    if (p.count) d.filter = jsonText(p.count.filter);
-    if (p.insert) d.documents = jsonText(p.insert.documents);
-    if (p.update) {
-      d.filter = jsonText(p.update.filter);
-      d.update = jsonText(p.update.update);
-      d.upsert = p.update.upsert ?? false;
-      d.many = p.update.many ?? false;
-    }
-    if (p.delete) {
-      d.filter = jsonText(p.delete.filter);
-      d.many = p.delete.many ?? false;
-    }
+    const p = config.params as Record<string, unknown>;
+    Object.assign(d, dbDraftFromParams(p));
+    d.timeoutMs = p['timeoutMs'] ? String(p['timeoutMs']) : '';
   } else {
     const p = config.params;
     d.location = p.location;
@@ -241,28 +200,17 @@ function allowEnvList(text: string): string[] | undefined {
   return names.length ? names : undefined;
 }
 
-/** Which draft field shows the error of a params path ("params.find.filter" → "filter"). */
-export function draftKeyOf(path: string): string {
+/**
+ * Which draft field shows the error of a params path ("params.find.filter" → "filter"); `engine`
+ * is the db engine shown (SQL and Redis paths differ from MongoDB's).
+ */
+export function draftKeyOf(path: string, engine?: DbEngine): string {
   const parts = path.split('.');
   if (parts[0] !== 'params') return parts[0] ?? '_';
   const rest = parts.slice(1);
   if (rest[0] === 'auth')
     return rest[1] === 'password' ? 'password' : rest[1] === 'username' ? 'username' : 'token';
-  if (rest[0] && (DB_ACTIONS as readonly string[]).includes(rest[0])) {
-    const inner = rest[1];
-    if (rest[0] === 'aggregate') return 'pipeline';
-    if (rest[0] === 'insert') return 'documents';
-    if (
-      inner === 'update' ||
-      inner === 'filter' ||
-      inner === 'projection' ||
-      inner === 'sort' ||
-      inner === 'limit'
-    )
-      return inner;
-    return 'filter';
-  }
-  return rest[0] ?? '_';
+  return dbDraftKeyOf(rest, engine) ?? rest[0] ?? '_';
 }
 
 type Built = { input?: ConfigurationInput; errors: FieldErrors };
@@ -323,50 +271,11 @@ export function buildConfig(d: ConfigDraft): Built {
       ...opt('secretQuery', allowEnvList(d.secretQuery)),
     };
   } else if (d.type === 'db') {
-    const filter = json('filter', 'object');
-    let action: Record<string, unknown>;
-    switch (d.dbAction) {
-      case 'find':
-        action = {
-          find: {
-            ...opt('filter', filter),
-            ...opt('projection', json('projection', 'object')),
-            ...opt('sort', json('sort', 'object')),
-            ...opt('limit', int('limit')),
-          },
-        };
-        break;
-      case 'aggregate':
-        action = { aggregate: { pipeline: json('pipeline', 'array') ?? [] } };
-        break;
-      case 'count':
-        action = { count: { ...opt('filter', filter) } };
-        break;
-      case 'insert':
-        action = { insert: { documents: json('documents', 'array') ?? [] } };
-        break;
-      case 'update':
-        action = {
-          update: {
-            filter: filter ?? {},
-            update: json('update', 'any') ?? {},
-            ...(d.upsert ? { upsert: true } : {}),
-            ...(d.many ? { many: true } : {}),
-          },
-        };
-        break;
-      case 'delete':
-        if (filter === undefined && !errors.filter)
-          errors.filter = 'needs a filter; use {} to delete every document';
-        action = { delete: { filter: filter ?? {}, ...(d.many ? { many: true } : {}) } };
-        break;
-    }
+    const read: DraftReader = { errors, json, int };
     params = {
       ...d.extra,
       uri: d.uri,
-      database: d.database,
-      collection: d.collection,
-      ...action,
+      ...dbEngineParams(d, read),
       ...opt('timeoutMs', int('timeoutMs')),
     };
   } else {
@@ -399,8 +308,9 @@ export function buildConfig(d: ConfigDraft): Built {
   };
   const parsed = configurationInputSchema.safeParse(candidate);
   if (!parsed.success) {
+    const engine = d.type === 'db' ? d.dbEngine : undefined;
     for (const [path, message] of Object.entries(zodFieldErrors(parsed.error))) {
-      const key = draftKeyOf(path);
+      const key = draftKeyOf(path, engine);
       if (!errors[key]) errors[key] = message;
     }
   }
