@@ -18,6 +18,7 @@
  *   the figure compares with bench/scheduler.ts's (no-op executor in the product wiring).
  * - `file`: a file read of a 2-byte file (a real task; the file executor's cost per run counts).
  * - `api`: an api GET of `http://127.0.0.1:9/` (a closed port: "connection refused" per run).
+ * `BENCH_SERVICE` runs another built entry (e.g. a build of an older commit) for before/after figures.
  * `BENCH_NODE_ARGS` passes node flags to the service (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`).
  */
 import type { ChildProcess } from 'node:child_process';
@@ -47,6 +48,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 256);
 const TASK = (process.env.BENCH_TASK ?? 'self') as 'self' | 'file' | 'api';
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+/** Another built entry (a build of an older commit) for before/after figures. */
+const SERVICE = process.env.BENCH_SERVICE;
 const TOKEN = 'bench-scheduler-service-token-0123456789';
 const SAVE_PARALLEL = 16;
 const report = new Report();
@@ -62,7 +65,7 @@ interface Service {
 
 async function startService(dataDir: string): Promise<Service> {
   const service = await startServiceProcess({
-    entry: [...NODE_ARGS, ...BUILT_ENTRY],
+    entry: [...NODE_ARGS, ...(SERVICE ? [SERVICE] : BUILT_ENTRY)],
     dataDir,
     // The token by environment; no secret key: the service makes <data dir>/secret.key, as by default.
     env: { TASK_SCHEDULER_TOKEN: TOKEN },
@@ -198,7 +201,7 @@ async function layoutRun(layout: 'aligned' | 'spread'): Promise<void> {
 
 if (process.platform !== 'linux')
   throw new Error('bench/scheduler-service: reads /proc; Linux only');
-const problems = ensureBuilt(ROOT, ['server'], console.log);
+const problems = SERVICE ? [] : ensureBuilt(ROOT, ['server'], console.log);
 if (problems.length) throw new Error(`bench/scheduler-service: ${problems.join('\n')}`);
 const loadStart = load();
 console.log(
