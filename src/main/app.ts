@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Settings } from '../shared/domain';
 import { AppCore } from './core/app-core';
+import { ChainDispatch } from './core/chain-dispatch';
 import { systemClock, toIso, type Clock } from './core/clock';
 import { EventBus } from './core/event-bus';
 import { createIdGenerator } from './core/ids';
@@ -58,7 +59,10 @@ export function createApp(options: AppOptions): App {
     concurrency: () => settings().concurrency,
     resultMaxBytes: () => settings().resultMaxBytes,
     limits: settings,
+    ended: (request, run) => chains.runEnded(request, run),
   });
+  // Runs that end start the tasks that run after them, on this instance.
+  const chains = new ChainDispatch({ store, runner, events, clock });
   core = new AppCore({
     store,
     runner,
@@ -140,7 +144,9 @@ export function createApp(options: AppOptions): App {
       if (retentionTimer !== undefined) clock.clearTimeout(retentionTimer);
       unwatchSchedules?.();
       await scheduler?.stop();
+      const chainsStopped = chains.stop();
       await runner.shutdown(settings().shutdownGraceMs);
+      await chainsStopped;
       await Promise.all(Object.values(options.executors).map((executor) => executor?.close?.()));
       await store.close();
     },

@@ -22,6 +22,7 @@ import {
   type Task,
 } from './domain';
 import { AppError } from './errors';
+import { boundedJson } from './json-bounds';
 
 const empty = z.strictObject({});
 const byId = z.strictObject({ id: idSchema });
@@ -48,6 +49,8 @@ export const paramsSchemas = {
     taskId: idSchema.optional(),
     type: taskTypeSchema.optional(),
     status: runStatusSchema.optional(),
+    /** The runs a run started (its chained children, their retries included). */
+    parentRunId: idSchema.optional(),
     from: isoTimeSchema.optional(),
     to: isoTimeSchema.optional(),
     limit: z.number().int().min(1).max(1000).optional(),
@@ -79,6 +82,8 @@ export const paramsSchemas = {
   'configs.test': z.strictObject({
     config: configurationInputSchema,
     operation: operationSchema,
+    /** A sample parent result: placeholders read it as `{{input…}}` (as in a chained run). */
+    input: boundedJson(z.unknown()).optional(),
   }),
   'schedules.list': z.strictObject({
     taskId: idSchema.optional(),
@@ -203,12 +208,22 @@ export interface TransferSummary {
   notes: string[];
 }
 
+/** What `tasks.delete` did. */
+export interface TasksDeleted {
+  deleted: number;
+  /**
+   * Tasks that ran after a deleted task and no longer do (it was removed from their runAfter);
+   * absent when there were none.
+   */
+  unlinked?: Array<{ id: string; name: string }>;
+}
+
 export interface MethodResults {
   'tasks.list': Task[];
   'tasks.get': Task;
   'tasks.save': Task;
   'tasks.run': Run;
-  'tasks.delete': { deleted: number };
+  'tasks.delete': TasksDeleted;
   'runs.list': { items: Run[]; nextCursor?: string };
   'runs.get': Run;
   'runs.latest': Record<string, Run>;

@@ -4,8 +4,10 @@
  */
 import { z } from 'zod';
 import { dbParamsSchemaWith, mongoParamsSchema } from './db-params';
+import { checksSchema } from './checks';
 import { boundedJson } from './json-bounds';
 import {
+  CHAIN_MAX_PARENTS,
   MAX_EVERY_SECONDS,
   MAX_SCHEDULE_TIME_MS,
   MIN_SCHEDULE_TIME_MS,
@@ -24,10 +26,12 @@ export const RUN_STATUSES = [
   'interrupted',
   'skipped',
 ] as const;
-export const TRIGGER_KINDS = ['manual', 'schedule', 'catch-up', 'retry', 'test'] as const;
+export const TRIGGER_KINDS = ['manual', 'schedule', 'catch-up', 'retry', 'test', 'chain'] as const;
 export const SCHEDULE_KINDS = ['frequency', 'cron'] as const;
 export const OVERLAP_POLICIES = ['skip', 'queue', 'allow'] as const;
 export const MISSED_POLICIES = ['skip', 'run-once'] as const;
+/** Which ends of a parent run start a task that runs after it (task.runAfter[].when). */
+export const CHAIN_WHEN = ['succeeded', 'failed', 'finished'] as const;
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export const FILE_FORMATS = ['text', 'json', 'csv', 'binary'] as const;
 export const FILE_ENCODINGS = ['utf8', 'utf16le', 'latin1', 'ascii', 'base64', 'hex'] as const;
@@ -237,6 +241,12 @@ export const statusPatternSchema = z
   .string()
   .regex(/^([1-5]xx|\d{3}(-\d{3})?)$/, 'must look like 2xx, 404 or 400-499');
 
+/** One parent of a chained task: when a run of `taskId` ends as `when` says, this task runs. */
+export const runAfterSchema = z.strictObject({
+  taskId: idSchema,
+  when: z.enum(CHAIN_WHEN, { error: `must be one of ${CHAIN_WHEN.join(', ')}` }),
+});
+
 const taskFields = {
   name: nameSchema,
   type: taskTypeSchema,
@@ -252,6 +262,20 @@ const taskFields = {
    * policy still runs one at a time for `skip` and `queue`).
    */
   maxConcurrent: positiveInt.max(MAX_CONCURRENCY).optional(),
+  /**
+   * Tasks whose runs start this one when they end this way (docs/chains.md, "Chains"): no cycle,
+   * no chain longer than CHAIN_MAX_DEPTH links, each task once (src/main/core/chain-rules.ts).
+   */
+  runAfter: z
+    .array(runAfterSchema)
+    .max(CHAIN_MAX_PARENTS, `at most ${CHAIN_MAX_PARENTS} tasks to run after`)
+    .optional(),
+  /** What a chained run does when the previous chained run of this task is still running. */
+  chainOverlap: z.enum(OVERLAP_POLICIES).optional(),
+  /** Let a chained run use a parent result cut by the result size cap (else INPUT_TRUNCATED). */
+  allowTruncatedInput: z.boolean().optional(),
+  /** Checks on the result of each successful execution; failing: CHECK_FAILED (checks.ts). */
+  checks: checksSchema.optional(),
 };
 
 export const taskSchema = z.strictObject({
@@ -272,6 +296,9 @@ export const taskInputSchema = z.strictObject({
 export const runTriggerSchema = z.strictObject({
   kind: z.enum(TRIGGER_KINDS),
   scheduleId: idSchema.optional(),
+  /** A chained run (and its retries): the parent run that started it, and the parent's task. */
+  parentRunId: idSchema.optional(),
+  parentTaskId: idSchema.optional(),
 });
 
 export const runErrorSchema = z.strictObject({
@@ -418,6 +445,8 @@ export type Task = z.infer<typeof taskSchema>;
 export type TaskInput = z.input<typeof taskInputSchema>;
 export type Run = z.infer<typeof runSchema>;
 export type RunTrigger = z.infer<typeof runTriggerSchema>;
+export type RunAfter = z.infer<typeof runAfterSchema>;
+export type ChainWhen = (typeof CHAIN_WHEN)[number];
 export type RunResult = z.infer<typeof runResultSchema>;
 export type RunError = z.infer<typeof runErrorSchema>;
 export type ScheduleEntry = z.infer<typeof scheduleEntrySchema>;

@@ -48,3 +48,13 @@ export function retryDelayMs(
   const spread = 1 + RETRY_JITTER * (2 * unit - 1);
   return Math.round(capped * spread);
 }
+
+/**
+ * Chains (task.runAfter; docs/chains.md, "Chains"): at most this many links from a task that
+ * runs after no other task to the last task of a chain (so 11 tasks), checked when a task is
+ * saved or imported, and again when a chained run would start (a chain edited on two instances
+ * at once cannot loop for ever).
+ */
+export const CHAIN_MAX_DEPTH = 10;
+/** Tasks one task may run after. */
+export const CHAIN_MAX_PARENTS = 20;

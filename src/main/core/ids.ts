@@ -42,3 +42,14 @@ export function createIdGenerator(now: () => number = Date.now): IdGenerator {
     return id;
   };
 }
+
+/** 12 hex digits of milliseconds, 3 of the counter, 8 random (see createIdGenerator). */
+const CORE_ID = /^[0-9a-f]{23}$/;
+
+/**
+ * When an id of this generator was made (ms since 1970), read from its first 12 hex digits;
+ * undefined for ids made elsewhere (imported records may have any id).
+ */
+export function idTimeMs(id: string): number | undefined {
+  return CORE_ID.test(id) ? parseInt(id.slice(0, 12), 16) : undefined;
+}

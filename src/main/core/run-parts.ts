@@ -5,6 +5,7 @@
  */
 import type { Configuration, Operation, Run, Task } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
+import type { TemplateContext } from '../../shared/templates';
 import type { ConnectionLimits, ExecutionRequest } from '../executors/types';
 import { toIso } from './clock';
 import { copyData } from './event-bus';
@@ -19,17 +20,21 @@ export function shuttingDown(): AppError {
 }
 
 /**
- * The executor's request. `signal` is a prototype getter that makes the attempt's AbortController
- * on first read (see Attempt); executors read it (`request.signal`, destructuring) and never
- * spread the request, which would not copy it.
+ * The executor's request. `signal` and `template` are prototype getters made on first read (the
+ * attempt's AbortController, see Attempt; the placeholders' values, buildTemplateContext), so
+ * a run whose executor reads neither pays for neither; executors read them (`request.signal`,
+ * destructuring) and never spread the request, which would not copy them.
  */
 export class Execution implements ExecutionRequest {
   readonly task: Task | undefined;
   readonly operation: Operation;
   readonly config: Configuration;
+  private context: TemplateContext | undefined;
 
   constructor(
-    request: RunRequest,
+    private readonly request: RunRequest,
+    /** This attempt's `running` record. */
+    private readonly run: Run,
     private readonly attempt: Attempt,
     readonly resultMaxBytes: number,
     readonly limits: ConnectionLimits | undefined,
@@ -42,6 +47,36 @@ export class Execution implements ExecutionRequest {
   get signal(): AbortSignal {
     return this.attempt.signal;
   }
+
+  get template(): TemplateContext {
+    return (this.context ??= buildTemplateContext(this.request, this.run));
+  }
+}
+
+/** What `{{input}}` and `{{parent.id}}` are in a test run given a sample input (configs.test). */
+export const SAMPLE_PARENT_ID = 'sample-parent';
+
+/**
+ * The values placeholders read in this attempt (src/shared/templates.ts, docs/chains.md): the
+ * run's start, id, slot (else its start) and task; for a chained run the parent run and its
+ * stored result; for a test run with a sample input, that input (the parent: SAMPLE_PARENT_ID,
+ * at the run's start). Variables and the environment are the executor's to add (its params).
+ */
+export function buildTemplateContext(request: RunRequest, run: Run): TemplateContext {
+  const context: TemplateContext = {
+    now: run.startedAt,
+    run: { id: run.id, scheduledFor: run.scheduledFor ?? run.startedAt },
+    task: { id: run.taskId, name: run.taskName },
+  };
+  const parent = request.chain?.parent;
+  if (parent) {
+    context.parent = { id: parent.id, scheduledFor: parent.scheduledFor ?? parent.startedAt };
+    context.input = { result: parent.result, truncated: parent.result?.truncated === true };
+  } else if (request.sampleInput !== undefined) {
+    context.parent = { id: SAMPLE_PARENT_ID, scheduledFor: run.startedAt };
+    context.input = { result: request.sampleInput, truncated: false };
+  }
+  return context;
 }
 
 /**

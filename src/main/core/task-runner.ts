@@ -4,13 +4,14 @@
  * limits (global and per task, run-admission.ts). Nothing here throws for a failing task:
  * failures are recorded runs.
  */
-import type {
-  Configuration,
-  Operation,
-  Run,
-  RunError,
-  RunTrigger,
-  Task,
+import {
+  DEFAULT_TASK_TIMEOUT_MS,
+  type Configuration,
+  type Operation,
+  type Run,
+  type RunError,
+  type RunTrigger,
+  type Task,
 } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { retryDelayMs } from '../../shared/limits';
@@ -28,6 +29,7 @@ import { copyData, type EventBus } from './event-bus';
 import { deepFreeze } from './frozen';
 import type { IdGenerator } from './ids';
 import { boundResult } from './result-bounds';
+import { INPUT_TRUNCATED, judgeResult, truncatedInput } from './run-checks';
 import { RunAdmission } from './run-admission';
 import { Attempt, Execution, isoFormatter, Job, shuttingDown } from './run-parts';
 import { UnsavedRuns } from './unsaved-runs';
@@ -38,9 +40,6 @@ import {
   unreadableMessage,
 } from '../secrets/unreadable-secrets';
 
-/** Without a task timeout a run is stopped after this long, so nothing hangs forever. */
-export const DEFAULT_TASK_TIMEOUT_MS = 5 * 60_000;
-
 export interface RunRequest {
   task: Task | undefined;
   /** Secrets in clear; the recorded snapshot is redacted. */
@@ -48,6 +47,17 @@ export interface RunRequest {
   operation: Operation;
   trigger: RunTrigger;
   scheduledFor?: string;
+  /** A chained run (trigger `chain`): the run that started it (chain-dispatch.ts). */
+  chain?: ChainLink;
+  /** A test run (configs.test): a sample parent result placeholders read as `input`. */
+  sampleInput?: unknown;
+}
+
+export interface ChainLink {
+  /** The parent run's final record (shared and read-only, as event data is). */
+  parent: Run;
+  /** Links from the chain's first task to this run: 1 for a child of a run that was not chained. */
+  depth: number;
 }
 
 export interface StartedRun {
@@ -78,7 +88,15 @@ export interface TaskRunnerOptions {
   limits?: () => ConnectionLimits;
   /** Uniform in [0, 1) for the retry jitter; default `Math.random` (tests pass a fixed one). */
   random?: () => number;
+  /**
+   * Told when any run (all its attempts) is over with a final record: the chain dispatch starts
+   * the tasks that run after it (chain-dispatch.ts).
+   */
+  ended?: (request: RunRequest, run: Run) => void;
 }
+
+/** Failures that the same request would meet again: no retry. */
+const NOT_RETRIED = new Set(['INVALID_CONFIG', INPUT_TRUNCATED]);
 
 class ShutdownReason extends Error {
   constructor() {
@@ -261,7 +279,7 @@ export class TaskRunner {
       job.attempts < (policy?.attempts ?? 1) &&
       run.status !== 'succeeded' &&
       run.status !== 'interrupted' &&
-      run.error?.code !== 'INVALID_CONFIG'; // retrying cannot help
+      !NOT_RETRIED.has(run.error?.code ?? ''); // retrying cannot help
     if (!again) {
       this.finish(job, run);
       return;
@@ -283,6 +301,13 @@ export class TaskRunner {
 
   private finish(job: Job, run: Run | undefined, error?: unknown): void {
     job.settle(run, error);
+    if (run && this.options.ended) {
+      try {
+        this.options.ended(job.request, run);
+      } catch (failure) {
+        console.error('TaskRunner: the run-ended hook threw:', failure);
+      }
+    }
     if (--this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
@@ -326,19 +351,31 @@ export class TaskRunner {
           `TaskRunner: no executor is installed for ${request.config.type} tasks`,
         );
       }
+      const refused = truncatedInput(request);
+      if (refused) throw refused;
       const execute = executor.execute as (
         this: typeof executor,
         request: ExecutionRequest,
       ) => Promise<ExecutionOutcome>;
-      const outcome = await state.until(
-        execute.call(
-          executor,
-          new Execution(request, state, this.options.resultMaxBytes(), this.options.limits?.()),
-        ),
+      const execution = new Execution(
+        request,
+        run,
+        state,
+        this.options.resultMaxBytes(),
+        this.options.limits?.(),
       );
+      const outcome = await state.until(execute.call(executor, execution));
       if (state.aborted) throw state.reason;
-      final.status = 'succeeded';
+      const checks = request.task?.checks;
+      const judged = checks?.length
+        ? await judgeResult(store, run.taskId, checks, outcome.result, clock.now() - startMs)
+        : undefined;
+      final.status = judged?.error ? 'failed' : 'succeeded';
       final.result = boundResult(outcome.result, this.options.resultMaxBytes());
+      if (judged) {
+        final.result = { ...final.result, checks: judged.checks };
+        if (judged.error) final.error = judged.error;
+      }
     } catch (error) {
       const reason: unknown = state.aborted ? state.reason : error;
       final.status =

@@ -1,8 +1,11 @@
 /**
  * The `api` executor: read = request a URL (GET by default, any method); write = send data to a
- * URL (POST by default; PUT, PATCH and DELETE allowed) as JSON, form or text. `{{name}}`
- * placeholders fill url, headers, query values and body strings. A status outside the task's
- * success statuses (default 2xx) is a failure that keeps the response in the run's result.
+ * URL (POST by default; PUT, PATCH and DELETE allowed) as JSON, form or text. Placeholders
+ * (placeholders.ts, docs/chains.md) fill the url (url mode: values in the path and query are
+ * percent-encoded), header and query values (text mode), and the body: a JSON or form body in
+ * json mode (`"{{input.body.items}}"` sends the array), a text body in text mode. A status
+ * outside the task's success statuses (default 2xx) is a failure that keeps the response in the
+ * run's result.
  */
 import type { ApiParams, RunResult } from '../../shared/domain';
 import {
@@ -15,7 +18,7 @@ import {
   type HttpResponse,
 } from './http-client';
 import { decodeBody, formatBytes } from './http-content';
-import { fillDeep, fillMap, fillTemplate, type PlaceholderScope } from './placeholders';
+import { PlaceholderFiller } from './placeholders';
 import type { SelfGuard } from './self-guard';
 import type { ExecutionOutcome, ExecutionRequest, Executor } from './types';
 import { TaskError } from './types';
@@ -45,17 +48,16 @@ function hasHeader(headers: Record<string, string>, name: string): boolean {
   return Object.keys(headers).some((k) => k.toLowerCase() === name);
 }
 
-/** Builds the request from the params; every problem is an INVALID_CONFIG TaskError. */
+/**
+ * Builds the request from the params, placeholders filled by `fill` (made for this run:
+ * `PlaceholderFiller.of`); every problem is an INVALID_CONFIG TaskError (INPUT_TRUNCATED for a
+ * cut parent result).
+ */
 export function prepareApiRequest(
   params: ApiParams,
   operation: 'read' | 'write',
-  env: NodeJS.ProcessEnv,
+  fill: PlaceholderFiller,
 ): PreparedRequest {
-  const scope: PlaceholderScope = {
-    ...(params.variables ? { variables: params.variables } : {}),
-    ...(params.allowEnv ? { allowEnv: params.allowEnv } : {}),
-    env,
-  };
   const method = params.method ?? (operation === 'read' ? 'GET' : 'POST');
   if (operation === 'write' && !WRITE_METHODS.has(method)) {
     throw invalid(
@@ -63,7 +65,7 @@ export function prepareApiRequest(
     );
   }
   let url: URL;
-  const rawUrl = fillTemplate(params.url, scope, `${WHERE}: url`);
+  const rawUrl = fill.url(params.url, 'url');
   try {
     url = new URL(rawUrl);
   } catch {
@@ -77,10 +79,10 @@ export function prepareApiRequest(
       'url holds a user name or password; move them to params.auth (basic) so they are kept secret',
     );
   }
-  for (const [key, value] of Object.entries(fillMap(params.query, scope, `${WHERE}: query`))) {
+  for (const [key, value] of Object.entries(fill.map(params.query, 'query'))) {
     url.searchParams.append(key, value);
   }
-  const headers = fillMap(params.headers, scope, `${WHERE}: headers`);
+  const headers = fill.map(params.headers, 'headers');
   for (const [name, value] of Object.entries(headers)) {
     const problem = headerProblem(name, value);
     if (problem) throw invalid(problem);
@@ -96,7 +98,10 @@ export function prepareApiRequest(
   let body: Buffer | undefined;
   if (params.body !== undefined && params.body !== null) {
     const bodyType = params.bodyType ?? 'json';
-    const filled = fillDeep(params.body, scope, `${WHERE}: body`);
+    const filled =
+      bodyType === 'text' && typeof params.body === 'string'
+        ? fill.text(params.body, 'body')
+        : fill.json(params.body, 'body');
     let contentType: string;
     if (bodyType === 'json') {
       if (typeof filled === 'string') {
@@ -177,15 +182,12 @@ export class ApiExecutor implements Executor<'api'> {
     this.self = options.self;
   }
 
-  async execute({
-    task,
-    operation,
-    config,
-    signal,
-    limits,
-  }: ExecutionRequest<'api'>): Promise<ExecutionOutcome> {
+  async execute(request: ExecutionRequest<'api'>): Promise<ExecutionOutcome> {
+    // Read, not spread: the runner's request has getters (signal, template).
+    const { task, operation, config, signal, limits } = request;
     const params = config.params;
-    const prepared = prepareApiRequest(params, operation, this.env);
+    const fill = PlaceholderFiller.of(WHERE, request, params, this.env);
+    const prepared = prepareApiRequest(params, operation, fill);
     await this.self?.checkUrl(prepared.url, `${WHERE}: url`);
     const response = await this.client.request({
       ...prepared,

@@ -14,6 +14,7 @@ import { loadMongo } from './db/drivers';
 import { describeMongoError, plural } from './db/mongo-errors';
 import { loadExtendedJson, type ExtendedJson } from './ejson';
 import { MongoPool, type MongoPoolOptions } from './mongo-pool';
+import { dbPlaceholderFill, type ValueFill } from './placeholders';
 import type { ExecutionOutcome, ExecutionRequest, Executor } from './types';
 import { TaskError } from './types';
 import { raceAbort } from './race-abort';
@@ -59,6 +60,7 @@ export class DbExecutor implements Executor<'db'> {
         signal: request.signal,
         resultMaxBytes: request.resultMaxBytes,
         limits: request.limits,
+        fill: dbPlaceholderFill(request),
       });
     }
     return this.executeMongo(request, params as MongoParams);
@@ -77,7 +79,7 @@ export class DbExecutor implements Executor<'db'> {
     const action = this.actionFor(params, request.operation);
     const [driver, ejson] = await Promise.all([loadMongo(), loadExtendedJson()]);
     // Validate everything before touching the network: a bad config fails the same way offline.
-    const prepared = this.prepare(params, action, ejson);
+    const prepared = this.prepare(params, action, ejson, dbPlaceholderFill(request));
     const { signal } = request;
     if (signal.aborted) throw signal.reason;
     const describe = (error: unknown): TaskError =>
@@ -126,11 +128,20 @@ export class DbExecutor implements Executor<'db'> {
     return present[0]!;
   }
 
-  /** Parses the action's Extended JSON into BSON values after refusing server-side JS. */
-  private prepare(params: MongoParams, action: Action, json: ExtendedJson): Prepared {
+  /**
+   * Fills the action's placeholders, then parses its Extended JSON into BSON values after refusing
+   * server-side JS: the check sees the filled value, so an input cannot bring in `$where`.
+   */
+  private prepare(
+    params: MongoParams,
+    action: Action,
+    json: ExtendedJson,
+    fill: ValueFill,
+  ): Prepared {
     const ejson = <T>(value: unknown, where: string): T => {
-      json.refuseServerScripts(value, where);
-      return json.fromExtendedJson<T>(value, where);
+      const filled = fill(value, where);
+      json.refuseServerScripts(filled, where);
+      return json.fromExtendedJson<T>(filled, where);
     };
     switch (action) {
       case 'find': {

@@ -1,8 +1,10 @@
 /**
  * The `file` executor: read = get a file from a local path or an http(s) URL and decode it
  * (text, json, csv, binary); write = create a file in a directory (atomically, except `append`)
- * or send it to a URL (raw body or multipart upload). `{{name}}` placeholders fill location,
- * headers (URLs) and content (writes), with the same engine and rules as the api executor.
+ * or send it to a URL (raw body or multipart upload). Placeholders (placeholders.ts,
+ * docs/chains.md) fill the location (a URL in url mode, a local path in text mode), the headers
+ * of a URL (text mode) and the content of a write (json mode for json and csv, so
+ * `"{{input.body.items}}"` writes the array or the rows; text mode for text and binary).
  * Local files are file-local.ts, URLs file-remote.ts, bytes ↔ values by format file-content.ts.
  *
  * Local paths must be absolute or start with `~/`: the app (an Electron app or a service) has no
@@ -13,7 +15,7 @@ import type { FileParams, Operation } from '../../shared/domain';
 import { checkAborted, invalidFileParams, LocalFiles } from './file-local';
 import { RemoteFiles } from './file-remote';
 import { headerProblem } from './http-client';
-import { fillDeep, fillMap, fillTemplate, type PlaceholderScope } from './placeholders';
+import { PlaceholderFiller } from './placeholders';
 import type { SelfGuard } from './self-guard';
 import type { ExecutionOutcome, ExecutionRequest, Executor } from './types';
 
@@ -40,24 +42,27 @@ function isUrl(location: string): boolean {
  * they are sent (URL locations), content for writes. Done before any path/URL check, so a filled
  * location is checked exactly like a typed one. Problems are INVALID_CONFIG naming the field.
  */
-function fillParams(params: FileParams, operation: Operation, env: NodeJS.ProcessEnv): FileParams {
-  const scope: PlaceholderScope = {
-    ...(params.variables ? { variables: params.variables } : {}),
-    ...(params.allowEnv ? { allowEnv: params.allowEnv } : {}),
-    env,
-  };
-  const location = fillTemplate(params.location, scope, `${WHERE}: location`);
+function fillParams(params: FileParams, operation: Operation, fill: PlaceholderFiller): FileParams {
+  // A location is a URL when it starts as one, typed or filled (`{{base}}/x.json`); a URL is
+  // filled again in url mode (the same text before its path, its path and query encoded).
+  let location = isUrl(params.location)
+    ? fill.url(params.location, 'location')
+    : fill.text(params.location, 'location');
+  if (isUrl(location) && !isUrl(params.location)) location = fill.url(params.location, 'location');
   const filled: FileParams = { ...params, location };
   if (params.headers && isUrl(location)) {
-    filled.headers = fillMap(params.headers, scope, `${WHERE}: headers`);
+    filled.headers = fill.map(params.headers, 'headers');
     for (const [name, value] of Object.entries(filled.headers)) {
       const problem = headerProblem(name, value);
       if (problem) throw invalidFileParams(problem);
     }
   }
   if (operation === 'write' && params.content !== undefined) {
-    // Strings are filled for every format; inside json/csv values, every string recursively.
-    filled.content = fillDeep(params.content, scope, `${WHERE}: content`);
+    const format = params.format ?? 'text';
+    filled.content =
+      typeof params.content === 'string' && (format === 'text' || format === 'binary')
+        ? fill.text(params.content, 'content')
+        : fill.json(params.content, 'content');
   }
   return filled;
 }
@@ -78,7 +83,9 @@ export class FileExecutor implements Executor<'file'> {
     // The filled params travel beside the request: the runner's request has a live `signal`
     // getter, so it is not copied.
     const { operation, signal } = request;
-    const params = fillParams(request.config.params, operation, this.env);
+    const typed = request.config.params;
+    const fill = PlaceholderFiller.of(WHERE, request, typed, this.env);
+    const params = fillParams(typed, operation, fill);
     const location = params.location;
     if (location.includes('\0')) {
       throw invalidFileParams(

@@ -5,11 +5,14 @@
  * values filled in from secret variables, secret query keys or a URL password. This decorator
  * replaces every such value (as typed and as URL-encoded) with `REDACTED` in the error message
  * and in the result's `summary`, `url`, `location` and `headers`; response bodies are left as the
- * server sent them.
+ * server sent them. A secret field holding placeholders is filled as the executor fills it: once
+ * per configuration when it reads only variables and the environment, per run when it reads the
+ * run's values (`Bearer {{input.body.token}}`).
  */
 import { REDACTED, type Configuration, type RunResult } from '../../shared/domain';
 import { secretEntries } from '../../shared/secrets';
-import { fillTemplate, type PlaceholderScope } from './placeholders';
+import { listPlaceholders, urlEncode } from '../../shared/templates';
+import { PlaceholderFiller, type PlaceholderParams, type PlaceholderRequest } from './placeholders';
 import type { ExecutionOutcome, ExecutionRequest, Executor } from './types';
 import { TaskError } from './types';
 
@@ -23,6 +26,7 @@ function urlForms(value: string): string[] {
   const forms = [
     value,
     encodeURIComponent(value),
+    urlEncode(value),
     new URLSearchParams({ v: value }).toString().slice('v='.length),
   ];
   try {
@@ -40,25 +44,33 @@ function urlForms(value: string): string[] {
 }
 
 /**
- * Every secret value of the configuration as it may show in a message: the stored values, or for
- * secret fields holding placeholders, the filled ones. Longest first, so a secret holding another
- * is replaced whole.
+ * Whether the executors fill this secret field's placeholders: headers, query values and URL
+ * passwords are filled; variable values and `auth` are sent as they are (a `{{` in them is part
+ * of the secret).
  */
-export function secretValuesOf(config: Configuration, env: NodeJS.ProcessEnv): string[] {
-  const params = config.params as { variables?: Record<string, string>; allowEnv?: string[] };
-  const scope: PlaceholderScope = {
-    ...(params.variables ? { variables: params.variables } : {}),
-    ...(params.allowEnv ? { allowEnv: params.allowEnv } : {}),
-    env,
-  };
+function isTemplate(key: string, value: string): boolean {
+  return value.includes('{{') && !key.startsWith('variables:') && !key.startsWith('auth.');
+}
+
+/**
+ * Every secret value of the configuration as it may show in a message: the stored values, or for
+ * secret fields holding placeholders, the filled ones (with the run's values of `request`).
+ * Longest first, so a secret holding another is replaced whole.
+ */
+export function secretValuesOf(
+  config: Configuration,
+  env: NodeJS.ProcessEnv,
+  request: PlaceholderRequest = { task: undefined, config },
+): string[] {
+  const fill = PlaceholderFiller.of('', request, config.params as PlaceholderParams, env);
   const values = new Set<string>();
-  for (const value of secretEntries(config).values()) {
+  for (const [key, value] of secretEntries(config)) {
     // A template (`Bearer {{tok}}`) names the secret: its filled value is the one to hide, and
     // the template itself stays readable in a placeholder error.
     let secret: string | undefined = value;
-    if (value.includes('{{')) {
+    if (isTemplate(key, value)) {
       try {
-        secret = fillTemplate(value, scope, '');
+        secret = fill.text(value, '');
       } catch {
         secret = undefined; // the executor reports the broken placeholder
       }
@@ -67,6 +79,16 @@ export function secretValuesOf(config: Configuration, env: NodeJS.ProcessEnv): s
     for (const form of urlForms(secret)) if (form !== '') values.add(form);
   }
   return [...values].sort((a, b) => b.length - a.length);
+}
+
+/** Whether a secret field reads the run's values (then its filled value differs per run). */
+function readsRunValues(config: Configuration): boolean {
+  for (const [key, value] of secretEntries(config)) {
+    if (!isTemplate(key, value)) continue;
+    const kinds = listPlaceholders(value).map((p) => p.name.kind);
+    if (kinds.some((kind) => kind !== 'variable' && kind !== 'env')) return true;
+  }
+  return false;
 }
 
 export function redactText(text: string, secrets: readonly string[]): string {
@@ -108,8 +130,9 @@ function redactError(error: unknown, secrets: readonly string[]): unknown {
 /** Wraps an api or file executor so its runs report no secret value (see the top of the file). */
 export class RedactingExecutor<T extends Redacted> implements Executor<T> {
   readonly type: T;
-  // The scheduler hands one configuration object to every run of a batch: computed once each.
-  private readonly secrets = new WeakMap<Configuration, string[]>();
+  // The scheduler hands one configuration object to every run of a batch: computed once each,
+  // unless a secret reads the run's values.
+  private readonly secrets = new WeakMap<Configuration, string[] | 'per-run'>();
 
   constructor(
     private readonly inner: Executor<T>,
@@ -119,11 +142,12 @@ export class RedactingExecutor<T extends Redacted> implements Executor<T> {
   }
 
   async execute(request: ExecutionRequest<T>): Promise<ExecutionOutcome> {
-    let secrets = this.secrets.get(request.config);
-    if (secrets === undefined) {
-      secrets = secretValuesOf(request.config, this.env);
-      this.secrets.set(request.config, secrets);
+    let known = this.secrets.get(request.config);
+    if (known === undefined) {
+      known = readsRunValues(request.config) ? 'per-run' : secretValuesOf(request.config, this.env);
+      this.secrets.set(request.config, known);
     }
+    const secrets = known === 'per-run' ? secretValuesOf(request.config, this.env, request) : known;
     if (secrets.length === 0) return this.inner.execute(request);
     let outcome: ExecutionOutcome;
     try {

@@ -3,6 +3,7 @@
  * records, timeouts, retries and result bounds; an executor only does the work and reports it.
  */
 import type { Configuration, Operation, RunResult, Task, TaskType } from '../../shared/domain';
+import type { TemplateContext } from '../../shared/templates';
 
 export interface ExecutionRequest<T extends TaskType = TaskType> {
   /** Undefined for a configuration test run (`configs.test`). */
@@ -16,6 +17,15 @@ export interface ExecutionRequest<T extends TaskType = TaskType> {
   resultMaxBytes: number;
   /** Connection limits from the settings; absent, each executor's defaults apply. */
   limits?: ConnectionLimits | undefined;
+  /**
+   * What placeholders read in this attempt (docs/chains.md): `now`, `run`, `task`; in a chained
+   * run `parent` and `input` (the parent's stored result, `truncated` when the result size cap
+   * cut it: the runner already failed the run with INPUT_TRUNCATED unless
+   * `task.allowTruncatedInput`); in a test run given a sample input, that input. The runner
+   * builds it for every run, on first read; executors add their params' `variables`,
+   * `allowEnv` and the environment. Optional only so that executor unit tests may omit it.
+   */
+  template?: TemplateContext;
 }
 
 /** How many connections executors may hold open (settings of the same names). */

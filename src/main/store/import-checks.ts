@@ -2,12 +2,14 @@
  * What an import must pass before anything is stored: every catalog record meets the rules of
  * record-checks.ts (the schemas and the `*.save` rules), and every reference holds in the store as
  * it will be after the import (the file's records over the store's): a task's configuration
- * exists, is of the task's type and serves its operation, an entry's task and configuration exist
- * and fit. A bad file is refused as one `VALIDATION` naming every bad record.
+ * exists, is of the task's type and serves its operation, the tasks it runs after meet the chain
+ * rules (src/main/core/chain-rules.ts), an entry's task and configuration exist and fit. A bad
+ * file is refused as one `VALIDATION` naming every bad record.
  */
 import { compatibilityProblem } from '../../shared/compatibility';
 import type { Configuration, ScheduleEntry, Settings, Task } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
+import { ChainGraph } from '../core/chain-rules';
 import { checkOperation } from '../core/config-rules';
 import { EncryptingStore } from '../secrets/encrypting-store';
 import {
@@ -123,6 +125,19 @@ export async function checkReferences(
   for (const config of checked.configs) configs.set(config.id, config);
   const tasks = new Map((await store.listTasks()).map((t) => [t.id, t]));
   for (const task of checked.tasks) tasks.set(task.id, task);
+  const chains = new ChainGraph(tasks);
+  for (const task of checked.tasks) {
+    for (const { index, message } of chains.issuesOf(tasks.get(task.id)!)) {
+      // A parent that failed its own checks was reported already.
+      if (checked.invalid.task.has(task.runAfter![index]!.taskId)) continue;
+      issues.push({
+        kind: 'task',
+        id: task.id,
+        field: `runAfter.${index}.taskId`,
+        problem: message,
+      });
+    }
+  }
   const schedules = new Map((await store.listSchedules()).map((e) => [e.id, e]));
   for (const entry of checked.schedules) schedules.set(entry.id, entry);
   const fileEntries = new Set(checked.schedules.map((e) => e.id));

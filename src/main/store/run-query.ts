@@ -1,6 +1,8 @@
 /** Helpers every store shares for run ordering, filtering and page cursors. */
 import { AppError } from '../../shared/errors';
 import type { Run } from '../../shared/domain';
+import { toIso } from '../core/clock';
+import { idTimeMs } from '../core/ids';
 import type { RunQuery } from './types';
 
 export interface RunPosition {
@@ -38,12 +40,47 @@ export function decodeCursor(cursor: string): RunPosition {
   );
 }
 
-/** True when the run passes the query's filters (not the cursor). */
-export function matchesRunFilter(run: Run, query: Omit<RunQuery, 'limit' | 'cursor'>): boolean {
+/** The fields every store can filter on without reading the whole record. */
+export interface RunFilterFields {
+  taskId: string;
+  type: string;
+  status: string;
+  startedAt: string;
+}
+
+/**
+ * True when the run passes the query's filters on its summary fields (not `parentRunId`, see
+ * isChildOf, nor the cursor).
+ */
+export function matchesRunFilter(
+  run: RunFilterFields,
+  query: Omit<RunQuery, 'limit' | 'cursor'>,
+): boolean {
   if (query.taskId !== undefined && run.taskId !== query.taskId) return false;
   if (query.type !== undefined && run.type !== query.type) return false;
   if (query.status !== undefined && run.status !== query.status) return false;
   if (query.from !== undefined && run.startedAt < query.from) return false;
   if (query.to !== undefined && run.startedAt >= query.to) return false;
   return true;
+}
+
+/** True when the query asks for no parent, or `run` was started by that parent run. */
+export function isChildOf(run: Run, parentRunId: string | undefined): boolean {
+  return parentRunId === undefined || run.trigger.parentRunId === parentRunId;
+}
+
+/** Margin before a parent id's time in which its children are still looked for (clock steps). */
+const CHILD_SEARCH_MARGIN_MS = 3_600_000;
+
+/**
+ * `query.from`, raised to the earliest start a child of `query.parentRunId` can have when the id
+ * tells: the core's ids carry their creation time, and a child starts after its parent ended, on
+ * the same instance's clock (less an hour, in case that clock was set back meanwhile). A store
+ * then reads only the runs after the parent instead of its whole history.
+ */
+export function childSearchFrom(query: Pick<RunQuery, 'from' | 'parentRunId'>): string | undefined {
+  const made = query.parentRunId === undefined ? undefined : idTimeMs(query.parentRunId);
+  if (made === undefined) return query.from;
+  const earliest = toIso(Math.max(0, made - CHILD_SEARCH_MARGIN_MS));
+  return query.from === undefined || query.from < earliest ? earliest : query.from;
 }

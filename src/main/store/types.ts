@@ -27,6 +27,8 @@ export interface RunQuery {
   limit: number;
   /** Opaque cursor from a previous page's `nextCursor`. */
   cursor?: string;
+  /** Only the runs this run started (`trigger.parentRunId`): chained runs and their retries. */
+  parentRunId?: string;
 }
 
 export interface RunPage {

@@ -268,4 +268,38 @@ describe('system.import validates the whole file before storing anything', () =>
     ]);
     expect((await app.core.call('settings.get', {})).defaultTimezone).toBeUndefined();
   });
+
+  it('applies the chain rules to imported tasks: a cycle and a missing task are refused, nothing stored', async () => {
+    const dir = await tempDir();
+    const app = await startApp(dir);
+    await app.core.call('system.import', {
+      file: await exportFile(dir, { configs: [apiConfig('c1')], tasks: [task('t1', 'c1')] }),
+    });
+    const runsAfter = (taskId: string): Partial<Task> => ({
+      runAfter: [{ taskId, when: 'succeeded' }],
+    });
+    const file = await exportFile(dir, {
+      tasks: [
+        task('t1', 'c1', runsAfter('t2')),
+        task('t2', 'c1', runsAfter('t1')),
+        task('t3', 'c1', runsAfter('ghost')),
+      ],
+    });
+    const { records } = await refusal(app, file);
+    expect(records).toEqual([
+      expect.objectContaining({
+        kind: 'task',
+        id: 't1',
+        field: 'runAfter.0.taskId',
+        problem: expect.stringContaining('this makes a cycle: "task t1" → "task t2" → "task t1"'),
+      }),
+      expect.objectContaining({ kind: 'task', id: 't2', field: 'runAfter.0.taskId' }),
+      expect.objectContaining({
+        kind: 'task',
+        id: 't3',
+        problem: 'no task with id "ghost"; pick one from tasks.list',
+      }),
+    ]);
+    expect((await app.core.call('tasks.get', { id: 't1' })).runAfter).toBeUndefined();
+  });
 });

@@ -3,6 +3,7 @@ import { ApiExecutor } from '../../../src/main/executors/api-executor';
 import { FileExecutor } from '../../../src/main/executors/file-executor';
 import { RedactingExecutor, secretValuesOf } from '../../../src/main/executors/redacting-executor';
 import { REDACTED, type Configuration } from '../../../src/shared/domain';
+import type { TemplateContext } from '../../../src/shared/templates';
 import { TEXT_BODY, startHttpTarget, type HttpTarget } from '../../support/http-target';
 
 const T0 = '2026-01-01T00:00:00.000Z';
@@ -24,9 +25,14 @@ afterAll(async () => {
   await target.close();
 });
 
-function request<T extends 'api' | 'file'>(type: T, params: Record<string, unknown>) {
+function request<T extends 'api' | 'file'>(
+  type: T,
+  params: Record<string, unknown>,
+  template?: TemplateContext,
+) {
   return {
     task: undefined,
+    template,
     operation: 'read' as const,
     config: { id: 'c', name: 'c', type, params, createdAt: T0, updatedAt: T0 } as Extract<
       Configuration,
@@ -100,5 +106,55 @@ describe('RedactingExecutor', () => {
     expect(result['location']).toBe(`${target.url}/text?sig=${REDACTED}`);
     expect(holdsSig(JSON.stringify(result))).toBe(false);
     expect(result.data).toBe(TEXT_BODY);
+  });
+
+  it('redacts a secret filled from the parent run, with each run its own value', async () => {
+    const config = request('api', {
+      url: `${target.url}/json`,
+      query: { key: '{{input.body.token}}' },
+      secretQuery: ['key'],
+    }).config;
+    for (const token of ['first token/1', 'second token/2']) {
+      const template: TemplateContext = {
+        now: T0,
+        run: { id: 'r', scheduledFor: T0 },
+        task: { id: 't', name: 't' },
+        parent: { id: 'p', scheduledFor: T0 },
+        input: { result: { body: { token } } },
+      };
+      const { result } = await api.execute({ ...request('api', {}, template), config });
+      expect(result['url']).toBe(`${target.url}/json?key=${REDACTED}`);
+      expect(result['summary']).not.toContain('token');
+      expect(target.requests.at(-1)!.url).toBe(
+        `/json?${new URLSearchParams({ key: token }).toString()}`,
+      );
+    }
+  });
+
+  it('redacts a secret variable whose value holds {{, which is sent as it is', async () => {
+    const { result } = await api.execute(
+      request('api', {
+        url: `${target.url}/json?k={{k}}`,
+        variables: { k: 'pa{{ss' },
+        secretVariables: ['k'],
+      }),
+    );
+    expect(result['url']).toBe(`${target.url}/json?k=${REDACTED}`);
+    expect(target.requests.at(-1)!.url).toBe('/json?k=pa%7B%7Bss');
+  });
+
+  it('redacts a secret variable percent-encoded into a URL path', async () => {
+    const error = (await api
+      .execute(
+        request('api', {
+          url: `${target.url}/status/404/{{sig}}`,
+          variables: { sig: "it's (secret)!" },
+          secretVariables: ['sig'],
+        }),
+      )
+      .catch((e: unknown) => e)) as Error & { code: string };
+    expect(error.code).toBe('HTTP_STATUS');
+    expect(error.message).toContain(`/status/404/${REDACTED} answered 404`);
+    expect(error.message).not.toContain('secret');
   });
 });

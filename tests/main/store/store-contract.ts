@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Run } from '../../../src/shared/domain';
 import { settingsSchema } from '../../../src/shared/domain';
+import { createIdGenerator } from '../../../src/main/core/ids';
 import type { Store } from '../../../src/main/store/types';
 import { apiConfig, at, entry, run, task } from '../../support/fixtures';
 
@@ -217,6 +218,33 @@ export function describeStoreContract(name: string, create: () => Promise<StoreH
           cursor: paged.nextCursor!,
         });
         expect(rest.items.map((r) => r.id)).toEqual(['r0016', 'r0014', 'r0013', 'r0011', 'r0010']);
+      });
+
+      it('lists the runs a run started (parentRunId), across hours and page by page', async () => {
+        const parentId = createIdGenerator(() => Date.parse(at(0)))();
+        const child = (id: string, minutes: number, parentRunId: string, retry = false): Run =>
+          run(id, at(minutes), {
+            trigger: { kind: retry ? 'retry' : 'chain', parentRunId, parentTaskId: 'task-1' },
+          });
+        await store.insertRun(run(parentId, at(0)));
+        await store.insertRun(child('c1', 1, parentId));
+        await store.insertRun(child('other', 2, 'someone-else'));
+        await store.insertRun(child('c2', 3, parentId, true));
+        await store.insertRun(run('plain', at(4)));
+        await store.insertRun(child('imported-child', 5, 'imported-parent'));
+        await store.insertRun({ ...child('c3', 150, parentId), status: 'failed' });
+        await store.flush();
+        await reopenIfPersistent();
+        const ids = async (q: Omit<Parameters<Store['listRuns']>[0], 'limit'>): Promise<string[]> =>
+          (await store.listRuns({ limit: 10, ...q })).items.map((r) => r.id);
+        expect(await ids({ parentRunId: parentId })).toEqual(['c3', 'c2', 'c1']);
+        const first = await store.listRuns({ limit: 2, parentRunId: parentId });
+        expect(first.items.map((r) => r.id)).toEqual(['c3', 'c2']);
+        expect(await ids({ parentRunId: parentId, cursor: first.nextCursor! })).toEqual(['c1']);
+        expect(await ids({ parentRunId: parentId, status: 'succeeded' })).toEqual(['c2', 'c1']);
+        expect(await ids({ parentRunId: parentId, to: at(2) })).toEqual(['c1']);
+        expect(await ids({ parentRunId: 'imported-parent' })).toEqual(['imported-child']);
+        expect(await ids({ parentRunId: 'nobody' })).toEqual([]);
       });
 
       it('finds runs across days and months', async () => {

@@ -119,7 +119,7 @@ export function configHandlers(core: CoreContext): AreaHandlers<'configs'> {
       return { deleted };
     },
 
-    'configs.test': async ({ config: input, operation }) => {
+    'configs.test': async ({ config: input, operation, input: sampleInput }) => {
       const { existing, restored } = await restoredInput(input, 'configs.test', '');
       const config = stamped(restored, existing, restored.id ?? '');
       checkOperation(config, operation, 'configs.test');
@@ -128,6 +128,7 @@ export function configHandlers(core: CoreContext): AreaHandlers<'configs'> {
         config,
         operation,
         trigger: { kind: 'test' },
+        ...(sampleInput === undefined ? {} : { sampleInput }),
       }).finished;
     },
   };

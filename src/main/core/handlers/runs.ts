@@ -6,7 +6,7 @@ import { normalizeTime, type AreaHandlers, type CoreContext } from './context';
 export function runHandlers(core: CoreContext, latestRuns: LatestRuns): AreaHandlers<'runs'> {
   const { store } = core.options;
   return {
-    'runs.list': async ({ taskId, type, status, from, to, limit, cursor }) => {
+    'runs.list': async ({ taskId, type, status, parentRunId, from, to, limit, cursor }) => {
       if (from && to && Date.parse(from) >= Date.parse(to)) {
         throw new AppError('VALIDATION', `runs.list: from (${from}) must be before to (${to})`);
       }
@@ -14,6 +14,7 @@ export function runHandlers(core: CoreContext, latestRuns: LatestRuns): AreaHand
         ...(taskId ? { taskId } : {}),
         ...(type ? { type } : {}),
         ...(status ? { status } : {}),
+        ...(parentRunId ? { parentRunId } : {}),
         ...(from ? { from: normalizeTime(from) } : {}),
         ...(to ? { to: normalizeTime(to) } : {}),
         ...(cursor ? { cursor } : {}),

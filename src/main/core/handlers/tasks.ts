@@ -1,9 +1,19 @@
-/** `tasks.*`: list (type, ran in a period), get, save (its configuration must fit), run, delete. */
+/**
+ * `tasks.*`: list (type, ran in a period), get, save (its configuration must fit, its runAfter
+ * the chain rules), run, delete (taking the task out of every other task's runAfter).
+ */
+import type { TasksDeleted } from '../../../shared/contract';
 import { checkCompatible, typeMismatch } from '../../../shared/compatibility';
-import type { Run, Task } from '../../../shared/domain';
+import type { Configuration, Run, Task } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
+import { ChainGraph, parentPlaceholderIssues } from '../chain-rules';
 import { checkOperation } from '../config-rules';
 import { normalizeTime, type AreaHandlers, type CoreContext } from './context';
+
+interface FieldIssue {
+  path: string[];
+  message: string;
+}
 
 export function taskHandlers(core: CoreContext): AreaHandlers<'tasks'> {
   const { store } = core.options;
@@ -28,6 +38,46 @@ export function taskHandlers(core: CoreContext): AreaHandlers<'tasks'> {
       trigger: { kind: 'manual' },
     });
     return wait ? started.finished : started.started;
+  };
+
+  /**
+   * `VALIDATION` naming every problem of `task` (as it will be stored) with chains: its runAfter
+   * (chain-rules.ts), and placeholders of its configuration that read a parent it does not have.
+   */
+  const checkChains = async (task: Task, config: Configuration): Promise<void> => {
+    const issues: FieldIssue[] = [];
+    if (task.runAfter?.length) {
+      const tasks = new Map((await store.listTasks()).map((t) => [t.id, t]));
+      tasks.set(task.id, task);
+      for (const { index, message } of new ChainGraph(tasks).issuesOf(task)) {
+        issues.push({ path: ['task', 'runAfter', String(index), 'taskId'], message });
+      }
+    }
+    for (const { field, message } of parentPlaceholderIssues(task, config)) {
+      issues.push({
+        path: ['task', 'configId'],
+        message: `configuration "${config.name}", ${field}: ${message}`,
+      });
+    }
+    if (issues.length === 0) return;
+    const text = issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new AppError('VALIDATION', `tasks.save: ${text}`, { issues });
+  };
+
+  /** Takes the deleted tasks out of every other task's runAfter; returns the tasks changed. */
+  const unlink = async (deleted: ReadonlySet<string>): Promise<TasksDeleted['unlinked']> => {
+    const unlinked: NonNullable<TasksDeleted['unlinked']> = [];
+    const now = core.now();
+    for (const task of await store.listTasks()) {
+      if (!task.runAfter?.some((parent) => deleted.has(parent.taskId))) continue;
+      const runAfter = task.runAfter.filter((parent) => !deleted.has(parent.taskId));
+      const changed: Task = { ...task, updatedAt: now };
+      if (runAfter.length > 0) changed.runAfter = runAfter;
+      else delete changed.runAfter;
+      await store.putTask(changed);
+      unlinked.push({ id: task.id, name: task.name });
+    }
+    return unlinked.length ? unlinked : undefined;
   };
 
   return {
@@ -86,6 +136,7 @@ export function taskHandlers(core: CoreContext): AreaHandlers<'tasks'> {
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
       } as Task;
+      await checkChains(task, config);
       await store.putTask(task);
       core.changed('tasks');
       return task;
@@ -110,8 +161,9 @@ export function taskHandlers(core: CoreContext): AreaHandlers<'tasks'> {
       const entries = (await store.listSchedules()).filter((e) => doomed.has(e.taskId));
       await core.deleteEntries(entries.map((e) => e.id));
       const deleted = await store.deleteTasks(ids);
+      const unlinked = await unlink(doomed);
       core.changed('tasks');
-      return { deleted };
+      return unlinked ? { deleted, unlinked } : { deleted };
     },
   };
 }

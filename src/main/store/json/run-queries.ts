@@ -5,7 +5,14 @@
  * serial queue (RunLog), so segments do not change while a query reads them.
  */
 import type { Run } from '../../../shared/domain';
-import { compareRuns, decodeCursor, encodeCursor, matchesRunFilter } from '../run-query';
+import {
+  childSearchFrom,
+  compareRuns,
+  decodeCursor,
+  encodeCursor,
+  isChildOf,
+  matchesRunFilter,
+} from '../run-query';
 import type { RunPage, RunQuery } from '../types';
 import { lowerBound } from './run-log-parts';
 import type { RunLookup } from './run-lookup';
@@ -28,7 +35,9 @@ export class RunQueries {
       const cursorKey = segmentKeyOf(after.startedAt);
       if (hiKey === undefined || cursorKey < hiKey) hiKey = cursorKey;
     }
-    const loKey = query.from !== undefined ? segmentKeyOf(query.from) : undefined;
+    // A run's children start after it: only the segments from its hour on can hold them.
+    const from = childSearchFrom(query);
+    const loKey = from !== undefined ? segmentKeyOf(from) : undefined;
     return async () => {
       const { keys } = this.cache;
       const items: Run[] = [];
@@ -43,12 +52,18 @@ export class RunQueries {
         for (let i = sorted.length - 1; i >= 0; i--) {
           const entry = sorted[i]!;
           if (after && compareRuns(entry, after) >= 0) continue;
-          if (query.from !== undefined && entry.startedAt < query.from) break;
-          if (!matchesRunFilter(entry as unknown as Run, query)) continue;
+          if (from !== undefined && entry.startedAt < from) break;
+          if (!matchesRunFilter(entry, query)) continue;
+          let run: Run | undefined;
+          if (query.parentRunId !== undefined) {
+            // The parent is in the record only (entries keep the summary fields): read it first.
+            run = this.lookup.materialize(segment, entry);
+            if (!run || !isChildOf(run, query.parentRunId)) continue;
+          }
           if (items.length === query.limit) {
             return { items, nextCursor: encodeCursor(items[items.length - 1]!) };
           }
-          const run = this.lookup.materialize(segment, entry);
+          run ??= this.lookup.materialize(segment, entry);
           if (run) items.push(run);
         }
       }

@@ -4,7 +4,14 @@
  */
 import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { compareRuns, decodeCursor, encodeCursor, matchesRunFilter } from '../run-query';
+import {
+  childSearchFrom,
+  compareRuns,
+  decodeCursor,
+  encodeCursor,
+  isChildOf,
+  matchesRunFilter,
+} from '../run-query';
 import { applyScheduleState } from '../schedule-state';
 import type {
   RetentionPolicy,
@@ -140,12 +147,13 @@ export class MemoryStore implements Store {
   async listRuns(query: RunQuery): Promise<RunPage> {
     this.check();
     const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const from = childSearchFrom(query);
     const items: Run[] = [];
     for (let i = this.runs.length - 1; i >= 0; i--) {
       const run = this.runs[i]!;
       if (after && compareRuns(run, after) >= 0) continue;
-      if (query.from !== undefined && run.startedAt < query.from) break;
-      if (!matchesRunFilter(run, query)) continue;
+      if (from !== undefined && run.startedAt < from) break;
+      if (!matchesRunFilter(run, query) || !isChildOf(run, query.parentRunId)) continue;
       if (items.length === query.limit) {
         const last = items[items.length - 1]!;
         return { items, nextCursor: encodeCursor(last) };

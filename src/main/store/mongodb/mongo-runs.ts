@@ -8,7 +8,7 @@ import type { Filter } from 'mongodb';
 import type { Run } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { toIso } from '../../core/clock';
-import { decodeCursor, encodeCursor } from '../run-query';
+import { childSearchFrom, decodeCursor, encodeCursor } from '../run-query';
 import type { RetentionPolicy, RunDeletion, RunPage, RunQuery } from '../types';
 import type { MongoConnection } from './mongo-connection';
 import { COLLECTIONS, isDuplicateKey, runFromDoc, runToDoc, type Doc } from './mongo-docs';
@@ -82,8 +82,11 @@ export class MongoRuns {
     if (query.taskId !== undefined) filter.taskId = query.taskId;
     if (query.type !== undefined) filter.type = query.type;
     if (query.status !== undefined) filter.status = query.status;
+    if (query.parentRunId !== undefined) filter['trigger.parentRunId'] = query.parentRunId;
     const range: Record<string, string> = {};
-    if (query.from !== undefined) range.$gte = query.from;
+    // A run's children start after it: the startedAt index then scans only the runs since.
+    const from = childSearchFrom(query);
+    if (from !== undefined) range.$gte = from;
     if (query.to !== undefined) range.$lt = query.to;
     if (Object.keys(range).length) filter.startedAt = range;
     if (query.cursor) {

@@ -7,7 +7,7 @@ import { createApp, type App } from '../../../../src/main/app';
 import type { Executor, ExecutionRequest } from '../../../../src/main/executors/types';
 import { MemoryStore } from '../../../../src/main/store/memory/memory-store';
 import type { MethodName, MethodParams, MethodResult } from '../../../../src/shared/contract';
-import type { Configuration, Task } from '../../../../src/shared/domain';
+import type { Configuration, Run, Task } from '../../../../src/shared/domain';
 import type { AppEvent } from '../../../../src/shared/events';
 
 /** An api executor whose behaviour each test sets. */
@@ -71,4 +71,27 @@ export async function makeTask(
     task: { name: 'Fetch', type: 'api', operation: 'read', configId: config.id, ...overrides },
   });
   return { config, task };
+}
+
+/**
+ * Resolves with the first `count` final records of the task's runs (its `run.finished` events,
+ * those seen already included), in the order they ended.
+ */
+export function finishedRuns(taskId: string, count: number): Promise<Run[]> {
+  const ended = (event: AppEvent): Run | undefined =>
+    event.name === 'run.finished' && event.data.run.taskId === taskId ? event.data.run : undefined;
+  const seen = events.map(ended).filter((run): run is Run => run !== undefined);
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (seen.length < count) return;
+      unsubscribe();
+      resolve(seen.slice(0, count));
+    };
+    const unsubscribe = app.events.subscribe((event) => {
+      const run = ended(event);
+      if (run) seen.push(run);
+      check();
+    });
+    check();
+  });
 }
