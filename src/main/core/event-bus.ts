@@ -1,8 +1,5 @@
 import type { AppEvent, EventMap, EventName } from '../../shared/events';
 
-/** Kept here for the core's users; the copy itself lives in src/shared/copy-data.ts. */
-export { copyData } from '../../shared/copy-data';
-
 export type EventListener = (event: AppEvent) => void;
 
 /**

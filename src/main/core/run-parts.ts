@@ -8,7 +8,7 @@ import { AppError } from '../../shared/errors';
 import type { TemplateContext } from '../../shared/templates';
 import type { ConnectionLimits, ExecutionRequest } from '../executors/types';
 import { toIso } from './clock';
-import { copyData } from './event-bus';
+import { copyData } from '../../shared/copy-data';
 import type { Admittable } from './run-admission';
 import type { RunRequest, RunSettled, StartedRun } from './task-runner';
 

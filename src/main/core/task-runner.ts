@@ -25,7 +25,8 @@ import type {
 import { TaskError } from '../executors/types';
 import type { Store } from '../store/types';
 import { sleep, type Clock } from './clock';
-import { copyData, type EventBus } from './event-bus';
+import { copyData } from '../../shared/copy-data';
+import type { EventBus } from './event-bus';
 import { deepFreeze } from './frozen';
 import type { IdGenerator } from './ids';
 import { boundResult } from './result-bounds';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyData } from '../../../src/main/core/event-bus';
+import { copyData } from '../../../src/shared/copy-data';
 
 describe('copyData', () => {
   it('copies plain records deeply, equal to what structuredClone makes', () => {

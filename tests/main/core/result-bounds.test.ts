@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { copyData } from '../../../src/main/core/event-bus';
+import { copyData } from '../../../src/shared/copy-data';
 import { boundResult, jsonText } from '../../../src/main/core/result-bounds';
 import { jsonDepth } from '../../../src/shared/json-bounds';
 

@@ -72,6 +72,7 @@ describe('mongodb store specifics', () => {
       expect([...byName.keys()].sort()).toEqual(
         [
           '_id_',
+          'runs_parent_time',
           'runs_status_time',
           'runs_task_time',
           'runs_time',
@@ -80,6 +81,11 @@ describe('mongodb store specifics', () => {
         ].sort(),
       );
       expect(byName.get('runs_time')?.key).toEqual({ startedAt: -1, _id: -1 });
+      expect(byName.get('runs_parent_time')?.key).toEqual({
+        'trigger.parentRunId': 1,
+        startedAt: -1,
+        _id: -1,
+      });
       expect(byName.get('runs_ttl')?.expireAfterSeconds).toBe(30 * 86_400);
       const scheduleIndexes = await db.collection('schedules').listIndexes().toArray();
       expect(scheduleIndexes.map((i) => i.key)).toContainEqual({ nextRunAt: 1 });

@@ -92,6 +92,14 @@ export async function ensureIndexes(col: CollectionOf, options: IndexOptions): P
   await runs.createIndex({ taskId: 1, startedAt: -1, _id: -1 }, { name: 'runs_task_time' });
   await runs.createIndex({ type: 1, startedAt: -1, _id: -1 }, { name: 'runs_type_time' });
   await runs.createIndex({ status: 1, startedAt: -1, _id: -1 }, { name: 'runs_status_time' });
+  // A run's children (runs.list parentRunId: chained runs and their retries).
+  await runs.createIndex(
+    { 'trigger.parentRunId': 1, startedAt: -1, _id: -1 },
+    {
+      name: 'runs_parent_time',
+      partialFilterExpression: { 'trigger.parentRunId': { $exists: true } },
+    },
+  );
   if (options.runTtlDays !== undefined) {
     await runs.createIndex(
       { [RUN_DATE_FIELD]: 1 },
@@ -137,8 +145,7 @@ export function isUnreachable(error: unknown): boolean {
 export const isDuplicateKey = (error: unknown): boolean =>
   error instanceof MongoServerError && error.code === DUPLICATE_KEY;
 
-export const messageOf = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
+export { messageOf } from '../../../shared/errors';
 
 /** Removes the URI's password from driver messages that echo it (`location` is the redacted URI). */
 export function scrub(message: string, uri: string, location: string): string {
