@@ -3,6 +3,8 @@
  * configuration of the other engines needs for a read or a write task (`dbOperationProblems`),
  * http(s) only for api and file locations, no NUL bytes.
  */
+import { collectTemplateStrings } from '../../shared/template-values';
+import { validateTemplates } from '../../shared/templates';
 import { DB_ENGINE_LABELS, dbEngineOf, dbOperationProblems } from '../../shared/db-params';
 import type { Configuration, ConfigurationInput, Operation } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
@@ -120,4 +122,47 @@ export function checkOperation(config: Configuration, operation: Operation, wher
       `${where}: configuration "${config.name}" has no content to write; add params.content`,
     );
   }
+}
+
+/** Params whose strings are never filled: secrets sent as typed, names, lists, the db uri. */
+const UNFILLED_PARAMS = new Set([
+  'auth',
+  'variables',
+  'allowEnv',
+  'uri',
+  'secretVariables',
+  'secretHeaders',
+  'secretQuery',
+]);
+
+/**
+ * Throws `VALIDATION` for a placeholder that can never be filled (issue #15, "bad input"): a
+ * syntax error, an unknown filter, a malformed date pattern or zone, a variable the configuration
+ * does not define, an environment variable it does not allow. `{{input…}}` and `{{parent…}}` pass
+ * here (a task decides whether it is chained: `tasks.save` checks those). Only at save and test,
+ * not for records read back: a configuration stored before this check stays usable.
+ */
+export function checkTemplates(config: Params, where: string): void {
+  const params = config.params as Record<string, unknown> & {
+    variables?: Record<string, unknown>;
+    allowEnv?: string[];
+  };
+  const fields: Record<string, string> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (UNFILLED_PARAMS.has(key)) continue;
+    Object.assign(fields, collectTemplateStrings(value, `params.${key}`));
+  }
+  if (Object.keys(fields).length === 0) return;
+  const scope =
+    config.type === 'db'
+      ? {}
+      : { variables: Object.keys(params.variables ?? {}), allowEnv: params.allowEnv ?? [] };
+  const issues = validateTemplates(fields, { chained: true, ...scope });
+  if (issues.length === 0) return;
+  throw new AppError('VALIDATION', `${where}.${issues[0]!.field}: ${issues[0]!.message}`, {
+    issues: issues.map((issue) => ({
+      path: ['config', ...issue.field.split(/[.[]/, 2)],
+      message: `${issue.field}: ${issue.message}`,
+    })),
+  });
 }
