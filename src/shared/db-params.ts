@@ -35,8 +35,23 @@ export {
 
 // ---------------------------------------------------------------- MongoDB params
 
+/** `{{input.rows}}`: a whole field given by one placeholder, filled with a JSON value. */
+const ONE_PLACEHOLDER = /^\s*\{\{[^{}]+\}\}\s*$/;
+
 const jsonObject = z.record(z.string(), z.unknown());
 const boundedObject = boundedJson(jsonObject);
+/**
+ * A JSON field of a MongoDB action, or one placeholder that fills the whole field when the run
+ * starts (`"{{input.body.orders}}"`; the executor checks the filled value's shape).
+ */
+const orPlaceholder = <T extends z.ZodType>(schema: T, what: string) =>
+  z.union([
+    schema,
+    z
+      .string()
+      .regex(ONE_PLACEHOLDER, `must be ${what}, or one placeholder such as "{{input.body.items}}"`),
+  ]);
+const filterField = orPlaceholder(boundedObject, 'an object');
 const positiveInt = z.number().int('must be a whole number').positive('must be at least 1');
 
 /** A MongoDB configuration (mongodb:// or mongodb+srv://): filters etc. in Extended JSON. */
@@ -49,29 +64,39 @@ export const mongoParamsSchema = z.strictObject({
   collection: z.string().trim().min(1, 'must not be empty'),
   find: z
     .strictObject({
-      filter: boundedObject.optional(),
+      filter: filterField.optional(),
       projection: boundedObject.optional(),
       sort: boundedObject.optional(),
       limit: z.number().int().nonnegative().optional(),
       skip: z.number().int().nonnegative().optional(),
     })
     .optional(),
-  aggregate: z.strictObject({ pipeline: boundedJson(z.array(jsonObject)) }).optional(),
-  count: z.strictObject({ filter: boundedObject.optional() }).optional(),
+  aggregate: z
+    .strictObject({
+      pipeline: orPlaceholder(boundedJson(z.array(jsonObject)), 'an array of stages'),
+    })
+    .optional(),
+  count: z.strictObject({ filter: filterField.optional() }).optional(),
   insert: z
     .strictObject({
-      documents: boundedJson(z.array(jsonObject).min(1, 'needs at least one document')),
+      documents: orPlaceholder(
+        boundedJson(z.array(jsonObject).min(1, 'needs at least one document')),
+        'an array of documents',
+      ),
     })
     .optional(),
   update: z
     .strictObject({
-      filter: boundedObject,
-      update: boundedJson(z.union([jsonObject, z.array(jsonObject)])),
+      filter: filterField,
+      update: orPlaceholder(
+        boundedJson(z.union([jsonObject, z.array(jsonObject)])),
+        'an object or a pipeline',
+      ),
       upsert: z.boolean().optional(),
       many: z.boolean().optional(),
     })
     .optional(),
-  delete: z.strictObject({ filter: boundedObject, many: z.boolean().optional() }).optional(),
+  delete: z.strictObject({ filter: filterField, many: z.boolean().optional() }).optional(),
   timeoutMs: positiveInt.max(3_600_000).optional(),
 });
 export type MongoParams = z.infer<typeof mongoParamsSchema>;
@@ -143,9 +168,6 @@ export const sqlQuerySchema = z.strictObject({
     }),
   ).optional(),
 });
-
-/** `{{input.rows}}`: a whole field given by one placeholder, filled with a JSON value. */
-const ONE_PLACEHOLDER = /^\s*\{\{[^{}]+\}\}\s*$/;
 
 export type SqlRows = Record<string, unknown>[] | string;
 export type OnConflict = 'error' | 'ignore' | { update: string[]; key?: string[] };

@@ -37,6 +37,44 @@ export interface DbExecutorOptions {
   readLimit?: number;
 }
 
+/** What a MongoDB action's field must hold once its placeholders are filled. */
+type Shape = 'object' | 'objects' | 'documents' | 'update';
+
+const isObject = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * A field given as one placeholder (`"{{input.body.orders}}"`) is whatever the run's value is:
+ * it must still be what the action takes, else the run fails before anything is sent.
+ */
+function checkShape(value: unknown, where: string, shape: Shape): void {
+  const objects = Array.isArray(value) && value.every(isObject);
+  const ok =
+    shape === 'object'
+      ? isObject(value)
+      : shape === 'objects'
+        ? objects
+        : shape === 'documents'
+          ? objects && (value as unknown[]).length > 0
+          : isObject(value) || objects;
+  if (ok) return;
+  const wanted = {
+    object: 'an object',
+    objects: 'an array of objects',
+    documents: 'a non-empty array of documents (objects)',
+    update: 'an object or an array of stages',
+  }[shape];
+  const got = Array.isArray(value)
+    ? `an array of ${value.length}`
+    : value === null
+      ? 'null'
+      : typeof value;
+  throw new TaskError(
+    'INVALID_CONFIG',
+    `DbExecutor: ${where} must be ${wanted} once filled; got ${got}`,
+  );
+}
+
 export class DbExecutor implements Executor<'db'> {
   readonly type = 'db' as const;
   readonly pool: MongoPool;
@@ -138,8 +176,9 @@ export class DbExecutor implements Executor<'db'> {
     json: ExtendedJson,
     fill: ValueFill,
   ): Prepared {
-    const ejson = <T>(value: unknown, where: string): T => {
+    const ejson = <T>(value: unknown, where: string, shape: Shape = 'object'): T => {
       const filled = fill(value, where);
+      checkShape(filled, where, shape);
       json.refuseServerScripts(filled, where);
       return json.fromExtendedJson<T>(filled, where);
     };
@@ -155,14 +194,18 @@ export class DbExecutor implements Executor<'db'> {
         };
       }
       case 'aggregate':
-        return { pipeline: ejson<Document[]>(params.aggregate!.pipeline, 'aggregate.pipeline') };
+        return {
+          pipeline: ejson<Document[]>(params.aggregate!.pipeline, 'aggregate.pipeline', 'objects'),
+        };
       case 'count':
         return { filter: ejson<Document>(params.count!.filter ?? {}, 'count.filter') };
       case 'insert':
-        return { documents: ejson<Document[]>(params.insert!.documents, 'insert.documents') };
+        return {
+          documents: ejson<Document[]>(params.insert!.documents, 'insert.documents', 'documents'),
+        };
       case 'update': {
         const update = params.update!;
-        const parsed = ejson<Document | Document[]>(update.update, 'update.update');
+        const parsed = ejson<Document | Document[]>(update.update, 'update.update', 'update');
         if (Array.isArray(parsed) ? parsed.length === 0 : Object.keys(parsed).length === 0) {
           throw new TaskError(
             'INVALID_CONFIG',

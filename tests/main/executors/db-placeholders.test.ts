@@ -176,7 +176,7 @@ describe('placeholders in a MongoDB task', () => {
   it('inserts {{input.body.items}} as documents and finds them with a filled filter', async () => {
     const base = { uri: target.uri, database: target.database, collection };
     await executor.execute(
-      request({ ...base, insert: { documents: '{{input.body.items}}' as never } }, 'write'),
+      request({ ...base, insert: { documents: '{{input.body.items}}' } }, 'write'),
     );
     const { result } = await executor.execute(
       request(
@@ -197,12 +197,20 @@ describe('placeholders in a MongoDB task', () => {
       input: { result: { body: { filter: { $where: 'sleep(1000) || true' } } } },
     };
     const run = executor.execute(
-      request(
-        { ...base, find: { filter: { $and: ['{{input.body.filter}}'] } as never } },
-        'read',
-        template,
-      ),
+      request({ ...base, find: { filter: '{{input.body.filter}}' } }, 'read', template),
     );
     await expect(run).rejects.toMatchObject({ message: expect.stringMatching(/\$where/) });
+  });
+
+  it('fails before sending when a whole-field placeholder fills in the wrong shape', async () => {
+    const base = { uri: target.uri, database: target.database, collection };
+    const run = executor.execute(
+      request({ ...base, insert: { documents: '{{input.body.note}}' } }, 'write'),
+    );
+    await expect(run).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      message:
+        'DbExecutor: insert.documents must be a non-empty array of documents (objects) once filled; got string',
+    });
   });
 });
