@@ -128,6 +128,40 @@ export async function serveJson(
   return { proc, base };
 }
 
+/** The `error` of a service answer that failed. */
+export interface ServiceError {
+  code: string;
+  message: string;
+  details?: { issues?: Array<{ path: string[]; message: string }> };
+}
+
+/** A service answer: the HTTP status and the body's `result` or `error`. */
+export interface ServiceAnswer {
+  status: number;
+  result?: unknown;
+  error?: ServiceError;
+}
+
+/**
+ * `POST <base>api/<method>` with `params` as JSON and `token` as the bearer token (given up
+ * after 15 s); `base` is what `serveJson` resolves with.
+ */
+export async function postJson(
+  base: string,
+  token: string,
+  method: string,
+  params: unknown,
+): Promise<ServiceAnswer> {
+  const res = await fetch(`${base}api/${method}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(params),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const body = (await res.json()) as { result?: unknown; error?: ServiceError };
+  return { status: res.status, ...body };
+}
+
 /** The processes of a process group: pid → command line. */
 export function groupMembers(pgid: number): Map<number, string[]> {
   const members = new Map<number, string[]>();

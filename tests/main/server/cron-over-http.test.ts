@@ -16,32 +16,15 @@ import {
   oneRandomField,
   VALID_CRON,
 } from '../../support/cron-corpus';
-import { killStarted, serveJson } from '../../support/serve-process';
+import { killStarted, postJson, serveJson, type ServiceAnswer } from '../../support/serve-process';
 
 const TOKEN = 'cron-token-0123456789';
 let base: string;
 let dir: string;
 let taskId: string;
 
-interface ErrorBody {
-  code: string;
-  message: string;
-  details?: { issues?: Array<{ path: string[]; message: string }> };
-}
-
-async function post(
-  method: string,
-  params: unknown,
-): Promise<{ status: number; result?: unknown; error?: ErrorBody }> {
-  const res = await fetch(`${base}api/${method}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(params),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const body = (await res.json()) as { result?: unknown; error?: ErrorBody };
-  return { status: res.status, ...body };
-}
+const post = (method: string, params: unknown): Promise<ServiceAnswer> =>
+  postJson(base, TOKEN, method, params);
 
 const preview = (cron: string): ReturnType<typeof post> =>
   post('schedules.preview', { kind: 'cron', cron, timezone: 'UTC', count: 3 });

@@ -47,11 +47,7 @@ describe('serializeRun', () => {
           if (freeze)
             base.config = deepFreeze({ ...(base.config ?? {}), params: { url: taskName } });
           const line = serializeRun(base);
-          if (freeze && JSON.stringify(base.config).length >= 256) {
-            expect(JSON.parse(line)).toEqual(JSON.parse(reference(base)));
-          } else {
-            expect(line).toBe(reference(base));
-          }
+          expect(line).toBe(reference(base));
           expect(readEntry(line)).toMatchObject({ id: base.id, startedAt: base.startedAt });
         },
       ),
@@ -59,7 +55,7 @@ describe('serializeRun', () => {
     );
   });
 
-  it('appends the text of a large deep-frozen configuration snapshot, which can never change', () => {
+  it('writes a large deep-frozen configuration snapshot in its place, as any other value', () => {
     const config = deepFreeze({
       id: 'c1',
       params: { url: 'https://example.test/', headers: {}, body: 'x'.repeat(300) },
@@ -68,8 +64,7 @@ describe('serializeRun', () => {
     const b = run('r2', '2026-01-01T00:00:01.000Z', { config, status: 'running' } as never);
     for (const record of [a, b]) {
       const line = serializeRun(record);
-      expect(line.endsWith(`,"config":${JSON.stringify(config)}}`)).toBe(true);
-      expect(JSON.parse(line)).toEqual(JSON.parse(reference(record)));
+      expect(line).toBe(reference(record));
       expect(readEntry(line)).toMatchObject({ id: record.id, status: record.status });
     }
     expect(Object.isFrozen(config.params)).toBe(true);
