@@ -92,8 +92,17 @@ export function serverFieldErrors(error: unknown, entity: string): FieldErrors {
   return out;
 }
 
+/**
+ * What a JSON text field must hold; `…OrPlaceholder`: or a JSON string that is one placeholder
+ * (`"{{input.body.orders}}"`), which fills the whole field when a run starts (MongoDB fields).
+ */
+export type JsonFieldKind =
+  'object' | 'array' | 'any' | 'objectOrPlaceholder' | 'arrayOrPlaceholder';
+
+const ONE_PLACEHOLDER = /^\s*\{\{[^{}]+\}\}\s*$/;
+
 /** Parses a JSON text field; empty → undefined. Throws with a readable message. */
-export function parseJsonField(text: string, what: 'object' | 'array' | 'any'): unknown {
+export function parseJsonField(text: string, kind: JsonFieldKind): unknown {
   if (!text.trim()) return undefined;
   let value: unknown;
   try {
@@ -103,10 +112,15 @@ export function parseJsonField(text: string, what: 'object' | 'array' | 'any'): 
       `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
     );
   }
+  const placeholder = kind.endsWith('OrPlaceholder');
+  if (placeholder && typeof value === 'string' && ONE_PLACEHOLDER.test(value)) return value;
+  const or = placeholder ? ', or one placeholder in quotes like "{{input.body.items}}"' : '';
+  const what = kind.replace('OrPlaceholder', '');
   if (what === 'object' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-    throw new Error('must be a JSON object like {"key": "value"}');
+    throw new Error(`must be a JSON object like {"key": "value"}${or}`);
   }
-  if (what === 'array' && !Array.isArray(value)) throw new Error('must be a JSON array like [ … ]');
+  if (what === 'array' && !Array.isArray(value))
+    throw new Error(`must be a JSON array like [ … ]${or}`);
   return value;
 }
 

@@ -1,4 +1,8 @@
-/** Create/edit a configuration: per-type fields, validation as you type, server errors by field. */
+/**
+ * Create/edit a configuration: per-type fields, validation as you type, server errors by field;
+ * a placeholder picker that inserts at the cursor, and Test with the parent's last result as
+ * input when a chained task runs with it (issue #15).
+ */
 import { useMemo, useState, type ReactElement } from 'react';
 import { ENCODINGS_LIST } from './lists';
 import {
@@ -12,7 +16,7 @@ import {
   type Run,
   type TaskType,
 } from '../../../shared/domain';
-import { getClient } from '../api/current';
+import { call, getClient } from '../api/current';
 import { useConfigs } from '../stores/configs';
 import { errorMessage } from '../stores/load-state';
 import { serverFieldErrors, type FieldErrors } from '../util';
@@ -24,10 +28,13 @@ import {
   type ConfigDraft,
 } from './config-draft';
 import { revealDraft } from './config-reveal';
+import { useChainSample } from './ChainHooks';
+import { ChainTestInput } from './ChainTestInput';
 import { ErrorBox, SaveActions } from './common';
 import { engineShown, suggestedTestOperation } from './db-draft';
 import { DbParamsFields, type DraftFieldKit } from './DbParamsFields';
 import { Field } from './Field';
+import { PlaceholderPicker, usePlaceholderTarget } from './PlaceholderPicker';
 import { RunResultView } from './RunResultView';
 
 const SECRET_HINT = 'sealed at rest and shown as ••••••; separate names by commas or spaces';
@@ -56,6 +63,10 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
   const [testError, setTestError] = useState<string | undefined>();
   const built = useMemo(() => buildConfig(draft), [draft]);
   const pickPath = getClient().pickPath;
+  const chain = useChainSample(draft.id);
+  const placeholderTarget = usePlaceholderTarget();
+  const [testWithoutInput, setTestWithoutInput] = useState(false);
+  const sampleInput = testWithoutInput ? undefined : chain?.run?.result;
 
   const update = (patch: Partial<ConfigDraft>, keys: readonly string[]): void => {
     // The db fields follow the engine the uri names (kept while it names none).
@@ -181,7 +192,15 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
     if (!built.input) return;
     setTesting(true);
     try {
-      setTestRun(await useConfigs.getState().test(built.input, testOp));
+      setTestRun(
+        sampleInput === undefined
+          ? await useConfigs.getState().test(built.input, testOp)
+          : await call('configs.test', {
+              config: built.input,
+              operation: testOp,
+              input: sampleInput,
+            }),
+      );
     } catch (error) {
       const { _: _message, ...fields } = serverErrors(error);
       setServer((s) => ({ ...s, ...fields }));
@@ -228,6 +247,7 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
     <form
       aria-label={config ? `Edit configuration ${config.name}` : 'New configuration'}
       className="form"
+      onFocus={placeholderTarget.onFocus}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
@@ -249,6 +269,19 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
           </select>
         )}
       </Field>
+      <PlaceholderPicker
+        chained={Boolean(chain)}
+        parent={
+          chain?.run
+            ? {
+                result: chain.run.result,
+                from: `the last result of “${chain.parent?.name ?? '?'}”`,
+              }
+            : undefined
+        }
+        note="Click into a text field of the form, then pick one: it is inserted at the cursor."
+        onPick={placeholderTarget.insert}
+      />
 
       {draft.type === 'api' ? (
         <fieldset>
@@ -355,6 +388,7 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
         <button type="button" disabled={testing} onClick={() => void test()}>
           {testing ? 'Testing…' : draft.type === 'db' ? 'Test connection' : 'Test'}
         </button>
+        <ChainTestInput sample={chain} without={testWithoutInput} onWithout={setTestWithoutInput} />
       </SaveActions>
       {testError ? <ErrorBox message={`Test failed to start: ${testError}`} /> : null}
       {testRun ? (

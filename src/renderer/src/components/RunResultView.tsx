@@ -1,10 +1,11 @@
 /**
  * A run's result and error: JSON tree, text, or a table for CSV rows / arrays of objects; db
  * engine results get their own views (DbResultViews.tsx): SQL rows with column types, a Redis
- * reply as a value, write counts.
+ * reply as a value, write counts; the outcome of each of the task's checks as a table.
  */
 import { useState, type KeyboardEvent as ReactKeyboardEvent, type ReactElement } from 'react';
 import type { Run } from '../../../shared/domain';
+import { ChecksOutcomeTable, checkOutcomesOf } from './ChecksOutcomeTable';
 import { dbResultLabel, DbReplyView, DbRowsTable, DbWriteCounts, sqlRowsOf } from './DbResultViews';
 
 function JsonNode({
@@ -150,6 +151,7 @@ export function RunResultView({ run }: { run: Run }): ReactElement {
     reply ? 'value' : hasTable ? 'table' : typeof data === 'string' ? 'text' : 'tree',
   );
   const dbLabel = dbResultLabel(run.result);
+  const checks = checkOutcomesOf(run.result);
   return (
     <div className="run-result">
       {run.error ? (
@@ -160,6 +162,7 @@ export function RunResultView({ run }: { run: Run }): ReactElement {
       {dbLabel ? <p className="hint">{dbLabel}</p> : null}
       {run.result?.summary ? <p>{run.result.summary}</p> : null}
       {run.result ? <DbWriteCounts result={run.result} /> : null}
+      {checks ? <ChecksOutcomeTable outcomes={checks} /> : null}
       {run.result?.truncated && !sqlRows && !reply ? (
         <p className="hint">The stored result was truncated to the size cap.</p>
       ) : null}

@@ -9,7 +9,13 @@ import {
   type TaskType,
 } from '../../../shared/domain';
 import type { DbEngine } from '../../../shared/db-params';
-import { jsonText, parseJsonField, zodFieldErrors, type FieldErrors } from '../util';
+import {
+  jsonText,
+  parseJsonField,
+  zodFieldErrors,
+  type FieldErrors,
+  type JsonFieldKind,
+} from '../util';
 import {
   DB_HANDLED,
   dbDraftFromParams,
@@ -218,7 +224,7 @@ type Built = { input?: ConfigurationInput; errors: FieldErrors };
 /** Draft → input + errors, keyed by draft field. */
 export function buildConfig(d: ConfigDraft): Built {
   const errors: FieldErrors = {};
-  const json = (key: keyof ConfigDraft, kind: 'object' | 'array' | 'any'): unknown => {
+  const json = (key: keyof ConfigDraft, kind: JsonFieldKind): unknown => {
     try {
       return parseJsonField(String(d[key]), kind);
     } catch (error) {

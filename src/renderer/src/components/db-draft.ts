@@ -14,7 +14,7 @@ import {
 } from '../../../shared/db-params';
 import type { Operation } from '../../../shared/domain';
 import { isRedisReadOnly } from '../../../shared/redis-commands';
-import { jsonText, parseJsonField, type FieldErrors } from '../util';
+import { jsonText, parseJsonField, type FieldErrors, type JsonFieldKind } from '../util';
 
 export const DB_ACTIONS = ['find', 'aggregate', 'count', 'insert', 'update', 'delete'] as const;
 export type DbAction = (typeof DB_ACTIONS)[number];
@@ -196,7 +196,7 @@ export function dbDraftFromParams(params: Loose): DbDraft {
 /** How the draft reads its JSON and number fields, recording problems in `errors`. */
 export interface DraftReader {
   errors: FieldErrors;
-  json(key: keyof DbDraft, kind: 'object' | 'array' | 'any'): unknown;
+  json(key: keyof DbDraft, kind: JsonFieldKind): unknown;
   int(key: keyof DbDraft): number | undefined;
 }
 
@@ -204,7 +204,7 @@ const opt = (key: string, value: unknown): Loose =>
   value === undefined || value === '' ? {} : { [key]: value };
 
 function mongoParams(d: DbDraft, read: DraftReader): Loose {
-  const filter = read.json('filter', 'object');
+  const filter = read.json('filter', 'objectOrPlaceholder');
   switch (d.dbAction) {
     case 'find':
       return {
@@ -216,11 +216,11 @@ function mongoParams(d: DbDraft, read: DraftReader): Loose {
         },
       };
     case 'aggregate':
-      return { aggregate: { pipeline: read.json('pipeline', 'array') ?? [] } };
+      return { aggregate: { pipeline: read.json('pipeline', 'arrayOrPlaceholder') ?? [] } };
     case 'count':
       return { count: { ...opt('filter', filter) } };
     case 'insert':
-      return { insert: { documents: read.json('documents', 'array') ?? [] } };
+      return { insert: { documents: read.json('documents', 'arrayOrPlaceholder') ?? [] } };
     case 'update':
       return {
         update: {

@@ -1,7 +1,11 @@
-/** History: virtualized infinite list of runs, filters, run detail, bulk deletes, charts. */
+/**
+ * History: virtualized infinite list of runs, filters, run detail (with its chain: the parent
+ * run, the input, the runs it started), bulk deletes, charts.
+ */
 import { useCallback, useEffect, useState, type ReactElement } from 'react';
 import { RUN_STATUSES, TASK_TYPES, type Run } from '../../../shared/domain';
 import { call } from '../api/current';
+import { ChainParentLink, ChainRunChildren, ChainRunInput } from '../components/ChainRunLinks';
 import { RunsChart } from '../components/RunsChart';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState, ErrorBox, FilterSelect, Loading, StatusBadge } from '../components/common';
@@ -50,6 +54,7 @@ export function RunDetail({ id }: { id: string }): ReactElement {
         <dd>
           {run.trigger.kind}
           {run.trigger.scheduleId ? ` (entry ${run.trigger.scheduleId})` : ''}
+          <ChainParentLink run={run} />
         </dd>
         <dt>Type / operation</dt>
         <dd>
@@ -80,8 +85,10 @@ export function RunDetail({ id }: { id: string }): ReactElement {
         <dt>Attempt</dt>
         <dd>{run.attempt}</dd>
       </dl>
+      {run.trigger.parentRunId ? <ChainRunInput parentRunId={run.trigger.parentRunId} /> : null}
       <h3>Result</h3>
       <RunResultView key={run.id + run.status} run={run} />
+      <ChainRunChildren runId={run.id} />
       <details>
         <summary>Configuration snapshot (secrets redacted)</summary>
         <JsonTree value={run.config} label="Configuration snapshot" />

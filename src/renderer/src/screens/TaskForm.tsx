@@ -1,4 +1,9 @@
-/** Create/edit a task; validates with the shared schema as you type, shows server errors by field. */
+/**
+ * Create/edit a task; validates with the shared schema as you type, shows server errors by field.
+ * Chains and checks (issue #15): "Run after" rows, "Checks" evaluated live against the last
+ * result, and a placeholder picker for the task's configuration (it copies; the configuration
+ * form inserts).
+ */
 import { useMemo, useState, type ReactElement } from 'react';
 import { compatibilityProblem } from '../../../shared/compatibility';
 import {
@@ -10,8 +15,18 @@ import {
   type TaskType,
   type Operation,
 } from '../../../shared/domain';
+import { useAllTasks, useLatestResult } from '../components/ChainHooks';
+import { ChecksFields, checkRowsOf, checksOf, type CheckRow } from '../components/ChecksFields';
 import { ErrorBox, SaveActions } from '../components/common';
 import { Field } from '../components/Field';
+import { copyPlaceholder, PlaceholderPicker } from '../components/PlaceholderPicker';
+import {
+  RunAfterFields,
+  runAfterOf,
+  runAfterRowsOf,
+  type ChainOptions,
+  type RunAfterRow,
+} from '../components/RunAfterFields';
 import { useConfigs } from '../stores/configs';
 import { useTasks } from '../stores/tasks';
 import { serverFieldErrors, zodFieldErrors, type FieldErrors } from '../util';
@@ -25,7 +40,12 @@ interface Draft {
   timeoutMs: string;
   attempts: string;
   maxConcurrent: string;
+  runAfter: RunAfterRow[];
+  chain: ChainOptions;
+  checks: CheckRow[];
 }
+
+type TextKey = Exclude<keyof Draft, 'runAfter' | 'chain' | 'checks'>;
 
 function build(task: Task | undefined, d: Draft): { input?: TaskInput; errors: FieldErrors } {
   const errors: FieldErrors = {};
@@ -38,6 +58,9 @@ function build(task: Task | undefined, d: Draft): { input?: TaskInput; errors: F
   const timeoutMs = num('timeoutMs');
   const attempts = num('attempts');
   const maxConcurrent = num('maxConcurrent');
+  const chained = runAfterOf(d.runAfter);
+  Object.assign(errors, chained.errors);
+  const checks = checksOf(d.checks);
   const candidate = {
     ...(task ? { id: task.id, createdAt: task.createdAt, updatedAt: task.updatedAt } : {}),
     ...(task?.successStatuses ? { successStatuses: task.successStatuses } : {}),
@@ -49,6 +72,14 @@ function build(task: Task | undefined, d: Draft): { input?: TaskInput; errors: F
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(attempts !== undefined ? { retry: { ...(task?.retry ?? {}), attempts } } : {}),
     ...(maxConcurrent !== undefined ? { maxConcurrent } : {}),
+    ...(chained.runAfter.length > 0
+      ? {
+          runAfter: chained.runAfter,
+          ...(d.chain.allowTruncatedInput ? { allowTruncatedInput: true } : {}),
+          ...(d.chain.chainOverlap ? { chainOverlap: d.chain.chainOverlap } : {}),
+        }
+      : {}),
+    ...(checks.length > 0 ? { checks } : {}),
   };
   const parsed = taskInputSchema.safeParse(candidate);
   if (!parsed.success) {
@@ -77,15 +108,31 @@ export function TaskForm({
     timeoutMs: task?.timeoutMs ? String(task.timeoutMs) : '',
     attempts: task?.retry ? String(task.retry.attempts) : '',
     maxConcurrent: task?.maxConcurrent ? String(task.maxConcurrent) : '',
+    runAfter: runAfterRowsOf(task?.runAfter),
+    chain: {
+      allowTruncatedInput: task?.allowTruncatedInput ?? false,
+      chainOverlap: task?.chainOverlap ?? '',
+    },
+    checks: checkRowsOf(task?.checks),
   }));
+  const others = useAllTasks().filter((t) => t.id !== task?.id);
+  const lastResult = useLatestResult(task?.id);
+  const firstParent = d.runAfter.find((r) => r.taskId);
+  const parentResult = useLatestResult(firstParent?.taskId, firstParent?.when === 'succeeded');
+  const parentName = others.find((t) => t.id === firstParent?.taskId)?.name;
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [submitted, setSubmitted] = useState(false);
   const [server, setServer] = useState<FieldErrors>({});
   const [saving, setSaving] = useState(false);
   const built = useMemo(() => build(task, d), [task, d]);
-  const set = (key: keyof Draft, value: string): void => {
+  const set = (key: TextKey, value: string): void => {
     setD((cur) => ({ ...cur, [key]: value, ...(key === 'type' ? { configId: '' } : {}) }));
     setTouched((t) => ({ ...t, [key === 'attempts' ? 'retry' : key]: true }));
+    setServer({});
+  };
+  const setParts = (patch: Partial<Draft>, touchedKey: string): void => {
+    setD((cur) => ({ ...cur, ...patch }));
+    setTouched((t) => ({ ...t, [touchedKey]: true }));
     setServer({});
   };
   const err = (key: string): string | undefined =>
@@ -200,6 +247,32 @@ export function TaskForm({
           />
         )}
       </Field>
+      <RunAfterFields
+        rows={d.runAfter}
+        tasks={others}
+        options={d.chain}
+        onChange={(runAfter, chain, key) => setParts({ runAfter, chain }, key)}
+        err={err}
+      />
+      <PlaceholderPicker
+        chained={Boolean(firstParent)}
+        parent={
+          parentResult.run
+            ? {
+                result: parentResult.run.result,
+                from: `the last result of “${parentName ?? firstParent?.taskId}”`,
+              }
+            : undefined
+        }
+        note="For the fields of this task's configuration (Configurations): a placeholder picked here is copied to the clipboard."
+        onPick={(text) => copyPlaceholder(text, 'a field of the configuration')}
+      />
+      <ChecksFields
+        rows={d.checks}
+        onChange={(checks, key) => setParts({ checks }, key)}
+        err={err}
+        lastRun={lastResult.run}
+      />
       {server._ ? <ErrorBox message={server._} /> : null}
       {submitted && !built.input ? (
         <ErrorBox message="Fix the highlighted fields; nothing was saved." />

@@ -1,7 +1,12 @@
-/** Tasks: list with live last run and next run, filters, deep link, run now, delete (one/type). */
+/**
+ * Tasks: list with live last run and next run, filters, deep link (with the task's chain), run
+ * now, delete (one/type; the dialog names the tasks that ran after them).
+ */
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import { TASK_TYPES, type Configuration, type Task, type TaskType } from '../../../shared/domain';
 import { call } from '../api/current';
+import { useAllTasks } from '../components/ChainHooks';
+import { ChainView, unlinkedNotice } from '../components/ChainView';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import {
   Countdown,
@@ -73,6 +78,7 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
   const [runWith, setRunWith] = useState<Record<string, string>>({});
   const [notFound, setNotFound] = useState<string | undefined>();
   const [opened, setOpened] = useState<Task | undefined>();
+  const allTasks = useAllTasks();
 
   const configName = useMemo(() => new Map(configs.map((c) => [c.id, c.name])), [configs]);
   const byType = useMemo(() => {
@@ -146,11 +152,13 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
     if (!confirm) return '';
     if (confirm.kind === 'one') {
       const n = entriesOf((t) => t.id === confirm.task.id);
-      return `Its ${n} schedule entr${n === 1 ? 'y' : 'ies'} will be deleted too. Its runs stay in History (delete them there).`;
+      const unlinked = unlinkedNotice(new Set([confirm.task.id]), allTasks);
+      return `Its ${n} schedule entr${n === 1 ? 'y' : 'ies'} will be deleted too. Its runs stay in History (delete them there).${unlinked}`;
     }
     const tasks = items.filter((t) => t.type === confirm.type).length;
     const n = entriesOf((t) => t.type === confirm.type);
-    return `All ${confirm.type} tasks${filter.type === confirm.type || !filter.type ? ` (${tasks})` : ''} and their ${n} schedule entr${n === 1 ? 'y' : 'ies'} will be deleted. Their runs stay in History.`;
+    const doomed = new Set(allTasks.filter((t) => t.type === confirm.type).map((t) => t.id));
+    return `All ${confirm.type} tasks${filter.type === confirm.type || !filter.type ? ` (${tasks})` : ''} and their ${n} schedule entr${n === 1 ? 'y' : 'ies'} will be deleted. Their runs stay in History.${unlinkedNotice(doomed, allTasks)}`;
   };
 
   const editing = openId === 'new' ? 'new' : opened && openId ? opened : undefined;
@@ -220,6 +228,9 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
             navigate('/tasks');
           }}
         />
+      ) : null}
+      {opened ? (
+        <ChainView task={allTasks.find((t) => t.id === opened.id) ?? opened} tasks={allTasks} />
       ) : null}
       {opened && lastRun[opened.id] ? (
         <section aria-label={`Last run of ${opened.name}`} className="panel">
