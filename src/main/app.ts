@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Settings } from '../shared/domain';
+import { AlertDispatcher, type AlertDispatcherOptions } from './alerts/alert-dispatcher';
 import { AppCore } from './core/app-core';
 import { ChainDispatch } from './core/chain-dispatch';
 import { systemClock, toIso, type Clock } from './core/clock';
@@ -24,6 +25,8 @@ export interface AppOptions {
   instanceId?: string;
   version?: string;
   dataDir?: string;
+  /** Alert delivery tuning (senders, retry waits, the UI's address for `{{link}}`). */
+  alerts?: Pick<AlertDispatcherOptions, 'senders' | 'retryDelaysMs' | 'timeoutMs' | 'linkBase'>;
 }
 
 export interface App {
@@ -32,6 +35,10 @@ export interface App {
   readonly runner: TaskRunner;
   readonly store: Store;
   readonly scheduler: SchedulerPort | undefined;
+  /** Sends alerts about the runs this instance ran (docs/alerts.md). */
+  readonly alerts: AlertDispatcher;
+  /** True once `start()` opened the store, until `stop()` begins closing it (`/api/ready`). */
+  readonly storeOpen: boolean;
   /** Opens the store, marks orphaned runs interrupted, applies retention, starts scheduling. */
   start(): Promise<void>;
   /** Stops scheduling, lets running tasks finish within the grace period, closes everything. */
@@ -59,11 +66,25 @@ export function createApp(options: AppOptions): App {
     concurrency: () => settings().concurrency,
     resultMaxBytes: () => settings().resultMaxBytes,
     limits: settings,
-    ended: (request, run) => chains.runEnded(request, run),
+    ended: (request, run) => {
+      chains.runEnded(request, run);
+      alerts.runEnded(run);
+    },
   });
   // Runs that end start the tasks that run after them, on this instance.
   const chains = new ChainDispatch({ store, runner, events, clock });
+  // Alerts about the runs this instance ran (its own bus): never awaited on the run path.
+  const linkBase = options.alerts?.linkBase ?? process.env.TASK_SCHEDULER_PUBLIC_URL;
+  const alerts = new AlertDispatcher({
+    store,
+    events,
+    clock,
+    ids,
+    ...options.alerts,
+    ...(linkBase ? { linkBase } : {}),
+  });
   core = new AppCore({
+    alerts,
     store,
     runner,
     clock,
@@ -89,6 +110,7 @@ export function createApp(options: AppOptions): App {
   let retentionTimer: ReturnType<Clock['setTimeout']> | undefined;
   let unwatchSchedules: (() => void) | undefined;
   let stopped = false;
+  let storeOpen = false;
   const applyRetention = async (): Promise<void> => {
     try {
       const dropped = await store.applyRetention(settings().retention, clock.now());
@@ -106,9 +128,15 @@ export function createApp(options: AppOptions): App {
     runner,
     store,
     scheduler,
+    alerts,
+    get storeOpen() {
+      return storeOpen;
+    },
     async start() {
       await store.open();
+      storeOpen = !stopped;
       await core.init();
+      alerts.start();
       // Runs a crash left `running` never finished: say so instead of leaving them hanging.
       const now = clock.now();
       for (const run of await store.listRunningRuns()) {
@@ -147,7 +175,9 @@ export function createApp(options: AppOptions): App {
       const chainsStopped = chains.stop();
       await runner.shutdown(settings().shutdownGraceMs);
       await chainsStopped;
+      await alerts.stop();
       await Promise.all(Object.values(options.executors).map((executor) => executor?.close?.()));
+      storeOpen = false;
       await store.close();
     },
   };

@@ -39,6 +39,8 @@ export interface DesktopSettingsView {
   /** The store this run of the app uses. */
   storeInUse: StoreChoice;
   secrets: SecretsStatus;
+  /** The desktop app's log file (turned over by size; docs/desktop.md, "Log file"). */
+  logFile?: string;
 }
 
 /** Desktop-only settings (start at login, secrets, store); see docs/desktop.md. */

@@ -3,6 +3,7 @@
  * exposes. Adding a method means adding it here and in the core service, nothing else.
  */
 import { z } from 'zod';
+import { alertInputSchema, type Alert, type AlertDelivery } from './alerts';
 import {
   configurationInputSchema,
   idSchema,
@@ -127,6 +128,18 @@ export const paramsSchemas = {
   'system.acknowledge': z.strictObject({
     id: z.string().trim().min(1, 'must not be empty').max(500),
   }),
+  // Alerts (docs/alerts.md): secrets redacted in answers; a redacted value sent back is kept.
+  'alerts.list': empty,
+  'alerts.get': byId,
+  'alerts.save': z.strictObject({ alert: alertInputSchema }),
+  'alerts.delete': byId,
+  /** Sends one sample message through the alert's channel now (one attempt, no retry). */
+  'alerts.test': z.strictObject({ alert: alertInputSchema }),
+  /** This instance's recent delivery attempts, newest first. */
+  'alerts.deliveries': z.strictObject({
+    alertId: idSchema.optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  }),
 } as const;
 
 /** The stores a core can keep its data in (`--store`, `system.info`'s `store`). */
@@ -168,7 +181,7 @@ export interface SystemInfo {
 export interface DataProblem {
   /** Stable id; `system.acknowledge` takes it. */
   id: string;
-  kind: 'config' | 'task' | 'schedule' | 'settings' | 'catalog' | 'runs';
+  kind: 'config' | 'task' | 'schedule' | 'settings' | 'catalog' | 'runs' | 'alert';
   /** The id of the record set aside, when it has one. */
   recordId?: string;
   /** What is wrong and what to do, in sentences. */
@@ -246,6 +259,12 @@ export interface MethodResults {
   'system.import': TransferSummary;
   /** The problems still reported after this one was acknowledged. */
   'system.acknowledge': { problems: DataProblem[] };
+  'alerts.list': Alert[];
+  'alerts.get': Alert;
+  'alerts.save': Alert;
+  'alerts.delete': { deleted: number };
+  'alerts.test': AlertDelivery;
+  'alerts.deliveries': { items: AlertDelivery[] };
 }
 
 export type MethodName = keyof typeof paramsSchemas;

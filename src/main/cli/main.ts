@@ -7,6 +7,12 @@ import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_VERSION } from '../app';
+import {
+  createLogger,
+  DEFAULT_LOG_LEVEL,
+  logLevelFromEnv,
+  type LogDestination,
+} from '../logging/logger';
 import { defaultDataDir, packageRoot } from '../paths';
 import { runServe, type ServeIo } from '../server/serve';
 import { formatFlags, UsageError } from './flags';
@@ -44,6 +50,8 @@ export interface CliHooks {
   beforeServe?: () => void | Promise<void>;
   /** `serve` stops when this parent process goes away (see `ServeOptions.stopWithParent`). */
   stopWithParent?: number;
+  /** Where `serve` writes its log lines; default stderr (JSON, or readable text on a terminal). */
+  logOutput?: LogDestination & { isTTY?: boolean };
 }
 
 const consoleIo: ServeIo = {
@@ -84,6 +92,11 @@ export async function runCli(
       return await runServe(settings, {
         env,
         io,
+        log: createLogger({
+          level: settings.logLevel ?? DEFAULT_LOG_LEVEL,
+          name: 'service',
+          ...(hooks.logOutput ? { output: hooks.logOutput } : {}),
+        }),
         staticDir: join(packageRoot(), 'out', 'renderer'),
         ...(hooks.stopWithParent !== undefined ? { stopWithParent: hooks.stopWithParent } : {}),
       });
@@ -119,7 +132,11 @@ export function main(argv: readonly string[] = process.argv.slice(2), hooks?: Cl
   runCli(argv, process.env, consoleIo, hooks).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error('Task Scheduler: unexpected failure:', error);
+      // Outside any command: logged at the level the environment names.
+      createLogger({ level: logLevelFromEnv(process.env), name: 'cli' }).fatal(
+        'Task Scheduler: unexpected failure',
+        { error },
+      );
       process.exit(1);
     },
   );

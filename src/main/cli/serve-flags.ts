@@ -2,6 +2,7 @@
  * The `serve` command's flags and `TASK_SCHEDULER_*` environment variables. Flags win over the
  * environment; anything wrong is a `UsageError` (the CLI exits with code 2).
  */
+import { DEFAULT_LOG_LEVEL, isLogLevel, LOG_LEVEL_ENV, LOG_LEVELS } from '../logging/logger';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../server/http-server';
 import type { ServeSettings } from '../server/serve';
 import { parseFlags, readFlag, UsageError, type FlagSpec } from './flags';
@@ -32,12 +33,31 @@ const FLAG = {
     example: 'my-secret-token',
     help: 'access token (not printed when you give it)',
   },
+  metricsToken: {
+    name: 'metrics-token',
+    value: 'T',
+    env: 'TASK_SCHEDULER_METRICS_TOKEN',
+    example: 'my-metrics-token',
+    help: 'a second token that opens GET /metrics only',
+  },
+  newToken: {
+    name: 'new-token',
+    help: 'replace the token kept in the data dir with a new one',
+  },
   allowedHosts: {
     name: 'allowed-hosts',
     value: 'a,b',
     env: 'TASK_SCHEDULER_ALLOWED_HOSTS',
     example: 'scheduler.lan,192.168.1.10',
     help: 'extra Host names to answer (name or name:port)',
+  },
+  logLevel: {
+    name: 'log-level',
+    value: 'LEVEL',
+    env: LOG_LEVEL_ENV,
+    default: DEFAULT_LOG_LEVEL,
+    example: 'debug',
+    help: LOG_LEVELS.join(' | '),
   },
   help: { name: 'help', short: 'h', help: 'show this help' },
 } as const satisfies Record<string, FlagSpec>;
@@ -47,7 +67,10 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   FLAG.host,
   ...STORE_FLAGS,
   FLAG.token,
+  FLAG.metricsToken,
+  FLAG.newToken,
   FLAG.allowedHosts,
+  FLAG.logLevel,
   FLAG.help,
 ];
 
@@ -87,6 +110,28 @@ export function parseServeSettings(
     );
   }
 
+  const metricsTokenValue = readFlag(given, FLAG.metricsToken, env);
+  if (metricsTokenValue && !/^[\x21-\x7e]+$/.test(metricsTokenValue.value)) {
+    throw new UsageError(
+      `serve: ${metricsTokenValue.source} must be printable ASCII without spaces (it travels in an HTTP header)`,
+    );
+  }
+
+  const newToken = given.has(FLAG.newToken.name);
+  if (newToken && tokenValue) {
+    throw new UsageError(
+      `serve: --new-token makes a token and ${tokenValue.source} gives one; use one of them`,
+    );
+  }
+
+  const levelValue = readFlag(given, FLAG.logLevel, env);
+  const logLevel = levelValue?.value.trim().toLowerCase() ?? DEFAULT_LOG_LEVEL;
+  if (!isLogLevel(logLevel)) {
+    throw new UsageError(
+      `serve: ${levelValue?.source} "${levelValue?.value}" is not a log level; use one of ${LOG_LEVELS.join(', ')}`,
+    );
+  }
+
   const hostsValue = readFlag(given, FLAG.allowedHosts, env);
   const allowedHosts = (hostsValue?.value ?? '')
     .split(',')
@@ -105,7 +150,10 @@ export function parseServeSettings(
     port,
     ...storeSettings,
     ...(tokenValue ? { token: tokenValue.value, tokenSource: tokenValue.source } : {}),
+    ...(metricsTokenValue ? { metricsToken: metricsTokenValue.value } : {}),
+    ...(newToken ? { newToken } : {}),
     allowedHosts,
+    ...(levelValue ? { logLevel } : {}),
     help: given.has('help'),
   };
 }

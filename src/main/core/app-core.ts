@@ -21,9 +21,16 @@ import {
   type Task,
 } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
+import { AlertDispatcher } from '../alerts/alert-dispatcher';
 import { toIso } from './clock';
+import { alertHandlers } from './handlers/alerts';
 import { configHandlers } from './handlers/configs';
-import type { AppCoreOptions, ChangedKind, CoreContext, Handlers } from './handlers/context';
+import type {
+  AppCoreOptions as CoreOptions,
+  ChangedKind,
+  CoreContext,
+  Handlers,
+} from './handlers/context';
 import { runHandlers } from './handlers/runs';
 import { scheduleHandlers } from './handlers/schedules';
 import { settingsHandlers } from './handlers/settings';
@@ -32,7 +39,10 @@ import { taskHandlers } from './handlers/tasks';
 import { LatestRuns } from './latest-runs';
 import type { SchedulerPort } from './scheduler-port';
 
-export type { AppCoreOptions } from './handlers/context';
+export interface AppCoreOptions extends CoreOptions {
+  /** Alert delivery (wired and started in src/main/app.ts); without it alerts are stored, never sent. */
+  alerts?: AlertDispatcher;
+}
 
 /** The record, or `NOT_FOUND` with this message. */
 function found<T>(record: T | undefined, message: string): T {
@@ -54,6 +64,7 @@ export class AppCore implements CoreContext {
       ...scheduleHandlers(this),
       ...settingsHandlers(this),
       ...systemHandlers(this),
+      ...alertHandlers(this, options.alerts ?? new AlertDispatcher(options)),
     };
   }
 

@@ -13,6 +13,11 @@ import { AppError } from '../../shared/errors';
 
 export const DESKTOP_SETTINGS_FILE = 'desktop.json';
 
+/** The desktop app's log file (turned over by size: `.1`, `.2`, `.3` beside it). */
+export function desktopLogFile(dataDir: string): string {
+  return path.join(dataDir, 'logs', 'task-scheduler.log');
+}
+
 export const desktopSettingsSchema = z.object({
   startAtLogin: z.boolean().default(false),
   /** `auto`: the OS keyring unless only basic_text exists, then the key file. */

@@ -23,10 +23,12 @@ import {
 } from 'electron';
 import { composeApp, sealStoredSecrets } from '../compose';
 import { systemClock } from '../core/clock';
+import { createLogger, logLevelFromEnv } from '../logging/logger';
+import { RotatingFile } from '../logging/rotating-file';
 import { defaultDataDir } from '../paths';
 import { chooseCodec, type SecretsStatus } from '../secrets/choose-codec';
 import type { EncryptingStore } from '../secrets/encrypting-store';
-import { DesktopSettingsStore } from './desktop-settings';
+import { DesktopSettingsStore, desktopLogFile } from './desktop-settings';
 import { appMenuTemplate } from './menu';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol';
 import { schedulerControls } from './scheduler-controls';
@@ -44,7 +46,15 @@ protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 const devOrigin = devUrl ? new URL(devUrl).origin : undefined;
-const log = (m: string): void => console.warn(m);
+const logFile = new RotatingFile({ file: desktopLogFile(dataDir) });
+const logger = createLogger({
+  level: logLevelFromEnv(process.env),
+  name: 'desktop',
+  file: logFile,
+});
+const log = (m: string): void => logger.warn(m);
+if (!logFile.writable) log(`Log: cannot open ${logFile.file}; logging to stderr only`);
+app.on('will-quit', () => logFile.close());
 
 const menuOf = (template: MenuItemTemplate[]): Menu =>
   Menu.buildFromTemplate(template as MenuItemConstructorOptions[]);
@@ -143,6 +153,7 @@ async function start(): Promise<void> {
       ),
       desktopSettings,
       storeInUse: storeKind,
+      logFile: logFile.file,
       secrets: {
         status: (): SecretsStatus => secrets.status,
         seal: (plain) => secrets.codec.encrypt(plain),
@@ -185,7 +196,7 @@ async function start(): Promise<void> {
 
 function fatal(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
-  console.error('Task Scheduler could not start:', error);
+  logger.fatal(`Task Scheduler could not start: ${message}`, { error });
   dialog.showErrorBox('Task Scheduler could not start', `${message}\n\nData folder: ${dataDir}`);
   app.exit(1);
 }

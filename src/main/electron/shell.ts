@@ -49,6 +49,8 @@ export interface SecretsPort {
 export interface DesktopShellOptions {
   /** The store this run uses (settings.store applies at the next start). */
   storeInUse?: StoreChoice;
+  /** Shown in the desktop settings (`DesktopSettingsView.logFile`). */
+  logFile?: string;
   app: AppLike;
   core: ShellApp;
   createWindow: WindowFactory;
@@ -175,6 +177,7 @@ export class DesktopShell {
       ...(mongoUri ? { mongoUri } : {}),
       storeInUse: this.o.storeInUse ?? 'json',
       secrets: this.o.secrets.status(),
+      ...(this.o.logFile ? { logFile: this.o.logFile } : {}),
     };
   }
 

@@ -5,6 +5,7 @@
  * db `uri` or an http(s) url / location). Reads decrypt; a value that will not decrypt fails
  * loudly and is never rewritten, so a keyring change cannot wipe data.
  */
+import { mapAlertSecrets, type Alert } from '../../shared/alerts';
 import type { Configuration } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import { mapSecretParams } from '../../shared/secrets';
@@ -214,6 +215,33 @@ export class EncryptingStore implements Store {
     for (const id of ids) this.unreadable.delete(id);
     return deleted;
   }
+
+  // Alerts: the webhook url and header values and the SMTP password are sealed like
+  // configuration secrets (src/shared/alerts.ts); one that does not decrypt fails the read.
+  private sealAlert(alert: Alert): Alert {
+    return { ...alert, channel: mapAlertSecrets(alert.channel, (v) => this.codec.encrypt(v)) };
+  }
+  private openAlert(alert: Alert): Alert {
+    try {
+      const open = (v: string): string => (isCiphertext(v) ? this.openValue(v) : v);
+      return { ...alert, channel: mapAlertSecrets(alert.channel, open) };
+    } catch (error) {
+      throw new AppError(
+        'UNAVAILABLE',
+        `Secrets: cannot decrypt the secrets of alert "${alert.name}" (the OS keyring or secret.key changed?); the data is kept; restore the key or save the alert again with its secrets`,
+        { alertId: alert.id, cause: error instanceof Error ? error.message : String(error) },
+      );
+    }
+  }
+  async listAlerts(): Promise<Alert[]> {
+    return (await this.inner.listAlerts()).map((a) => this.openAlert(a));
+  }
+  async getAlert(id: string): Promise<Alert | undefined> {
+    const stored = await this.inner.getAlert(id);
+    return stored && this.openAlert(stored);
+  }
+  putAlert: Store['putAlert'] = (alert) => this.inner.putAlert(this.sealAlert(alert));
+  deleteAlerts: Store['deleteAlerts'] = (ids) => this.inner.deleteAlerts(ids);
 
   listTasks: Store['listTasks'] = () => this.inner.listTasks();
   getTask: Store['getTask'] = (id) => this.inner.getTask(id);

@@ -3,10 +3,78 @@
  * DNS rebinding and cross-site requests from a browser tab on another site.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
 
 /** A fresh random access token (192 bits, URL-safe so it fits in `?token=` and `#token=`). */
 export function generateToken(): string {
   return randomBytes(24).toString('base64url');
+}
+
+/** The file in the data dir that keeps a generated token across restarts. */
+export const TOKEN_FILE = 'token';
+
+/**
+ * The token kept in `<dataDir>/token`: the one stored there, or (none stored, an unusable one, or
+ * `renew`) a new one written there first, whole (a temp file, synced, then moved into place),
+ * readable by the owner only. So open browser tabs keep their session when the service restarts.
+ */
+export async function persistentToken(dataDir: string, renew = false): Promise<string> {
+  const file = join(dataDir, TOKEN_FILE);
+  const stored = renew ? undefined : await readTokenFile(file);
+  if (stored !== undefined && usableToken(stored)) return stored;
+  const token = generateToken();
+  // A first start links the file into place, so it never replaces a token that another instance
+  // sharing the data dir wrote first (it takes that one); --new-token and an unusable file
+  // replace it.
+  const placed = await writeTokenFile(file, token, renew || stored !== undefined);
+  if (placed) return token;
+  const winner = await readTokenFile(file);
+  if (winner !== undefined && usableToken(winner)) return winner;
+  throw new Error(`auth: ${file} holds no usable token; delete it or start with --new-token`);
+}
+
+/** The trimmed text of the token file; undefined when there is none. */
+async function readTokenFile(file: string): Promise<string | undefined> {
+  try {
+    return (await fs.readFile(file, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`auth: cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Writes `token` to `file` whole; false when `replace` is off and a file was there first. */
+async function writeTokenFile(file: string, token: string, replace: boolean): Promise<boolean> {
+  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const handle = await fs.open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(`${token}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (replace) await fs.rename(temp, file);
+    else await fs.link(temp, file);
+    return true;
+  } catch (error) {
+    if (!replace && (error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new Error(
+      `auth: cannot write the access token to ${file}: ${(error as Error).message}; check the data directory's permissions and free space, or give one with --token`,
+    );
+  } finally {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+  }
+}
+
+function usableToken(token: string): boolean {
+  try {
+    checkToken(token);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Constant-time comparison; hashing first makes both sides the same length. */

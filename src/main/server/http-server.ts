@@ -3,7 +3,8 @@
  * and the built renderer as static files. Thin by design: decode, check access, call the core,
  * encode the result or error. This file owns the listening socket and its lifecycle; where a
  * request goes is request-router.ts, its body request-body.ts, the event stream event-streams.ts,
- * the token and Host/Origin checks access-guard.ts.
+ * the token and Host/Origin checks access-guard.ts, `/metrics` metrics.ts, `/api/ready` ready.ts
+ * and `/api/openapi.json` openapi.ts.
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -12,6 +13,9 @@ import type { App } from '../app';
 import { systemClock, type Clock } from '../core/clock';
 import { AccessGuard } from './access-guard';
 import { EventStreams } from './event-streams';
+import { ServiceMetrics } from './metrics';
+import { MetricsAccess } from './metrics-access';
+import { createReadinessProbe } from './ready';
 import { createRequestRouter } from './request-router';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -25,6 +29,8 @@ export interface HttpServerOptions {
   app: App;
   /** The bearer token every `/api` request must carry. */
   token: string;
+  /** A second bearer token that opens `/metrics` only (for a Prometheus server). */
+  metricsToken?: string;
   host?: string;
   /** 0 picks a free port; `listen()` reports the real one. */
   port?: number;
@@ -44,6 +50,8 @@ export interface HttpServerOptions {
   /** Time allowed to receive the headers (Node's `headersTimeout`); default and at most requestTimeoutMs. */
   headersTimeoutMs?: number;
   clock?: Clock;
+  /** How long `/api/ready` waits for the store's answer (default 2 s). */
+  readyTimeoutMs?: number;
   /** Where unexpected errors are logged; default `console.error`. */
   log?: (message: string, error?: unknown) => void;
 }
@@ -108,6 +116,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     log,
   });
+  const metricsAccess = new MetricsAccess(access, options.metricsToken);
+  const metrics = new ServiceMetrics({ app, clock });
+  const readiness = createReadinessProbe({
+    app,
+    clock,
+    ...(options.readyTimeoutMs === undefined ? {} : { timeoutMs: options.readyTimeoutMs }),
+  });
 
   const sockets = new Set<Socket>();
   let accepting = true;
@@ -124,6 +139,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       app,
       access,
       streams,
+      metrics,
+      metricsAccess,
+      readiness,
       bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
       staticDir: resolve(options.staticDir ?? 'out/renderer'),
       log,
@@ -179,6 +197,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     stopAccepting() {
       if (!accepting) return;
       accepting = false;
+      metrics.close();
       if (server.listening) server.close();
       streams.endAll();
       server.closeIdleConnections();

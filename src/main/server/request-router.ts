@@ -1,7 +1,9 @@
 /**
- * Where each request goes: `/api/health` (any Host), `/api/events` (the event stream),
- * `POST /api/<method>` (the core's `call`), anything else the built renderer. Refusals are
- * answered here as `{ error }` with their status; an unexpected error is a 500 and is logged.
+ * Where each request goes: `/api/health` and `/api/ready` (any Host, no token),
+ * `/api/openapi.json` (no token), `/api/events` (the event stream), `POST /api/<method>` (the
+ * core's `call`), `/metrics` (Prometheus), anything else the built renderer. Any other path under
+ * `/api/` or `/metrics/` is a 404 in JSON, never the UI. Refusals are answered here as `{ error }`
+ * with their status; an unexpected error is a 500 and is logged.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isMethodName, unknownMethod } from '../../shared/contract';
@@ -10,6 +12,10 @@ import type { App } from '../app';
 import type { AccessGuard } from './access-guard';
 import type { EventStreams } from './event-streams';
 import { HttpError, SECURITY_HEADERS, sendJson, sendText } from './http-responses';
+import { METRICS_CONTENT_TYPE, type ServiceMetrics } from './metrics';
+import type { MetricsAccess } from './metrics-access';
+import { openApiDocument } from './openapi';
+import type { Readiness } from './ready';
 import {
   declaresBody,
   parseJsonBody,
@@ -23,6 +29,9 @@ export interface RequestRouterOptions {
   app: App;
   access: AccessGuard;
   streams: EventStreams;
+  metrics: ServiceMetrics;
+  metricsAccess: MetricsAccess;
+  readiness: () => Promise<Readiness>;
   bodyLimit: number;
   /** The built renderer (absolute). */
   staticDir: string;
@@ -31,6 +40,24 @@ export interface RequestRouterOptions {
   isAccepting: () => boolean;
   /** The port the server listens on (for the Host and Origin checks). */
   port: () => number;
+}
+
+/** 405 unless the request is a GET or a HEAD. */
+function onlyGet(path: string, method: string): void {
+  if (method !== 'GET' && method !== 'HEAD') {
+    throw new HttpError(405, 'VALIDATION', `HTTP: ${path} takes GET, not ${method}`, {
+      Allow: 'GET, HEAD',
+    });
+  }
+}
+
+/** A path under `/api/` or `/metrics/` that is none of the service's. */
+function notFound(path: string): HttpError {
+  return new HttpError(
+    404,
+    'NOT_FOUND',
+    `HTTP: no such path ${path}; the API is POST /api/<method> (listed in GET /api/openapi.json), metrics are GET /metrics`,
+  );
 }
 
 /** How far a request got (an error after its body was read need not close the connection). */
@@ -43,6 +70,8 @@ export function createRequestRouter(
   options: RequestRouterOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { app, access, streams, bodyLimit, staticDir, log, isAccepting } = options;
+  /** The OpenAPI document as served, made on its first request. */
+  let openApiText: string | undefined;
 
   /** A JSON answer; once the server stops accepting, it also closes the connection. */
   function answer(
@@ -77,23 +106,39 @@ export function createRequestRouter(
     const path = url.pathname;
     const method = req.method ?? 'GET';
 
-    // Probes may use any Host (e.g. a container's IP); the answer reveals nothing.
+    // Probes may use any Host (e.g. a container's IP); the answers reveal nothing.
     if (path === '/api/health') {
-      if (method !== 'GET' && method !== 'HEAD') {
-        throw new HttpError(405, 'VALIDATION', `HTTP: /api/health takes GET, not ${method}`, {
-          Allow: 'GET, HEAD',
-        });
-      }
+      onlyGet(path, method);
       answer(res, 200, { ok: true });
+      return;
+    }
+    if (path === '/api/ready') {
+      onlyGet(path, method);
+      const readiness = await options.readiness();
+      answer(res, readiness.ready ? 200 : 503, readiness);
       return;
     }
 
     access.checkHostAndOrigin(req, options.port());
 
+    if (path === '/metrics' || path.startsWith('/metrics/')) {
+      options.metricsAccess.authorize(req, url);
+      if (path !== '/metrics') throw notFound(path);
+      onlyGet(path, method);
+      sendText(res, 200, METRICS_CONTENT_TYPE, await options.metrics.scrape());
+      return;
+    }
+
     if (path === '/api' || path.startsWith('/api/')) {
       const name = path.slice('/api/'.length);
+      if (name === 'openapi.json') {
+        onlyGet(path, method);
+        openApiText ??= JSON.stringify(openApiDocument(app.core.options.version));
+        sendText(res, 200, 'application/json; charset=utf-8', openApiText);
+        return;
+      }
+      access.authorize(req, url, name === 'events');
       if (name === 'events') {
-        access.authorize(req, url, true);
         if (method !== 'GET') {
           throw new HttpError(405, 'VALIDATION', `HTTP: /api/events takes GET, not ${method}`, {
             Allow: 'GET',
@@ -102,15 +147,12 @@ export function createRequestRouter(
         streams.open(req, res);
         return;
       }
+      if (name === '' || name.includes('/')) throw notFound(path);
       await callMethod(req, res, url, name, progress);
       return;
     }
 
-    if (method !== 'GET' && method !== 'HEAD') {
-      throw new HttpError(405, 'VALIDATION', `HTTP: ${path} takes GET, not ${method}`, {
-        Allow: 'GET, HEAD',
-      });
-    }
+    onlyGet(path, method);
     await serveStatic(req, res, staticDir, path, SECURITY_HEADERS, (status, type, body) =>
       sendText(res, status, type, body),
     );
@@ -124,9 +166,9 @@ export function createRequestRouter(
     name: string,
     progress: RequestProgress,
   ): Promise<void> {
-    access.authorize(req, url, false);
     const method = req.method ?? 'GET';
     if (method !== 'POST') {
+      if (!isMethodName(name)) throw notFound(url.pathname);
       throw new HttpError(
         405,
         'VALIDATION',

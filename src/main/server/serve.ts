@@ -1,23 +1,33 @@
 /**
  * The `serve` command: build the App through the composition root, serve it over HTTP, and shut
  * down cleanly on SIGINT/SIGTERM. Resolves with the exit code: 0 clean stop, 1 start failure or
- * forced stop. Flags are read before this runs (src/main/cli/serve-flags.ts).
+ * forced stop. Flags are read before this runs (src/main/cli/serve-flags.ts). The lines a person
+ * or a script reads at start and stop (listening address, token, store) go to stdout through
+ * `io.out`; everything else is a log line (`log`, src/main/logging/logger.ts).
  */
+import { join } from 'node:path';
+import type { Run } from '../../shared/domain';
 import { messageOf } from '../../shared/errors';
 import type { App } from '../app';
 import { composeApp, headlessSecrets, sealStoredSecrets, type StoreSettings } from '../compose';
 import { SelfGuard } from '../executors/self-guard';
-import { generateToken } from './auth';
+import type { Logger, LogLevel } from '../logging/logger';
+import { generateToken, persistentToken, TOKEN_FILE } from './auth';
 import { createHttpServer, type HttpServer } from './http-server';
 
 export interface ServeSettings extends StoreSettings {
   host: string;
   port: number;
-  /** Undefined: generate one at start (and print it). */
+  /** Undefined: the one kept in `<dataDir>/token`, made at the first start (and printed). */
   token?: string;
   /** Where a given token came from (`--token`, `TASK_SCHEDULER_TOKEN`): printed instead of it. */
   tokenSource?: string;
+  /** A second token that opens `/metrics` only (`--metrics-token`). */
+  metricsToken?: string;
+  /** Replace the kept token with a new one (`--new-token`). */
+  newToken?: boolean;
   allowedHosts: string[];
+  logLevel?: LogLevel;
   help: boolean;
 }
 
@@ -29,6 +39,7 @@ export interface ServeIo {
 export interface ServeOptions {
   env: NodeJS.ProcessEnv;
   io: ServeIo;
+  log: Logger;
   /** The built web UI (index.html and assets); the API works without it. */
   staticDir: string;
   /**
@@ -39,12 +50,39 @@ export interface ServeOptions {
 }
 
 /**
+ * The access token: the given one, else (json and mongodb stores) the one kept in the data dir,
+ * else (the memory store keeps nothing) a new one for this run.
+ */
+async function accessToken(settings: ServeSettings): Promise<string> {
+  if (settings.token !== undefined) return settings.token;
+  if (settings.store === 'memory') return generateToken();
+  return persistentToken(settings.dataDir, settings.newToken === true);
+}
+
+/** How a finished run is logged: failures as warnings, the rest at debug. */
+function logRunFinished(log: Logger, run: Run): void {
+  const failed = run.status !== 'succeeded';
+  if (!log.isEnabled(failed ? 'warn' : 'debug')) return;
+  const fields = {
+    runId: run.id,
+    taskId: run.taskId,
+    task: run.taskName,
+    status: run.status,
+    trigger: run.trigger,
+    durationMs: run.durationMs,
+    ...(run.error ? { error: run.error } : {}),
+  };
+  if (failed) log.warn(`run ${run.status}`, fields);
+  else log.debug('run succeeded', fields);
+}
+
+/**
  * Runs the service until a signal stops it; resolves with the process exit code. Installs the
  * SIGINT/SIGTERM handlers itself.
  */
 export async function runServe(
   settings: ServeSettings,
-  { env, io, staticDir, stopWithParent }: ServeOptions,
+  { env, io, log, staticDir, stopWithParent }: ServeOptions,
 ): Promise<number> {
   let app: App;
   // Told the address once listening: tasks may not call this service or read its data dir.
@@ -61,19 +99,20 @@ export async function runServe(
     await app.start();
     const unreadable = await sealStoredSecrets(app);
     if (unreadable.length > 0) {
-      io.err(
+      log.warn(
         `Secrets: cannot decrypt the secrets of ${unreadable.join(', ')} with ${secrets?.description}; they are kept as stored. Restore the original key or re-enter those secrets.`,
       );
     }
   } catch (error) {
-    io.err(`Task Scheduler could not start: ${messageOf(error)}`);
+    log.error(`Task Scheduler could not start: ${messageOf(error)}`);
     return 1;
   }
 
-  const token = settings.token ?? generateToken();
   let http: HttpServer;
   let signals: ReturnType<typeof stopOnSignals> | undefined;
   try {
+    const token = await accessToken(settings);
+    const httpLog = log.child({ component: 'http' });
     http = createHttpServer({
       app,
       token,
@@ -81,8 +120,10 @@ export async function runServe(
       port: settings.port,
       staticDir,
       allowedHosts: settings.allowedHosts,
+      ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
+      log: (message, error) => httpLog.error(message, error === undefined ? {} : { error }),
     });
-    signals = stopOnSignals(app, http, io, stopWithParent);
+    signals = stopOnSignals(app, http, { io, log }, stopWithParent);
     const { url, host, port } = await http.listen();
     self.serviceListening({ host, port });
     io.out(`Task Scheduler listening on ${url}`);
@@ -90,6 +131,11 @@ export async function runServe(
       io.out(
         `Access token: ${token}  (send "Authorization: Bearer ${token}", or open ${url}#token=${token} in a browser)`,
       );
+      if (settings.store !== 'memory') {
+        io.out(
+          `The token is kept in ${join(settings.dataDir, TOKEN_FILE)} for the next start; --new-token replaces it.`,
+        );
+      }
     } else {
       // The user knows the token; printing it would put it in logs and scrollback.
       io.out(
@@ -99,8 +145,15 @@ export async function runServe(
     io.out(
       `Store: ${settings.store}${settings.store === 'json' ? ` in ${settings.dataDir}` : ''}. Press Ctrl+C to stop.`,
     );
+    const runLog = log.child({ component: 'runs' });
+    if (runLog.isEnabled('warn')) {
+      app.events.subscribe((event) => {
+        if (event.name === 'run.finished') logRunFinished(runLog, event.data.run);
+      });
+    }
+    log.debug('service started', { url, store: settings.store, logLevel: log.level });
   } catch (error) {
-    io.err(`Task Scheduler could not start: ${messageOf(error)}`);
+    log.error(`Task Scheduler could not start: ${messageOf(error)}`);
     signals?.dispose();
     await app.stop().catch(() => undefined);
     return 1;
@@ -120,7 +173,7 @@ const PARENT_CHECK_MS = 250;
 function stopOnSignals(
   app: App,
   http: HttpServer,
-  io: ServeIo,
+  { io, log }: { io: ServeIo; log: Logger },
   parentPid: number | undefined,
 ): { exitCode: Promise<number>; dispose: () => void } {
   let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
@@ -142,7 +195,7 @@ function stopOnSignals(
         try {
           await app.stop();
         } catch (error) {
-          io.err(`Task Scheduler: stopping the app failed: ${messageOf(error)}`);
+          log.error(`Task Scheduler: stopping the app failed: ${messageOf(error)}`);
           code = 1;
         }
         await http.close({ forceAfterMs: 2_000 });
@@ -152,7 +205,7 @@ function stopOnSignals(
     };
     onSignal = (signal: NodeJS.Signals): void => {
       if (!stopping) return stop(`Received ${signal}`);
-      io.err(`Received ${signal} again; exiting now without waiting for running tasks.`);
+      log.warn(`Received ${signal} again; exiting now without waiting for running tasks.`);
       resolveExit(1);
     };
     process.on('SIGINT', onSignal);

@@ -42,7 +42,7 @@ export interface CheckedRecords {
   settings?: Settings;
   issues: RecordIssue[];
   /** Ids of records that failed their own checks (references to them are not reported again). */
-  invalid: Record<Exclude<RecordKind, 'settings'>, Set<string>>;
+  invalid: Record<Exclude<RecordKind, 'settings' | 'alert'>, Set<string>>;
 }
 
 function checkAll<T>(

@@ -5,6 +5,7 @@
  * catalog at load, documents the mongodb store reads back, and imports (import-checks.ts).
  */
 import type { z } from 'zod';
+import { alertSchema, type Alert } from '../../shared/alerts';
 import {
   configurationSchema,
   scheduleEntrySchema,
@@ -19,7 +20,7 @@ import { AppError } from '../../shared/errors';
 import { checkConfigParams } from '../core/config-rules';
 import { isValidTimezone, specOf, validateSpec } from '../scheduler/schedule-math';
 
-export type RecordKind = 'config' | 'task' | 'schedule' | 'settings';
+export type RecordKind = 'config' | 'task' | 'schedule' | 'settings' | 'alert';
 
 /** One thing wrong with one record. */
 export interface RecordIssue {
@@ -40,6 +41,7 @@ export const KIND_LABELS: Record<RecordKind, string> = {
   task: 'task',
   schedule: 'schedule entry',
   settings: 'settings',
+  alert: 'alert',
 };
 
 /** The record's id when it is a non-empty string. */
@@ -99,6 +101,13 @@ export function checkConfigRecord(value: unknown): Checked<Configuration> {
   const field =
     config.type === 'api' ? 'params.url' : config.type === 'file' ? 'params.location' : 'params';
   return { ok: false, issues: [{ kind: 'config', id: config.id, field, problem }] };
+}
+
+/** An alert as stored: the schema `alerts.save` applies (templates included; secrets sealed). */
+export function checkAlertRecord(value: unknown): Checked<Alert> {
+  const parsed = alertSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, issues: issuesOf('alert', value, parsed.error) };
+  return { ok: true, record: parsed.data };
 }
 
 export function checkTaskRecord(value: unknown): Checked<Task> {

@@ -3,6 +3,7 @@
  * contract suite in tests/main/store/store-contract.ts. The core owns filtering of the small
  * catalog; stores own the run history, which can hold millions of runs.
  */
+import type { Alert } from '../../shared/alerts';
 import type { DataProblem, StoreKind } from '../../shared/contract';
 import type {
   Configuration,
@@ -92,6 +93,12 @@ export interface Store {
    * meanwhile is never undone, and ids that no longer exist are skipped, never re-created.
    */
   saveScheduleState(states: ScheduleState[]): Promise<void>;
+
+  /** Alerts (docs/alerts.md); secrets as the caller gives them (EncryptingStore seals them). */
+  listAlerts(): Promise<Alert[]>;
+  getAlert(id: string): Promise<Alert | undefined>;
+  putAlert(alert: Alert): Promise<void>;
+  deleteAlerts(ids: string[]): Promise<number>;
 
   /** Undefined until settings are first saved. */
   getSettings(): Promise<Settings | undefined>;

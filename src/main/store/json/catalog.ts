@@ -8,9 +8,11 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { z } from 'zod';
+import type { Alert } from '../../../shared/alerts';
 import type { Configuration, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import {
+  checkAlertRecord,
   checkConfigRecord,
   checkEntryRecord,
   checkTaskRecord,
@@ -45,6 +47,8 @@ export interface CatalogState {
   configs: Map<string, Configuration>;
   tasks: Map<string, Task>;
   schedules: Map<string, ScheduleEntry>;
+  /** Alerts (secrets sealed); a catalog written before alerts existed has none. */
+  alerts: Map<string, Alert>;
   /** For bad stored settings: the usable part, each bad field at its default. */
   settings: Settings | undefined;
   setAside: SetAsideRecord[];
@@ -58,6 +62,7 @@ const catalogFileSchema = z.strictObject({
   tasks: z.array(z.unknown()),
   schedules: z.array(z.unknown()),
   settings: z.unknown().optional(),
+  alerts: z.array(z.unknown()).optional(),
 });
 
 function emptyState(): CatalogState {
@@ -65,6 +70,7 @@ function emptyState(): CatalogState {
     configs: new Map(),
     tasks: new Map(),
     schedules: new Map(),
+    alerts: new Map(),
     settings: undefined,
     setAside: [],
   };
@@ -135,7 +141,8 @@ export const catalogCodec = {
     const tasks = load('task', data.tasks, checkTaskRecord, setAside);
     const zone = settings?.defaultTimezone;
     const schedules = load('schedule', data.schedules, (v) => checkEntryRecord(v, zone), setAside);
-    return { configs, tasks, schedules, settings, setAside };
+    const alerts = load('alert', data.alerts ?? [], checkAlertRecord, setAside);
+    return { configs, tasks, schedules, alerts, settings, setAside };
   },
   serialize(state: CatalogState): string {
     const aside = (kind: RecordKind): unknown[] =>
@@ -147,6 +154,7 @@ export const catalogCodec = {
       tasks: [...state.tasks.values(), ...aside('task')],
       schedules: [...state.schedules.values(), ...aside('schedule')],
       settings: badSettings ? badSettings.record : (state.settings ?? null),
+      alerts: [...state.alerts.values(), ...aside('alert')],
     });
   },
 };

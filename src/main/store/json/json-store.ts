@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import { basename } from 'node:path';
 import type { DataProblem } from '../../../shared/contract';
 import { copyData } from '../../../shared/copy-data';
+import type { Alert } from '../../../shared/alerts';
 import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { systemClock, type Clock } from '../../core/clock';
@@ -274,6 +275,27 @@ export class JsonStore implements Store {
     return this.deleteFrom(this.catalog.state.schedules, ids, 'schedule');
   }
 
+  async listAlerts(): Promise<Alert[]> {
+    this.check();
+    return [...this.catalog.state.alerts.values()].map(clone);
+  }
+  async getAlert(id: string): Promise<Alert | undefined> {
+    this.check();
+    const a = this.catalog.state.alerts.get(id);
+    return a && clone(a);
+  }
+  async putAlert(alert: Alert): Promise<void> {
+    this.check();
+    if (!this.catalog.state.alerts.has(alert.id))
+      replaceSetAside(this.catalog.state, 'alert', alert.id);
+    this.catalog.state.alerts.set(alert.id, clone(alert));
+    await this.catalog.commit();
+  }
+  async deleteAlerts(ids: string[]): Promise<number> {
+    this.check();
+    return this.deleteFrom(this.catalog.state.alerts, ids, 'alert');
+  }
+
   async getSettings(): Promise<Settings | undefined> {
     this.check();
     const s = this.catalog.state.settings;
@@ -289,7 +311,7 @@ export class JsonStore implements Store {
   private async deleteFrom<T>(
     map: Map<string, T>,
     ids: string[],
-    kind: 'config' | 'task' | 'schedule',
+    kind: 'config' | 'task' | 'schedule' | 'alert',
   ): Promise<number> {
     const gone = ids.filter((id) => map.delete(id));
     // A set-aside duplicate of a deleted id goes too: it must not come back as that record.

@@ -2,6 +2,7 @@
  * The `memory` store: everything lives in this process and nothing survives a restart. It is the
  * "scheduler without a database" mode, and the reference the other backends are tested against.
  */
+import type { Alert } from '../../../shared/alerts';
 import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import {
@@ -30,6 +31,7 @@ export class MemoryStore implements Store {
   private readonly configs = new Map<string, Configuration>();
   private readonly tasks = new Map<string, Task>();
   private readonly schedules = new Map<string, ScheduleEntry>();
+  private readonly alerts = new Map<string, Alert>();
   private settings: Settings | undefined;
   /** Runs in ascending (startedAt, id) order; starts arrive in order, so inserts append. */
   private runs: Run[] = [];
@@ -104,6 +106,24 @@ export class MemoryStore implements Store {
   async saveScheduleState(states: ScheduleState[]): Promise<void> {
     this.check();
     for (const state of states) applyScheduleState(this.schedules.get(state.id), state);
+  }
+
+  async listAlerts(): Promise<Alert[]> {
+    this.check();
+    return [...this.alerts.values()].map(clone);
+  }
+  async getAlert(id: string): Promise<Alert | undefined> {
+    this.check();
+    const a = this.alerts.get(id);
+    return a && clone(a);
+  }
+  async putAlert(alert: Alert): Promise<void> {
+    this.check();
+    this.alerts.set(alert.id, clone(alert));
+  }
+  async deleteAlerts(ids: string[]): Promise<number> {
+    this.check();
+    return ids.filter((id) => this.alerts.delete(id)).length;
   }
 
   async getSettings(): Promise<Settings | undefined> {

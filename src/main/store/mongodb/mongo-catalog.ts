@@ -3,12 +3,15 @@
  * the scheduler's state writes) and settings. Every document read back goes through the record
  * gate; every write goes through the connection's retry wrapper and is idempotent.
  */
+import type { Alert } from '../../../shared/alerts';
 import type { Configuration, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { toIso, type Clock } from '../../core/clock';
-import { checkConfigRecord, checkTaskRecord } from '../record-checks';
+import { checkAlertRecord, checkConfigRecord, checkTaskRecord } from '../record-checks';
 import type { ScheduleState } from '../types';
 import type { MongoConnection } from './mongo-connection';
 import {
+  ALERT_JSON_FIELDS,
+  alertFromDoc,
   checkEntry,
   COLLECTIONS,
   CONFIG_JSON_FIELDS,
@@ -180,6 +183,27 @@ export class MongoCatalog {
   }
   async putSettings(settings: Settings): Promise<void> {
     await this.replace(COLLECTIONS.settings, { ...settings, _id: SETTINGS_ID }, 'settings');
+  }
+
+  async listAlerts(): Promise<Alert[]> {
+    const docs = await this.connection.read('list alerts', () =>
+      this.col(COLLECTIONS.alerts).find({}).sort({ _id: 1 }).toArray(),
+    );
+    return this.gate.all('alert', COLLECTIONS.alerts, docs, alertFromDoc, checkAlertRecord);
+  }
+  async getAlert(id: string): Promise<Alert | undefined> {
+    const doc = await this.connection.read(`read alert ${id}`, () =>
+      this.col(COLLECTIONS.alerts).findOne({ _id: id }),
+    );
+    return doc
+      ? this.gate.one('alert', COLLECTIONS.alerts, doc, alertFromDoc, checkAlertRecord)
+      : undefined;
+  }
+  async putAlert(alert: Alert): Promise<void> {
+    await this.replace(COLLECTIONS.alerts, toDoc(alert, ALERT_JSON_FIELDS), 'alert');
+  }
+  async deleteAlerts(ids: string[]): Promise<number> {
+    return this.deleteIds(COLLECTIONS.alerts, ids, 'alerts');
   }
 
   private col(name: string): ReturnType<MongoConnection['col']> {

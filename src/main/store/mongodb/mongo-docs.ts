@@ -29,11 +29,14 @@ export const COLLECTIONS = {
   runs: 'runs',
   claims: 'claims',
   instances: 'instances',
+  alerts: 'alerts',
 } as const;
 
 /** Fields stored as JSON text: they hold user data whose keys may start with `$` or hold dots. */
 export const CONFIG_JSON_FIELDS = ['params'] as const;
 const RUN_JSON_FIELDS = ['config', 'result'] as const;
+/** An alert's channel holds header names and a body template of any JSON. */
+export const ALERT_JSON_FIELDS = ['channel'] as const;
 /** Stored beside a run for the optional TTL index; never returned. */
 const RUN_DATE_FIELD = 'startedAtDate';
 export const SETTINGS_ID = 'settings';
@@ -75,6 +78,7 @@ export const runToDoc = (run: Run): Doc => ({
 export const runFromDoc = (doc: Document): Run =>
   fromDoc<Run>(doc, RUN_JSON_FIELDS, [RUN_DATE_FIELD]);
 export const configFromDoc = (doc: Document): unknown => fromDoc(doc, CONFIG_JSON_FIELDS);
+export const alertFromDoc = (doc: Document): unknown => fromDoc(doc, ALERT_JSON_FIELDS);
 export const plainFromDoc = (doc: Document): unknown => fromDoc(doc);
 export const checkEntry = (value: unknown): ReturnType<typeof checkEntryRecord> =>
   checkEntryRecord(value);

@@ -12,6 +12,7 @@
  * (mongo-docs.ts) and the check of what is read back (record-gate.ts).
  */
 import { randomUUID } from 'node:crypto';
+import type { Alert } from '../../../shared/alerts';
 import type { DataProblem } from '../../../shared/contract';
 import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { redactUri } from '../../../shared/secrets';
@@ -194,6 +195,19 @@ export class MongoStore implements ClaimingStore {
   }
   forgetScheduleDeletions(ids: string[]): Promise<void> {
     return this.catalog.forgetScheduleDeletions(ids);
+  }
+
+  listAlerts(): Promise<Alert[]> {
+    return this.catalog.listAlerts();
+  }
+  getAlert(id: string): Promise<Alert | undefined> {
+    return this.catalog.getAlert(id);
+  }
+  putAlert(alert: Alert): Promise<void> {
+    return this.catalog.putAlert(alert);
+  }
+  deleteAlerts(ids: string[]): Promise<number> {
+    return this.catalog.deleteAlerts(ids);
   }
 
   getSettings(): Promise<Settings | undefined> {

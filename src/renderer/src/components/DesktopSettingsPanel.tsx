@@ -91,6 +91,11 @@ export function DesktopSettingsPanel({ desktop }: { desktop: DesktopSettingsApi 
           </select>
         )}
       </Field>
+      {view.logFile ? (
+        <p className="hint">
+          Log file: <code>{view.logFile}</code>
+        </p>
+      ) : null}
       {view.secrets.warning ? (
         <p className="warning" role="note">
           {view.secrets.warning}
