@@ -7,13 +7,17 @@
  * - Lines go to stderr (stdout keeps the service's own start lines, which scripts read): one JSON
  *   object a line when stderr is not a terminal, one readable line on a terminal (`pretty.ts`).
  * - Every message and field passes `scrub.ts` first: no secret reaches a line.
- * - pino is bundled into the built service (vite.server.config.ts, BUNDLED): +0.6 MB idle RSS,
- *   where loading it from node_modules costs about 5.5 MB once a line is written (the ≤ 60 MB
- *   idle goal, docs/benchmarks.md). The pino instance is made with the first enabled line.
+ * - pino is loaded with the first enabled line (src/main/lazy-package.ts): imported at start,
+ *   bundled or not, it loads worker_threads, assert and its own modules, ~5 MB of the idle
+ *   service's RSS (goal ≤ 60 MB, docs/benchmarks.md), and an idle service writes no line.
  */
-import { pino, stdTimeFunctions, type Logger as PinoLogger } from 'pino';
+import type * as Pino from 'pino';
+import type { Logger as PinoLogger } from 'pino';
+import { lazyPackage } from '../lazy-package';
 import { prettyLine } from './pretty';
 import { scrubText, scrubValue } from './scrub';
+
+const pinoPackage = lazyPackage<typeof Pino>('pino');
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -89,6 +93,7 @@ export function createLogger(options: LoggerOptions): Logger {
   let root: PinoLogger | undefined;
   const rootLogger = (): PinoLogger => {
     if (!root) {
+      const { pino, stdTimeFunctions } = pinoPackage();
       root = pino(
         {
           level: options.level,

@@ -178,16 +178,33 @@ export function packagesTheServiceLoads(): string[] {
   const specifiers = [
     ...bundle.matchAll(/^import\s[^;]*?from\s+["']([^"']+)["']/gm),
     ...bundle.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g),
-    ...bundle.matchAll(/\blazyPackage\(\s*["']([^"']+)["']\s*\)/g),
+    // `lazyPackage("…")` requires: the bundle is minified, so any call with a package's name.
+    ...[...bundle.matchAll(/\(\s*["']([^"'./][^"']*)["']\s*\)/g)].filter((m) =>
+      RUNTIME_DEPENDENCY_NAMES.has(packageOf(m[1]!)),
+    ),
   ].map((m) => m[1]!);
   const builtins = new Set(builtinModules);
   const names = specifiers
     .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !builtins.has(s.split('/')[0]!))
-    .map((s) =>
-      (s.startsWith('@') ? s.split('/').slice(0, 2) : s.split('/').slice(0, 1)).join('/'),
-    );
+    .map(packageOf);
   return [...new Set(names)].sort();
 }
+
+/** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
+function packageOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return (specifier.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/');
+}
+
+const RUNTIME_DEPENDENCY_NAMES = new Set(
+  Object.keys(
+    (
+      JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+        dependencies?: Record<string, string>;
+      }
+    ).dependencies ?? {},
+  ),
+);
 
 /** Node's lookup of `<pkg>/package.json` in the node_modules folders from `dir` up. */
 function findPackage(pkg: string, dir: string): string | undefined {
