@@ -65,6 +65,7 @@ test('bad input in each form shows a clear message and saves nothing', async ({ 
   await open(page, '/configs');
   await page.getByRole('button', { name: 'New configuration' }).click();
   const form = page.getByRole('form', { name: 'New configuration' });
+  await form.getByRole('button', { name: 'Edit Headers as JSON' }).click();
   await form.getByLabel('Headers (JSON object)').fill('{"a": ');
   await expect(form.getByText(/is not valid JSON/)).toBeVisible();
   await form.getByRole('button', { name: 'Save configuration' }).click();

@@ -141,7 +141,7 @@ export async function measureScroll(page: Page, targetRows: number): Promise<Scr
       longestTaskMs: tasks.reduce((m, t) => Math.max(m, t.duration), 0),
       longTasks: tasks.length,
       rowsScrolled: Math.floor(list.scrollTop / 36),
-      loaded: Number(list.getAttribute('aria-rowcount')),
+      loaded: Number(list.getAttribute('data-count')),
       seconds: (t1 - t0) / 1000,
     };
   })()`);

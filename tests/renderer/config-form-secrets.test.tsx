@@ -28,6 +28,12 @@ const params = {
   secretQuery: ['key'],
 };
 
+/** Headers, query and variables are tables; their raw JSON field is one click away. */
+async function editAsJson(user: ReturnType<typeof userEvent.setup>): Promise<void> {
+  for (const table of ['Headers', 'Query parameters', 'Variables'])
+    await user.click(screen.getByRole('button', { name: `Edit ${table} as JSON` }));
+}
+
 const jsonOf = (label: string): unknown =>
   JSON.parse((screen.getByLabelText(label) as HTMLTextAreaElement).value);
 
@@ -38,6 +44,7 @@ describe('ConfigForm secrets the user marks', () => {
     render(<ConfigForm onSaved={onSaved} onCancel={() => undefined} />);
     await user.type(screen.getByLabelText('Name'), 'marked');
     await user.type(screen.getByLabelText(/^URL/), 'http://127.0.0.1:9/{{{{path}}');
+    await editAsJson(user);
     await user.type(
       screen.getByLabelText('Headers (JSON object)'),
       '{{"X-Token": "hdr-secret", "Accept": "application/json"}',
@@ -71,6 +78,7 @@ describe('ConfigForm secrets the user marks', () => {
     const listed = await core.app.core.call('configs.get', { id: saved.id });
     const onSaved = vi.fn();
     render(<ConfigForm config={listed} onSaved={onSaved} onCancel={() => undefined} />);
+    await editAsJson(user);
     expect(jsonOf('Variables (JSON object)')).toEqual({ tok: REDACTED, path: 'orders' });
     expect(jsonOf('Headers (JSON object)')).toEqual({
       'X-Token': REDACTED,
@@ -103,6 +111,7 @@ describe('ConfigForm secrets the user marks', () => {
     render(<ConfigForm onSaved={onSaved} onCancel={() => undefined} />);
     await user.type(screen.getByLabelText('Name'), 'typo');
     await user.type(screen.getByLabelText(/^URL/), 'http://127.0.0.1:9/');
+    await editAsJson(user);
     await user.type(screen.getByLabelText('Variables (JSON object)'), '{{"tok": "v"}');
     await user.type(screen.getByLabelText('Secret variables'), 'tokk');
     expect(screen.getByLabelText('Secret variables')).toHaveAccessibleDescription(

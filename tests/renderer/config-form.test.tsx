@@ -19,6 +19,9 @@ afterEach(async () => {
   await core.close();
 });
 const stored = (): Promise<Configuration[]> => core.app.core.call('configs.list', {});
+/** Headers, query and variables are tables; their raw JSON field is one click away. */
+const editAsJson = (user: ReturnType<typeof userEvent.setup>, table: string): Promise<void> =>
+  user.click(screen.getByRole('button', { name: `Edit ${table} as JSON` }));
 
 describe('ConfigForm', () => {
   it('shows field errors as you type and saves nothing while the form is invalid', async () => {
@@ -28,6 +31,7 @@ describe('ConfigForm', () => {
     await user.type(screen.getByLabelText('Name'), 'x');
     await user.clear(screen.getByLabelText('Name'));
     expect(screen.getByLabelText('Name')).toHaveAccessibleDescription('must not be empty');
+    await editAsJson(user, 'Headers');
     await user.type(screen.getByLabelText('Headers (JSON object)'), '{{"a": 1');
     expect(screen.getByLabelText('Headers (JSON object)')).toHaveAccessibleDescription(
       /is not valid JSON/,
@@ -42,6 +46,7 @@ describe('ConfigForm', () => {
   it('rejects headers that are JSON but not an object', async () => {
     const user = userEvent.setup();
     render(<ConfigForm onSaved={() => undefined} onCancel={() => undefined} />);
+    await editAsJson(user, 'Headers');
     await user.type(screen.getByLabelText('Headers (JSON object)'), '[[1]');
     expect(screen.getByLabelText('Headers (JSON object)')).toHaveAccessibleDescription(
       /must be a JSON object/,
@@ -66,6 +71,7 @@ describe('ConfigForm', () => {
     render(<ConfigForm onSaved={onSaved} onCancel={() => undefined} />);
     await user.type(screen.getByLabelText('Name'), 'orders');
     await user.type(screen.getByLabelText(/^URL/), 'http://127.0.0.1:9/orders');
+    await editAsJson(user, 'Headers');
     await user.type(
       screen.getByLabelText('Headers (JSON object)'),
       '{{"Accept": "application/json"}',
@@ -207,6 +213,7 @@ describe('ConfigForm placeholder fields', () => {
     await user.selectOptions(screen.getByLabelText('Type'), 'file');
     await user.type(screen.getByLabelText('Name'), 'daily report');
     await user.type(screen.getByLabelText('Path or URL'), '/data/{{{{day}}.txt');
+    await editAsJson(user, 'Variables');
     await user.type(screen.getByLabelText('Variables (JSON object)'), '{{"day": "mon"}');
     // Commas and whitespace both separate names.
     await user.type(screen.getByLabelText('Allowed env vars'), 'API_TOKEN,  BASE_URL HOME');
@@ -226,6 +233,7 @@ describe('ConfigForm placeholder fields', () => {
     render(<ConfigForm onSaved={onSaved} onCancel={() => undefined} />);
     await user.type(screen.getByLabelText('Name'), 'plain');
     await user.type(screen.getByLabelText(/^URL/), 'http://127.0.0.1:9/');
+    await editAsJson(user, 'Variables');
     await user.type(screen.getByLabelText('Variables (JSON object)'), '{{}');
     await user.type(screen.getByLabelText('Allowed env vars'), ' , ');
     await user.click(screen.getByRole('button', { name: 'Save configuration' }));
@@ -246,8 +254,11 @@ describe('ConfigForm placeholder fields', () => {
     });
     const onSaved = vi.fn();
     render(<ConfigForm config={saved} onSaved={onSaved} onCancel={() => undefined} />);
-    const variables = screen.getByLabelText('Variables (JSON object)');
-    expect(JSON.parse((variables as HTMLTextAreaElement).value)).toEqual(params.variables);
+    // Shown as rows of the Variables table.
+    expect(screen.getByLabelText('Variables name 1')).toHaveValue('path');
+    expect(screen.getByLabelText('Variables value 1')).toHaveValue('orders');
+    expect(screen.getByLabelText('Variables name 2')).toHaveValue('region');
+    expect(screen.getByLabelText('Variables value 2')).toHaveValue('eu-west');
     expect(screen.getByLabelText('Allowed env vars')).toHaveValue('API_TOKEN, BASE_URL');
     await user.type(screen.getByLabelText('Name'), ' v2');
     await user.click(screen.getByRole('button', { name: 'Save configuration' }));
@@ -260,9 +271,9 @@ describe('ConfigForm placeholder fields', () => {
   it('shows no placeholder fields for a db configuration', async () => {
     const user = userEvent.setup();
     render(<ConfigForm onSaved={() => undefined} onCancel={() => undefined} />);
-    expect(screen.getByLabelText('Variables (JSON object)')).toBeInTheDocument();
+    expect(screen.getByRole('table', { name: 'Variables' })).toBeInTheDocument();
     await user.selectOptions(screen.getByLabelText('Type'), 'db');
-    expect(screen.queryByLabelText('Variables (JSON object)')).not.toBeInTheDocument();
+    expect(screen.queryByRole('table', { name: 'Variables' })).not.toBeInTheDocument();
     expect(screen.queryByLabelText('Allowed env vars')).not.toBeInTheDocument();
   });
 
@@ -273,6 +284,7 @@ describe('ConfigForm placeholder fields', () => {
     await user.selectOptions(screen.getByLabelText('Type'), 'file');
     await user.type(screen.getByLabelText('Name'), 'bad vars');
     await user.type(screen.getByLabelText('Path or URL'), '/data/{{{{day}}.txt');
+    await editAsJson(user, 'Variables');
     await user.type(screen.getByLabelText('Variables (JSON object)'), '{{"day": ');
     expect(screen.getByLabelText('Variables (JSON object)')).toHaveAccessibleDescription(
       /is not valid JSON/,
@@ -287,6 +299,7 @@ describe('ConfigForm placeholder fields', () => {
     const user = userEvent.setup();
     render(<ConfigForm onSaved={() => undefined} onCancel={() => undefined} />);
     const field = (): HTMLElement => screen.getByLabelText('Variables (JSON object)');
+    await editAsJson(user, 'Variables');
     await user.type(field(), '[["day"]');
     expect(field()).toHaveAccessibleDescription(/must be a JSON object/);
     await user.clear(field());

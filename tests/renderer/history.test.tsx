@@ -35,7 +35,7 @@ describe('HistoryScreen', () => {
     const list = await screen.findByRole('list', { name: 'Runs' });
     // 40 rows first, then 200 per page; about two dozen rows in the DOM.
     expect(within(list).getAllByRole('listitem').length).toBeLessThan(40);
-    expect(list).toHaveAttribute('aria-rowcount', expect.stringMatching(/^(40|240|440)$/));
+    expect(list).toHaveAttribute('data-count', expect.stringMatching(/^(40|240|440)$/));
   });
 
   it('opens a run with its result and configuration snapshot', async () => {

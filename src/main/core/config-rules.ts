@@ -1,8 +1,10 @@
 /**
  * Rules about configurations beyond their schema: one MongoDB action per operation, what a db
  * configuration of the other engines needs for a read or a write task (`dbOperationProblems`),
- * http(s) only for api and file locations, no NUL bytes.
+ * http(s) only for api and file locations, no NUL bytes; at save and test only, file locations
+ * that are absolute, `~/…` or http(s) (`checkFileLocation`).
  */
+import path from 'node:path';
 import { collectTemplateStrings } from '../../shared/template-values';
 import { validateTemplates } from '../../shared/templates';
 import { DB_ENGINE_LABELS, dbEngineOf, dbOperationProblems } from '../../shared/db-params';
@@ -164,5 +166,23 @@ export function checkTemplates(config: Params, where: string): void {
       path: ['config', ...issue.field.split(/[.[]/, 2)],
       message: `${issue.field}: ${issue.message}`,
     })),
+  });
+}
+
+/**
+ * Throws `VALIDATION` (path `config.params.location`) for a file location that is neither an
+ * absolute path, `~` / `~/…`, nor an http(s) URL: the app has no meaningful working directory, so
+ * a relative path would only fail at run time. A location starting with a placeholder is left to
+ * the run. Called with the save-time checks (`checkTemplates`), not for records read back, so a
+ * configuration stored before this rule still loads (its runs fail as before, naming the path).
+ */
+export function checkFileLocation(config: Params, where: string): void {
+  if (config.type !== 'file') return;
+  const location = (config.params as { location: string }).location.trim();
+  if (location.startsWith('{{') || /^https?:\/\//i.test(location)) return;
+  if (location === '~' || /^~[/\\]/.test(location) || path.isAbsolute(location)) return;
+  const message = `location "${location}" is a relative path; give an absolute path (or one starting with ~/) or an http(s) URL, because the app has no working directory to resolve it against`;
+  throw new AppError('VALIDATION', `${where}.params.location: ${message}`, {
+    issues: [{ path: ['config', 'params', 'location'], message }],
   });
 }

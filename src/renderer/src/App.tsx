@@ -1,21 +1,27 @@
 /**
- * The app shell: navigation, connection indicator, token prompt, toasts, the banner of problems
- * with the stored data, screen routing.
+ * The app shell: navigation, connection indicator, token prompt (saying when a token is refused),
+ * toasts, the banner of problems with the stored data, screen routing (a malformed or unknown
+ * route shows "not found"), the command palette (Ctrl+K).
  */
-import { useEffect, useState, type ReactElement } from 'react';
+import { useEffect, useRef, useState, type ReactElement } from 'react';
+import { AppError } from '../../shared/errors';
 import type { Client } from './api/client';
+import { call } from './api/current';
+import { CommandPalette } from './components/CommandPalette';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { trapTab } from './components/focus-trap';
 import { ProblemsBanner } from './components/ProblemsBanner';
 import { saveToken } from './api/token';
 import { reloadAll, useEvents } from './hooks/useEvents';
-import { useRoute } from './router';
+import { useParsedRoute } from './router';
+import { AlertsScreen } from './screens/AlertsScreen';
 import { ConfigsScreen } from './screens/ConfigsScreen';
 import { DashboardScreen } from './screens/DashboardScreen';
 import { HistoryScreen } from './screens/HistoryScreen';
 import { SchedulesScreen } from './screens/SchedulesScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
 import { TasksScreen } from './screens/TasksScreen';
+import { errorMessage } from './stores/load-state';
 import { useUi } from './stores/ui';
 
 const NAV = [
@@ -25,10 +31,38 @@ const NAV = [
   ['schedules', 'Schedules'],
   ['history', 'History'],
   ['settings', 'Settings'],
+  ['alerts', 'Alerts'],
 ] as const;
 
-function TokenPrompt({ onToken }: { onToken: (token: string) => void }): ReactElement {
+/** The service's answer to a token: accepted, refused (401), or the check could not be made. */
+export type TokenCheck = { ok: true } | { ok: false; message: string };
+
+/** Tries the token just set with one cheap call; only a 401 means the token is wrong. */
+export async function checkToken(): Promise<TokenCheck> {
+  try {
+    await call('system.info', {});
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'UNAUTHORIZED') {
+      return {
+        ok: false,
+        message:
+          'The service refused this token: it is wrong or from an earlier start of the service (the token changes at every restart). Paste the one from the link it printed last.',
+      };
+    }
+    return { ok: false, message: errorMessage(error) };
+  }
+}
+
+function TokenPrompt({
+  onToken,
+}: {
+  onToken: (token: string) => Promise<TokenCheck>;
+}): ReactElement {
   const [value, setValue] = useState('');
+  const [problem, setProblem] = useState<string | undefined>();
+  const [checking, setChecking] = useState(false);
+  const inputRef = useRef<HTMLInputElement>(null);
   return (
     <div className="backdrop">
       <form
@@ -39,8 +73,15 @@ function TokenPrompt({ onToken }: { onToken: (token: string) => void }): ReactEl
         onKeyDown={trapTab}
         onSubmit={(e) => {
           e.preventDefault();
-          if (!value.trim()) return;
-          onToken(value.trim());
+          if (!value.trim() || checking) return;
+          setChecking(true);
+          void onToken(value.trim()).then((check) => {
+            setChecking(false);
+            if (check.ok) return;
+            // Keep what was typed (selected, so pasting replaces it) and say what is wrong.
+            setProblem(check.message);
+            inputRef.current?.select();
+          });
         }}
       >
         <h2 id="token-title">Connect to the service</h2>
@@ -50,19 +91,43 @@ function TokenPrompt({ onToken }: { onToken: (token: string) => void }): ReactEl
         </p>
         <label htmlFor="token-input">Access token</label>
         <input
+          ref={inputRef}
           id="token-input"
           type="password"
           autoFocus
           value={value}
-          onChange={(e) => setValue(e.target.value)}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? 'token-problem' : undefined}
+          onChange={(e) => {
+            setValue(e.target.value);
+            setProblem(undefined);
+          }}
         />
+        {problem ? (
+          <p id="token-problem" className="token-error" role="alert">
+            {problem}
+          </p>
+        ) : null}
         <div className="actions">
-          <button type="submit" className="primary" disabled={!value.trim()}>
-            Connect
+          <button type="submit" className="primary" disabled={!value.trim() || checking}>
+            {checking ? 'Checking…' : 'Connect'}
           </button>
         </div>
       </form>
     </div>
+  );
+}
+
+/** What a malformed or unknown route shows instead of a blank app. */
+function NotFound({ what }: { what: string }): ReactElement {
+  return (
+    <section aria-labelledby="not-found-title" className="empty">
+      <h1 id="not-found-title">Not found</h1>
+      <p>{what}</p>
+      <p>
+        <a href="#/">Go to the Dashboard</a> or use the navigation.
+      </p>
+    </section>
   );
 }
 
@@ -111,17 +176,24 @@ export function App({
   client: Client;
   onToken?: (token: string) => void;
 }): ReactElement {
-  const route = useRoute();
+  const route = useParsedRoute();
   const needToken = useUi((s) => s.needToken);
-  const [section, id] = [route[0] ?? '', route[1]];
-  const screen = NAV.find(([p]) => p === section);
+  const [section, id] = [route.segments[0] ?? '', route.segments[1]];
+  const screen = route.malformed ? undefined : NAV.find(([p]) => p === section);
+  const [palette, setPalette] = useState(false);
   useEvents(client);
   useEffect(() => {
     if (!needToken) reloadAll();
   }, [needToken, client]);
-  // Keyboard: Alt+1…6 switches screens.
+  // Keyboard: Alt+1…6 switches screens; Ctrl+K (Cmd+K) opens the command palette.
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        // Not over another modal (a confirmation, the token prompt): one dialog at a time.
+        if (!document.querySelector('[aria-modal="true"]')) setPalette(true);
+        return;
+      }
       if (!e.altKey) return;
       const n = Number(e.key);
       if (n >= 1 && n <= NAV.length) window.location.hash = `#/${NAV[n - 1]![0]}`;
@@ -177,17 +249,33 @@ export function App({
             {section === 'schedules' ? <SchedulesScreen /> : null}
             {section === 'history' ? <HistoryScreen {...(id ? { openId: id } : {})} /> : null}
             {section === 'settings' ? <SettingsScreen /> : null}
+            {section === 'alerts' ? <AlertsScreen /> : null}
           </ErrorBoundary>
         ) : null}
-        {!screen ? <p role="alert">No such screen: {section}. Use the navigation.</p> : null}
+        {!screen ? (
+          <NotFound
+            what={
+              route.malformed
+                ? 'This address is not a valid link (it has a broken %-escape).'
+                : `There is no screen “${section}”.`
+            }
+          />
+        ) : null}
       </main>
       <Toasts />
+      {palette && !needToken ? (
+        <CommandPalette screens={NAV} onClose={() => setPalette(false)} />
+      ) : null}
       {needToken ? (
         <TokenPrompt
-          onToken={(token) => {
-            saveToken(token);
+          onToken={async (token) => {
             onToken?.(token);
-            useUi.getState().setNeedToken(false);
+            const check = await checkToken();
+            if (check.ok) {
+              saveToken(token);
+              useUi.getState().setNeedToken(false);
+            }
+            return check;
           }}
         />
       ) : null}

@@ -12,11 +12,20 @@ import { useUi } from './stores/ui';
 import './styles.css';
 
 const bridge = (window as unknown as Record<string, Bridge | undefined>)[BRIDGE_GLOBAL];
-let token = bridge ? undefined : takeToken();
+/** The token from the link or this tab's storage; a broken `#token=%E0` counts as none. */
+function takeTokenSafely(): string | undefined {
+  try {
+    return takeToken();
+  } catch {
+    return undefined;
+  }
+}
+
+let token = bridge ? undefined : takeTokenSafely();
 const transport = bridge
   ? createBridgeTransport(bridge)
   : createHttpTransport({
-      getToken: () => token ?? takeToken(),
+      getToken: () => token ?? takeTokenSafely(),
       onUnauthorized: () => useUi.getState().setNeedToken(true),
     });
 const client = createClient(transport);

@@ -90,10 +90,18 @@ describe('file tasks through the core', () => {
     expect(items.map((r) => r.attempt).sort()).toEqual([1, 2]);
   });
 
-  it('refuses a relative path without retrying', async () => {
-    const run = await runFileTask({ location: 'relative.txt', content: 'x' }, 'write', {
-      retry: { attempts: 3, backoffMs: 1, factor: 1 },
+  it('refuses a relative path at save, and one a placeholder fills in at run time without retrying', async () => {
+    await expect(
+      runFileTask({ location: 'relative.txt', content: 'x' }, 'write'),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/location "relative.txt" is a relative path/),
     });
+    const run = await runFileTask(
+      { location: '{{dir}}relative.txt', variables: { dir: '' }, content: 'x' },
+      'write',
+      { retry: { attempts: 3, backoffMs: 1, factor: 1 } },
+    );
     expect(run.status).toBe('failed');
     expect(run.error?.code).toBe('INVALID_CONFIG');
     expect(run.attempt).toBe(1);

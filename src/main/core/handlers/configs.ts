@@ -7,7 +7,12 @@ import type { ConfigUsage } from '../../../shared/contract';
 import { REDACTED, type Configuration, type ConfigurationInput } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { containsRedacted, redactConfig, restoreSecrets } from '../../../shared/secrets';
-import { checkConfigParams, checkOperation, checkTemplates } from '../config-rules';
+import {
+  checkConfigParams,
+  checkFileLocation,
+  checkOperation,
+  checkTemplates,
+} from '../config-rules';
 import type { AreaHandlers, CoreContext } from './context';
 
 /** `task "Fetch", schedule entry e1`: for messages. */
@@ -39,6 +44,8 @@ export function configHandlers(core: CoreContext): AreaHandlers<'configs'> {
       );
     }
     checkConfigParams(restored, `${where}: config`);
+    // Save and test only: records read back stay usable (see each check).
+    checkFileLocation(restored, `${where}: config`);
     checkTemplates(restored, `${where}: config`);
     return { existing, restored };
   };

@@ -1,22 +1,22 @@
 /**
- * Create/edit a configuration: per-type fields, validation as you type, server errors by field;
- * a placeholder picker that inserts at the cursor, and Test with the parent's last result as
- * input when a chained task runs with it (issue #15).
+ * Create/edit a configuration: per-type fields, validation as you type, server errors by field
+ * (a field's cleared when it changes, the error above the buttons when any field changes); a
+ * placeholder picker that inserts at the cursor, and Test with the parent's last result as input
+ * when a chained task runs with it (issue #15); key/value tables for headers, query and
+ * variables, code editors for bodies, content and db fields (issue #17).
  */
-import { useMemo, useState, type ReactElement } from 'react';
-import { ENCODINGS_LIST } from './lists';
+import { useMemo, useRef, useState, type ReactElement } from 'react';
 import {
   REDACTED,
-  FILE_FORMATS,
   HTTP_METHODS,
   OPERATIONS,
-  WRITE_MODES,
   type Configuration,
   type Operation,
   type Run,
   type TaskType,
 } from '../../../shared/domain';
-import { call, getClient } from '../api/current';
+import { call } from '../api/current';
+import { useDuplicateName } from '../hooks/useDuplicateName';
 import { useConfigs } from '../stores/configs';
 import { errorMessage } from '../stores/load-state';
 import { serverFieldErrors, type FieldErrors } from '../util';
@@ -30,10 +30,13 @@ import {
 import { revealDraft } from './config-reveal';
 import { useChainSample } from './ChainHooks';
 import { ChainTestInput } from './ChainTestInput';
+import { CodeEditor, insertIntoCodeEditor, type CodeLanguage } from './CodeEditor';
 import { ErrorBox, SaveActions } from './common';
 import { engineShown, suggestedTestOperation } from './db-draft';
 import { DbParamsFields, type DraftFieldKit } from './DbParamsFields';
 import { Field } from './Field';
+import { FileParamsFields } from './FileParamsFields';
+import { KeyValueTable } from './KeyValueTable';
 import { PlaceholderPicker, usePlaceholderTarget } from './PlaceholderPicker';
 import { RunResultView } from './RunResultView';
 
@@ -62,9 +65,10 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
   const [testRun, setTestRun] = useState<Run | undefined>();
   const [testError, setTestError] = useState<string | undefined>();
   const built = useMemo(() => buildConfig(draft), [draft]);
-  const pickPath = getClient().pickPath;
+  const duplicateName = useDuplicateName('config', draft.name, config?.id);
   const chain = useChainSample(draft.id);
   const placeholderTarget = usePlaceholderTarget();
+  const codeTarget = useRef<Element | null>(null);
   const [testWithoutInput, setTestWithoutInput] = useState(false);
   const sampleInput = testWithoutInput ? undefined : chain?.run?.result;
 
@@ -76,7 +80,10 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
       ...(patch.uri !== undefined ? { dbEngine: engineShown(patch.uri, d.dbEngine) } : {}),
     }));
     setTouched((t) => ({ ...t, ...Object.fromEntries(keys.map((k) => [k, true])) }));
-    setServer((s) => Object.fromEntries(Object.entries(s).filter(([k]) => !keys.includes(k))));
+    // A server error is stale once its field changes; the message above the buttons once any does.
+    setServer((s) =>
+      Object.fromEntries(Object.entries(s).filter(([k]) => k !== '_' && !keys.includes(k))),
+    );
   };
   const set = <K extends keyof ConfigDraft>(key: K, value: ConfigDraft[K]): void =>
     update({ [key]: value } as Partial<ConfigDraft>, [key]);
@@ -100,18 +107,48 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
       )}
     </Field>
   );
-  const area = (key: keyof ConfigDraft, label: string, hint?: string): ReactElement => (
+  const area = (
+    key: keyof ConfigDraft,
+    label: string,
+    hint?: string,
+    language: CodeLanguage = 'json',
+  ): ReactElement => (
     <Field label={label} error={err(key)} hint={hint}>
       {(p) => (
-        <textarea
+        <CodeEditor
           {...p}
-          rows={4}
-          spellCheck={false}
+          label={label}
+          language={language}
           value={String(draft[key])}
-          onChange={(e) => set(key, e.target.value as never)}
+          onChange={(value) => set(key, value as never)}
         />
       )}
     </Field>
+  );
+  const table = (
+    key: 'headers' | 'query' | 'variables',
+    labels: { label: string; json: string; noun: string },
+    secret: { key: 'secretHeaders' | 'secretQuery' | 'secretVariables'; field: ReactElement },
+    hint?: string,
+  ): ReactElement => (
+    <KeyValueTable
+      key={`${draft.type}-${key}`}
+      label={labels.label}
+      jsonLabel={labels.json}
+      noun={labels.noun}
+      value={draft[key]}
+      onChange={(value) => set(key, value)}
+      error={err(key)}
+      {...(hint ? { hint } : {})}
+      secret={{
+        text: draft[secret.key],
+        onChange: (names) => set(secret.key, names),
+        anyCase: key === 'headers',
+        error: err(secret.key),
+      }}
+      secretType={secretType}
+      jsonExtras={secret.field}
+    />
   );
   const select = (
     key: keyof ConfigDraft,
@@ -210,18 +247,22 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
     }
   };
 
+  const secretType = revealed ? 'text' : 'password';
   // Api and file configurations only: the db executor expands no placeholders.
   const placeholderFields = (
     <>
-      {area(
+      {table(
         'variables',
-        'Variables (JSON object)',
-        'values for {{name}} placeholders, e.g. {"id": "42"}',
-      )}
-      {text(
-        'secretVariables',
-        'Secret variables',
-        `names in Variables whose values are secrets: ${SECRET_HINT}`,
+        { label: 'Variables', json: 'Variables (JSON object)', noun: 'variable' },
+        {
+          key: 'secretVariables',
+          field: text(
+            'secretVariables',
+            'Secret variables',
+            `names in Variables whose values are secrets: ${SECRET_HINT}`,
+          ),
+        },
+        'values for {{name}} placeholders, e.g. id = 42',
       )}
       {text(
         'allowEnv',
@@ -230,12 +271,20 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
       )}
     </>
   );
-  const secretHeadersField = text(
-    'secretHeaders',
-    'Secret headers',
-    `header names (any case) whose values are secrets, beside Authorization, Cookie, X-Api-Key…: ${SECRET_HINT}`,
-  );
-  const secretType = revealed ? 'text' : 'password';
+  const headersTable = (json: string, hint?: string): ReactElement =>
+    table(
+      'headers',
+      { label: 'Headers', json, noun: 'header' },
+      {
+        key: 'secretHeaders',
+        field: text(
+          'secretHeaders',
+          'Secret headers',
+          `header names (any case) whose values are secrets, beside Authorization, Cookie, X-Api-Key…: ${SECRET_HINT}`,
+        ),
+      },
+      hint,
+    );
   const hasSecrets =
     draft.authKind !== 'none' ||
     draft.type === 'db' ||
@@ -247,14 +296,18 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
     <form
       aria-label={config ? `Edit configuration ${config.name}` : 'New configuration'}
       className="form"
-      onFocus={placeholderTarget.onFocus}
+      onFocus={(e) => {
+        // A code editor's content is no text field: remembered here, filled by its own event.
+        codeTarget.current = e.target.closest('.code-editor-rich') ? e.target : null;
+        placeholderTarget.onFocus(e);
+      }}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
       }}
     >
       <h2>{config ? `Edit configuration “${config.name}”` : 'New configuration'}</h2>
-      {text('name', 'Name')}
+      {text('name', 'Name', duplicateName)}
       <Field label="Type">
         {(p) => (
           <select
@@ -280,7 +333,11 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
             : undefined
         }
         note="Click into a text field of the form, then pick one: it is inserted at the cursor."
-        onPick={placeholderTarget.insert}
+        onPick={(text) =>
+          insertIntoCodeEditor(codeTarget.current, text)
+            ? `Inserted ${text} into “${codeTarget.current?.getAttribute('aria-label') ?? ''}”.`
+            : placeholderTarget.insert(text)
+        }
       />
 
       {draft.type === 'api' ? (
@@ -288,16 +345,27 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
           <legend>HTTP request</legend>
           {select('method', 'Method', HTTP_METHODS, 'default (GET to read, POST to write)')}
           {text('url', 'URL', 'http(s)://…; {{name}} placeholders come from variables')}
-          {area('headers', 'Headers (JSON object)', '{"Accept": "application/json"}')}
-          {secretHeadersField}
-          {area('query', 'Query parameters (JSON object)')}
-          {text(
-            'secretQuery',
-            'Secret query parameters',
-            `keys in Query parameters whose values are secrets: ${SECRET_HINT}`,
+          {headersTable('Headers (JSON object)', 'e.g. Accept = application/json')}
+          {table(
+            'query',
+            {
+              label: 'Query parameters',
+              json: 'Query parameters (JSON object)',
+              noun: 'parameter',
+            },
+            {
+              key: 'secretQuery',
+              field: text(
+                'secretQuery',
+                'Secret query parameters',
+                `keys in Query parameters whose values are secrets: ${SECRET_HINT}`,
+              ),
+            },
           )}
           {select('bodyType', 'Body type', ['json', 'form', 'text'], 'default (json)')}
-          {area('body', draft.bodyType === 'text' ? 'Body (text)' : 'Body (JSON)')}
+          {draft.bodyType === 'text'
+            ? area('body', 'Body (text)', undefined, 'text')
+            : area('body', 'Body (JSON)')}
           {select('authKind', 'Authentication', ['none', 'bearer', 'basic'])}
           {draft.authKind === 'bearer'
             ? text('token', 'Bearer token', undefined, secretType)
@@ -316,48 +384,11 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
       {draft.type === 'db' ? <DbParamsFields kit={kit} /> : null}
 
       {draft.type === 'file' ? (
-        <fieldset>
-          <legend>File</legend>
-          <div className="row">
-            {text('location', 'Path or URL', 'a local path, or an http(s) URL')}
-            {pickPath ? (
-              <>
-                <button
-                  type="button"
-                  onClick={() =>
-                    void pickPath({ kind: 'file' }).then((p) => p && set('location', p))
-                  }
-                >
-                  Choose file…
-                </button>
-                <button
-                  type="button"
-                  onClick={() =>
-                    void pickPath({ kind: 'folder' }).then((p) => p && set('location', p))
-                  }
-                >
-                  Choose folder…
-                </button>
-              </>
-            ) : null}
-          </div>
-          {select('format', 'Format', FILE_FORMATS, 'default (text)')}
-          {select('encoding', 'Encoding', ENCODINGS_LIST, 'default (utf8)')}
-          {area(
-            'content',
-            'Content to write',
-            draft.format === 'json' || draft.format === 'csv'
-              ? 'JSON (an array of rows for csv)'
-              : 'text',
-          )}
-          {select('writeMode', 'Write mode', WRITE_MODES, 'default (overwrite)')}
-          {check('createDirs', 'Create missing folders')}
-          {select('uploadMethod', 'Upload method (URLs)', ['POST', 'PUT'], 'default')}
-          {area('headers', 'Headers (JSON object, URLs)', '{"X-Token": "…"}')}
-          {secretHeadersField}
-          {text('timeoutMs', 'Timeout (ms)')}
-          {placeholderFields}
-        </fieldset>
+        <FileParamsFields
+          kit={kit}
+          headers={headersTable('Headers (JSON object, URLs)', 'sent with downloads and uploads')}
+          placeholders={placeholderFields}
+        />
       ) : null}
 
       {server._ ? <ErrorBox message={server._} /> : null}
@@ -367,6 +398,9 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
         />
       ) : null}
       <SaveActions label="Save configuration" saving={saving} onCancel={onCancel}>
+        {duplicateName ? (
+          <span className="hint">This name is in use already (see Name); you can still save.</span>
+        ) : null}
         {hasSecrets ? (
           <button type="button" aria-pressed={revealed} onClick={() => void reveal()}>
             {revealed ? 'Hide secrets' : 'Reveal secrets'}

@@ -1,5 +1,24 @@
-import { useRef, type ReactElement, type ReactNode } from 'react';
+import {
+  useRef,
+  type KeyboardEvent as ReactKeyboardEvent,
+  type ReactElement,
+  type ReactNode,
+} from 'react';
 import { trapTab, useFocusTrap } from './focus-trap';
+
+/**
+ * The keydown handler of a modal dialog's root: Escape closes it (and goes no further, so a form
+ * behind it stays open), Tab stays inside.
+ */
+export function modalKeys(onClose: () => void): (event: ReactKeyboardEvent<HTMLElement>) => void {
+  return (event) => {
+    if (event.key === 'Escape') {
+      event.stopPropagation();
+      event.preventDefault();
+      onClose();
+    } else trapTab(event);
+  };
+}
 
 interface ConfirmDialogProps {
   title: string;
@@ -27,12 +46,7 @@ export function ConfirmDialog(props: ConfirmDialogProps): ReactElement {
         aria-labelledby="confirm-title"
         aria-describedby="confirm-body"
         className="dialog"
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') {
-            e.stopPropagation();
-            props.onCancel();
-          } else trapTab(e);
-        }}
+        onKeyDown={modalKeys(props.onCancel)}
       >
         <h2 id="confirm-title">{props.title}</h2>
         <div id="confirm-body">{props.children}</div>

@@ -6,6 +6,7 @@
 import type { ReactElement } from 'react';
 import { DB_ENGINE_LABELS, type DbEngine } from '../../../shared/db-params';
 import { SCHEME_LIST } from '../../../shared/db-uri';
+import { CodeEditor, type CodeLanguage } from './CodeEditor';
 import type { ConfigDraft } from './config-draft';
 import { DB_ACTIONS, dbEngineLabel, isSqlEngine, type SqlParamRow } from './db-draft';
 import { Field } from './Field';
@@ -17,14 +18,15 @@ export interface DraftFieldKit {
   /** Applies `patch` and marks `keys` touched (their server errors go). */
   update(patch: Partial<ConfigDraft>, keys: readonly string[]): void;
   text(key: keyof ConfigDraft, label: string, hint?: string, type?: string): ReactElement;
-  area(key: keyof ConfigDraft, label: string, hint?: string): ReactElement;
+  /** A code editor (JSON unless `language` says otherwise). */
+  area(key: keyof ConfigDraft, label: string, hint?: string, language?: CodeLanguage): ReactElement;
   select(
     key: keyof ConfigDraft,
     label: string,
     options: readonly string[],
     emptyLabel?: string,
   ): ReactElement;
-  check(key: 'upsert' | 'many' | 'insertOn', label: string): ReactElement;
+  check(key: 'upsert' | 'many' | 'insertOn' | 'createDirs', label: string): ReactElement;
   secretType: 'text' | 'password';
 }
 
@@ -215,12 +217,13 @@ function SqlFields({ kit }: { kit: DraftFieldKit }): ReactElement {
         hint={`one statement; write ${marker} for values and give them as parameters (a {{placeholder}} goes in a parameter, never in the SQL). Read tasks run it read-only; leave it blank for an insert only`}
       >
         {(p) => (
-          <textarea
+          <CodeEditor
             {...p}
+            label="SQL"
+            language="sql"
             rows={6}
-            spellCheck={false}
             value={draft.sql}
-            onChange={(e) => update({ sql: e.target.value }, ['sql'])}
+            onChange={(sql) => update({ sql }, ['sql'])}
           />
         )}
       </Field>

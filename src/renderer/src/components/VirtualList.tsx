@@ -11,6 +11,8 @@ interface VirtualListProps<T> {
   renderRow: (item: T, index: number) => ReactNode;
   onNearEnd?: () => void;
   label: string;
+  /** Id of an element that describes the rows (e.g. a visible header naming the columns). */
+  describedBy?: string;
   overscan?: number;
 }
 
@@ -33,7 +35,9 @@ export function VirtualList<T>(props: VirtualListProps<T>): ReactElement {
       className="virtual-list"
       role="list"
       aria-label={props.label}
-      aria-rowcount={items.length}
+      aria-describedby={props.describedBy}
+      // `aria-rowcount` is for tables and grids; a list says its size on each item instead.
+      data-count={items.length}
       tabIndex={0}
       style={{ height, overflowY: 'auto', position: 'relative' }}
       onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
@@ -51,6 +55,8 @@ export function VirtualList<T>(props: VirtualListProps<T>): ReactElement {
           <div
             key={first + i}
             role="listitem"
+            aria-setsize={items.length}
+            aria-posinset={first + i + 1}
             style={{
               position: 'absolute',
               top: (first + i) * rowHeight,

@@ -33,7 +33,7 @@ export interface ConfigDraft extends DbDraft {
   updatedAt?: string;
   name: string;
   type: TaskType;
-  /** Params the form has no field for (maxBytes, csvDelimiter…): kept as they were. */
+  /** Params the form has no field for (escapeFormulas, maxResponseBytes…): kept as they were. */
   extra: Record<string, unknown>;
   // api
   url: string;
@@ -66,6 +66,12 @@ export interface ConfigDraft extends DbDraft {
   writeMode: string;
   createDirs: boolean;
   uploadMethod: string;
+  /** `params.uploadAs`: '' (raw, the default) or 'multipart'. */
+  uploadAs: string;
+  /** `params.maxBytes` as typed. */
+  maxBytes: string;
+  /** `params.csvDelimiter`: one character, '' for the default comma. */
+  csvDelimiter: string;
 }
 
 export function emptyDraft(type: TaskType): ConfigDraft {
@@ -97,6 +103,9 @@ export function emptyDraft(type: TaskType): ConfigDraft {
     writeMode: '',
     createDirs: false,
     uploadMethod: '',
+    uploadAs: '',
+    maxBytes: '',
+    csvDelimiter: '',
   };
 }
 
@@ -126,6 +135,9 @@ const HANDLED: Record<TaskType, readonly string[]> = {
     'writeMode',
     'createDirs',
     'uploadMethod',
+    'uploadAs',
+    'maxBytes',
+    'csvDelimiter',
     'headers',
     'timeoutMs',
     'variables',
@@ -186,6 +198,9 @@ export function draftFromConfig(config: Configuration): ConfigDraft {
     d.writeMode = p.writeMode ?? '';
     d.createDirs = p.createDirs ?? false;
     d.uploadMethod = p.uploadMethod ?? '';
+    d.uploadAs = p.uploadAs ?? '';
+    d.maxBytes = p.maxBytes ? String(p.maxBytes) : '';
+    d.csvDelimiter = p.csvDelimiter ?? '';
     d.headers = jsonText(p.headers);
     d.timeoutMs = p.timeoutMs ? String(p.timeoutMs) : '';
     d.variables = jsonText(p.variables);
@@ -220,6 +235,19 @@ export function draftKeyOf(path: string, engine?: DbEngine): string {
 }
 
 type Built = { input?: ConfigurationInput; errors: FieldErrors };
+
+/**
+ * The browser's path check of a file location (the service refuses the same at save, by its own
+ * platform's rule): absolute (`/…`, `C:\…`, `\\server\…`), `~`, `~/…`, http(s) or starting with a
+ * placeholder passes; a URL of another scheme is left to the service's message.
+ */
+export function relativePathProblem(location: string): string | undefined {
+  const text = location.trim();
+  if (text === '' || text.startsWith('{{') || /^[a-z][a-z0-9+.-]*:\/\//i.test(text))
+    return undefined;
+  if (/^(\/|~$|~[/\\]|[A-Za-z]:[/\\]|\\\\)/.test(text)) return undefined;
+  return `"${text}" is a relative path; give an absolute path (or one starting with ~/) or an http(s) URL`;
+}
 
 /** Draft → input + errors, keyed by draft field. */
 export function buildConfig(d: ConfigDraft): Built {
@@ -285,6 +313,8 @@ export function buildConfig(d: ConfigDraft): Built {
       ...opt('timeoutMs', int('timeoutMs')),
     };
   } else {
+    const relative = relativePathProblem(d.location);
+    if (relative) errors.location = relative;
     let content: unknown = undefined;
     if (d.content !== '') {
       content = d.format === 'json' || d.format === 'csv' ? json('content', 'any') : d.content;
@@ -299,6 +329,9 @@ export function buildConfig(d: ConfigDraft): Built {
       ...opt('writeMode', d.writeMode),
       ...(d.createDirs ? { createDirs: true } : {}),
       ...opt('uploadMethod', d.uploadMethod),
+      ...opt('uploadAs', d.uploadAs),
+      ...opt('maxBytes', int('maxBytes')),
+      ...opt('csvDelimiter', d.csvDelimiter),
       ...opt('headers', json('headers', 'object')),
       ...opt('timeoutMs', int('timeoutMs')),
       ...placeholders(),

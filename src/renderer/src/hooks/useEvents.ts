@@ -6,7 +6,7 @@ import { useEffect } from 'react';
 import type { AppEvent } from '../../../shared/events';
 import type { Client } from '../api/client';
 import { useConfigs } from '../stores/configs';
-import { useRuns } from '../stores/runs';
+import { isTestRun, useRuns } from '../stores/runs';
 import { useSchedules } from '../stores/schedules';
 import { useSettings } from '../stores/settings';
 import { useTasks } from '../stores/tasks';
@@ -21,7 +21,8 @@ export function handleEvent(event: AppEvent): void {
       const { run } = event.data;
       useRuns.getState().applyRun(run);
       useTasks.getState().applyRun(run);
-      if (event.name === 'run.finished' && FAILED.has(run.status)) {
+      // A failed Test button run is shown by the form that ran it: no toast, no History badge.
+      if (event.name === 'run.finished' && FAILED.has(run.status) && !isTestRun(run)) {
         const who = run.taskName || run.configName || 'a run';
         useUi
           .getState()

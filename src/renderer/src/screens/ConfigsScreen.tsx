@@ -6,7 +6,9 @@ import { ConfigForm } from '../components/ConfigForm';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState, ErrorBox, FilterSelect, Loading } from '../components/common';
 import { draftFromConfig, type ConfigDraft } from '../components/config-draft';
+import { countOf, nameList } from '../components/lists';
 import { useConfirmation } from '../hooks/useConfirmation';
+import { useFormKeyboard } from '../hooks/useFormKeyboard';
 import { navigate } from '../router';
 import { useConfigs } from '../stores/configs';
 import { errorMessage } from '../stores/load-state';
@@ -63,7 +65,8 @@ export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
   }, [openId, items]);
 
   const shown = items.filter((c) => !type || c.type === type);
-  const unusedCount = items.filter((c) => !inUse(c.usedBy)).length;
+  const unused = items.filter((c) => !inUse(c.usedBy));
+  const unusedCount = unused.length;
 
   const duplicate = async (config: Configuration): Promise<void> => {
     try {
@@ -95,6 +98,11 @@ export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
     if (openId) navigate('/configs');
   };
 
+  const formKeys = useFormKeyboard(
+    editing ? (editing.mode === 'edit' ? editing.config.id : editing.mode) : undefined,
+    close,
+  );
+
   return (
     <section aria-labelledby="configs-title">
       <header className="screen-header">
@@ -120,16 +128,18 @@ export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
         </div>
       </header>
       {editing ? (
-        <ConfigForm
-          key={editing.mode === 'edit' ? editing.config.id : editing.mode}
-          {...(editing.mode === 'edit' ? { config: editing.config } : {})}
-          {...(editing.mode === 'copy' ? { initial: editing.draft } : {})}
-          onSaved={(c) => {
-            toast('info', `Saved configuration ${c.name}`);
-            close();
-          }}
-          onCancel={close}
-        />
+        <div {...formKeys}>
+          <ConfigForm
+            key={editing.mode === 'edit' ? editing.config.id : editing.mode}
+            {...(editing.mode === 'edit' ? { config: editing.config } : {})}
+            {...(editing.mode === 'copy' ? { initial: editing.draft } : {})}
+            onSaved={(c) => {
+              toast('info', `Saved configuration ${c.name}`);
+              close();
+            }}
+            onCancel={close}
+          />
+        </div>
       ) : null}
       {status === 'loading' ? <Loading what="configurations" /> : null}
       {status === 'error' ? (
@@ -200,8 +210,8 @@ export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
         <ConfirmDialog
           title={
             confirm.kind === 'one'
-              ? `Delete configuration ${confirm.config.name}?`
-              : 'Delete all unused configurations?'
+              ? `Delete configuration “${confirm.config.name}” (${confirm.config.type}, ${targetOf(confirm.config)})?`
+              : `Delete ${countOf(unusedCount, 'unused configuration')}: ${nameList(unused.map((c) => c.name))}?`
           }
           confirmLabel="Delete"
           busy={busy}

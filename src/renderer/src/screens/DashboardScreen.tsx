@@ -8,7 +8,7 @@ import type { Run } from '../../../shared/domain';
 import { call } from '../api/current';
 import { Countdown, EmptyState, ErrorBox, Loading, StatusBadge } from '../components/common';
 import { errorMessage } from '../stores/load-state';
-import { useRuns } from '../stores/runs';
+import { isTestRun, useRuns } from '../stores/runs';
 import { useSchedules } from '../stores/schedules';
 import { useTasks } from '../stores/tasks';
 import { formatDuration, formatTime } from '../util';
@@ -90,13 +90,17 @@ export function DashboardScreen(): ReactElement {
     [entries],
   );
   const since = new Date(Date.now() - DAY).toISOString();
+  // Test button runs (trigger `test`) try a configuration out: they are not failures of a task.
   const failures = (recent ?? []).filter(
-    (r) => r.startedAt >= since && ['failed', 'timed-out', 'interrupted'].includes(r.status),
+    (r) =>
+      !isTestRun(r) &&
+      r.startedAt >= since &&
+      ['failed', 'timed-out', 'interrupted'].includes(r.status),
   );
   const rates = useMemo(() => {
     const m = new Map<string, { ok: number; total: number; name: string }>();
     for (const r of recent ?? []) {
-      if (r.status === 'running' || r.status === 'skipped' || !r.taskId) continue;
+      if (r.status === 'running' || r.status === 'skipped' || !r.taskId || isTestRun(r)) continue;
       const v = m.get(r.taskId) ?? { ok: 0, total: 0, name: r.taskName };
       v.total += 1;
       if (r.status === 'succeeded') v.ok += 1;

@@ -2,19 +2,21 @@
  * History: virtualized infinite list of runs, filters, run detail (with its chain: the parent
  * run, the input, the runs it started), bulk deletes, charts.
  */
-import { useCallback, useEffect, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react';
 import { RUN_STATUSES, TASK_TYPES, type Run } from '../../../shared/domain';
 import { call } from '../api/current';
 import { ChainParentLink, ChainRunChildren, ChainRunInput } from '../components/ChainRunLinks';
 import { RunsChart } from '../components/RunsChart';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState, ErrorBox, FilterSelect, Loading, StatusBadge } from '../components/common';
+import { pickerOptions } from '../components/lists';
 import { RunResultView, JsonTree } from '../components/RunResultView';
 import { VirtualList } from '../components/VirtualList';
 import { useConfirmation } from '../hooks/useConfirmation';
+import { describeRunCount, useRunCount } from '../hooks/useRunCount';
 import { navigate } from '../router';
 import { errorMessage } from '../stores/load-state';
-import { MAX_LOADED, useRuns, type RunFilter } from '../stores/runs';
+import { isTestRun, MAX_LOADED, useRuns, type RunFilter } from '../stores/runs';
 import { useTasks } from '../stores/tasks';
 import { formatDuration, formatTime, isoToLocalInput, localInputToIso } from '../util';
 
@@ -24,6 +26,9 @@ const PRESETS: { label: string; ms: number }[] = [
   { label: 'last 7 days', ms: 7 * 86_400_000 },
   { label: 'last 30 days', ms: 30 * 86_400_000 },
 ];
+
+/** The run list's columns: a visible header that also describes the list to screen readers. */
+const COLUMNS = ['Status', 'Task', 'Type', 'Trigger', 'Started', 'Duration'] as const;
 
 export function RunDetail({ id }: { id: string }): ReactElement {
   const live = useRuns((s) => s.items.find((r) => r.id === id));
@@ -117,20 +122,29 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
     void setFilter(next);
   };
 
+  // The period a delete covers: an open end is "since ever" / "until now".
+  const range = {
+    from: filter.from ?? new Date(0).toISOString(),
+    to: filter.to ?? new Date(Date.now() + 60_000).toISOString(),
+  };
+  const [countFor, setCountFor] = useState<{ from: string; to: string } | { taskId: string }>();
+  const count = useRunCount(confirm ? countFor : undefined);
+  const ask = (which: 'period' | 'task'): void => {
+    setCountFor(which === 'period' ? range : { taskId: filter.taskId! });
+    setConfirm(which);
+  };
   const doDelete = (): Promise<void> =>
     runConfirmed(async (which) => {
       const n =
-        which === 'period'
-          ? await useRuns
-              .getState()
-              .removePeriod(
-                filter.from ?? new Date(0).toISOString(),
-                filter.to ?? new Date(Date.now() + 60_000).toISOString(),
-              )
+        which === 'period' && countFor && 'from' in countFor
+          ? await useRuns.getState().removePeriod(countFor.from, countFor.to)
           : await useRuns.getState().removeTask(filter.taskId!);
       return `Deleted ${n} run${n === 1 ? '' : 's'}`;
     });
   const taskName = (id: string): string => tasks.find((t) => t.id === id)?.name ?? id;
+  // Test button runs are no measure of a task: the charts leave them out even when listed.
+  const chartRuns = useMemo(() => items.filter((r) => !isTestRun(r)), [items]);
+  const taskOptions = useMemo(() => pickerOptions(tasks), [tasks]);
 
   return (
     <section aria-labelledby="history-title">
@@ -142,7 +156,7 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
           label="Task"
           ariaLabel="Filter runs by task"
           value={filter.taskId}
-          options={tasks.map((t) => ({ value: t.id, label: t.name }))}
+          options={taskOptions}
           onChange={(taskId) => update({ taskId })}
         />
         <FilterSelect
@@ -159,6 +173,14 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
           options={RUN_STATUSES}
           onChange={(status) => update({ status })}
         />
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={filter.includeTests === true}
+            onChange={(e) => update({ includeTests: e.target.checked })}
+          />{' '}
+          Include test runs
+        </label>
         <label className="inline">
           Period{' '}
           <select
@@ -200,7 +222,7 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
           type="button"
           className="danger"
           disabled={!filter.from && !filter.to}
-          onClick={() => setConfirm('period')}
+          onClick={() => ask('period')}
         >
           Delete runs in period
         </button>
@@ -208,7 +230,7 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
           type="button"
           className="danger"
           disabled={!filter.taskId}
-          onClick={() => setConfirm('task')}
+          onClick={() => ask('task')}
         >
           Delete runs of task
         </button>
@@ -231,16 +253,18 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
       ) : null}
       {items.length > 0 ? (
         <>
-          <div className="run-row run-head" aria-hidden="true">
-            <span>Status</span>
-            <span>Task</span>
-            <span>Type</span>
-            <span>Trigger</span>
-            <span>Started</span>
-            <span>Duration</span>
+          <div className="run-row run-head" id="runs-columns">
+            <span className="visually-hidden">Columns: </span>
+            {COLUMNS.map((name, i) => (
+              <span key={name}>
+                {name}
+                {i < COLUMNS.length - 1 ? <span className="visually-hidden">, </span> : null}
+              </span>
+            ))}
           </div>
           <VirtualList
             label="Runs"
+            describedBy="runs-columns"
             items={items}
             rowHeight={36}
             height={Math.min(480, Math.max(36 * Math.min(items.length, 13), 120))}
@@ -272,23 +296,24 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
                   ? ', loading more…'
                   : '; scroll for more'}
           </p>
-          <RunsChart runs={items} />
+          <RunsChart runs={chartRuns} />
         </>
       ) : null}
       {confirm ? (
         <ConfirmDialog
           title={
             confirm === 'period'
-              ? 'Delete runs in this period?'
-              : `Delete all runs of ${taskName(filter.taskId!)}?`
+              ? `Delete ${describeRunCount(count)} from ${filter.from ? formatTime(filter.from) : 'the first run'} to ${filter.to ? formatTime(filter.to) : 'now'}?`
+              : `Delete ${describeRunCount(count)} of ${taskName(filter.taskId!)}?`
           }
           confirmLabel="Delete runs"
           busy={busy}
           onCancel={() => setConfirm(undefined)}
           onConfirm={() => void doDelete()}
         >
+          {count.state === 'counting' ? <p role="status">Counting the runs…</p> : null}
           {confirm === 'period'
-            ? `Every run (of every task) started from ${formatTime(filter.from)} to ${formatTime(filter.to)} is deleted for good. Tasks, configurations and schedule entries stay.`
+            ? 'Every run (of every task, test runs included) started in this period is deleted for good. Tasks, configurations and schedule entries stay.'
             : 'Every run of this task is deleted for good. The task and its schedule entries stay.'}
         </ConfirmDialog>
       ) : null}

@@ -10,6 +10,7 @@ import { call } from '../api/current';
 import { ErrorBox, SaveActions } from '../components/common';
 import { CronPresets } from '../components/CronPresets';
 import { Field } from '../components/Field';
+import { pickerOptions } from '../components/lists';
 import { ZonePicker } from '../components/ZonePicker';
 import { checkCron } from '../../../shared/cron-syntax';
 import { describeCron, isDstDay } from '../cron-text';
@@ -242,9 +243,9 @@ export function ScheduleForm({
         {(p) => (
           <select {...p} value={d.taskId} onChange={(e) => set('taskId', e.target.value)}>
             <option value="">choose…</option>
-            {tasks.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
+            {pickerOptions(tasks).map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
               </option>
             ))}
           </select>

@@ -3,8 +3,10 @@ import { useState, type ReactElement } from 'react';
 import type { ScheduleEntry } from '../../../shared/domain';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Countdown, EmptyState, ErrorBox, Loading } from '../components/common';
+import { nameList } from '../components/lists';
 import { describeEntry } from '../cron-text';
 import { useConfirmation } from '../hooks/useConfirmation';
+import { useFormKeyboard } from '../hooks/useFormKeyboard';
 import { errorMessage } from '../stores/load-state';
 import { useSchedules } from '../stores/schedules';
 import { useTasks } from '../stores/tasks';
@@ -24,6 +26,9 @@ export function SchedulesScreen(): ReactElement {
     confirm: runConfirmed,
   } = useConfirmation<ScheduleEntry | 'all'>();
   const taskName = (id: string): string => tasks.find((t) => t.id === id)?.name ?? `(task ${id})`;
+  /** `“Nightly” of Fetch (0 3 * * *)`: the entry's name when it has one, its task and timing. */
+  const entryLabel = (e: ScheduleEntry): string =>
+    `${e.name ? `“${e.name}” ` : ''}of ${taskName(e.taskId)} (${e.kind === 'cron' ? e.cron : `every ${e.everySeconds} s`})`;
 
   const toggle = async (e: ScheduleEntry): Promise<void> => {
     try {
@@ -40,6 +45,11 @@ export function SchedulesScreen(): ReactElement {
           : await useSchedules.getState().remove(which.id);
       return `Deleted ${n} schedule entr${n === 1 ? 'y' : 'ies'}`;
     });
+
+  const formKeys = useFormKeyboard(
+    editing === undefined ? undefined : editing === 'new' ? 'new' : editing.id,
+    () => setEditing(undefined),
+  );
 
   return (
     <section aria-labelledby="schedules-title">
@@ -60,14 +70,16 @@ export function SchedulesScreen(): ReactElement {
         </div>
       </header>
       {editing ? (
-        <ScheduleForm
-          key={editing === 'new' ? 'new' : editing.id}
-          {...(editing !== 'new' ? { entry: editing } : {})}
-          onDone={(saved) => {
-            if (saved) toast('info', 'Saved schedule entry');
-            setEditing(undefined);
-          }}
-        />
+        <div {...formKeys}>
+          <ScheduleForm
+            key={editing === 'new' ? 'new' : editing.id}
+            {...(editing !== 'new' ? { entry: editing } : {})}
+            onDone={(saved) => {
+              if (saved) toast('info', 'Saved schedule entry');
+              setEditing(undefined);
+            }}
+          />
+        </div>
       ) : null}
       {status === 'loading' ? <Loading what="schedule entries" /> : null}
       {status === 'error' ? (
@@ -146,7 +158,7 @@ export function SchedulesScreen(): ReactElement {
           title={
             confirm === 'all'
               ? `Delete all ${items.length} schedule entries?`
-              : `Delete the schedule of ${taskName(confirm.taskId)}?`
+              : `Delete the schedule entry ${entryLabel(confirm)}?`
           }
           confirmLabel="Delete"
           busy={busy}
@@ -154,7 +166,7 @@ export function SchedulesScreen(): ReactElement {
           onConfirm={() => void doDelete()}
         >
           {confirm === 'all'
-            ? 'Nothing will run on a schedule any more. Tasks, configurations and past runs stay.'
+            ? `Entries of ${nameList([...new Set(items.map((e) => taskName(e.taskId)))])}. Nothing will run on a schedule any more. Tasks, configurations and past runs stay.`
             : 'The task will no longer run on this schedule. The task and its past runs stay.'}
         </ConfirmDialog>
       ) : null}

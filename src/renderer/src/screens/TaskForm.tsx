@@ -2,7 +2,8 @@
  * Create/edit a task; validates with the shared schema as you type, shows server errors by field.
  * Chains and checks (issue #15): "Run after" rows, "Checks" evaluated live against the last
  * result, and a placeholder picker for the task's configuration (it copies; the configuration
- * form inserts).
+ * form inserts). Retry backoff and factor, and the HTTP statuses that count as success (api tasks
+ * and file tasks over http(s)), issue #17.
  */
 import { useMemo, useState, type ReactElement } from 'react';
 import { compatibilityProblem } from '../../../shared/compatibility';
@@ -20,6 +21,7 @@ import { ChecksFields, checkRowsOf, checksOf, type CheckRow } from '../component
 import { ErrorBox, SaveActions } from '../components/common';
 import { Field } from '../components/Field';
 import { copyPlaceholder, PlaceholderPicker } from '../components/PlaceholderPicker';
+import { useDuplicateName } from '../hooks/useDuplicateName';
 import {
   RunAfterFields,
   runAfterOf,
@@ -39,6 +41,10 @@ interface Draft {
   description: string;
   timeoutMs: string;
   attempts: string;
+  backoffMs: string;
+  factor: string;
+  /** `successStatuses` as patterns separated by commas or spaces ('' = the default 2xx). */
+  successStatuses: string;
   maxConcurrent: string;
   runAfter: RunAfterRow[];
   chain: ChainOptions;
@@ -46,31 +52,50 @@ interface Draft {
 }
 
 type TextKey = Exclude<keyof Draft, 'runAfter' | 'chain' | 'checks'>;
+type NumberKey = 'timeoutMs' | 'attempts' | 'backoffMs' | 'factor' | 'maxConcurrent';
+
+/** The error key of a draft field: Attempts shows the errors of `retry` as a whole. */
+function errorKeyOf(key: TextKey): string {
+  return key === 'attempts' ? 'retry' : key;
+}
 
 function build(task: Task | undefined, d: Draft): { input?: TaskInput; errors: FieldErrors } {
   const errors: FieldErrors = {};
-  const num = (key: 'timeoutMs' | 'attempts' | 'maxConcurrent'): number | undefined => {
+  const num = (key: NumberKey): number | undefined => {
     if (!d[key].trim()) return undefined;
     const n = Number(d[key]);
-    if (!Number.isFinite(n)) errors[key === 'attempts' ? 'retry' : key] = 'must be a number';
+    if (!Number.isFinite(n)) errors[errorKeyOf(key)] = 'must be a number';
     return n;
   };
   const timeoutMs = num('timeoutMs');
   const attempts = num('attempts');
+  const backoffMs = num('backoffMs');
+  const factor = num('factor');
   const maxConcurrent = num('maxConcurrent');
+  // Backoff and factor alone make a policy of one attempt: saved, and it never waits.
+  const retried = attempts !== undefined || backoffMs !== undefined || factor !== undefined;
+  const successStatuses = d.type === 'db' ? [] : d.successStatuses.split(/[\s,]+/).filter(Boolean);
   const chained = runAfterOf(d.runAfter);
   Object.assign(errors, chained.errors);
   const checks = checksOf(d.checks);
   const candidate = {
     ...(task ? { id: task.id, createdAt: task.createdAt, updatedAt: task.updatedAt } : {}),
-    ...(task?.successStatuses ? { successStatuses: task.successStatuses } : {}),
     name: d.name,
     type: d.type,
     operation: d.operation,
     configId: d.configId,
     ...(d.description ? { description: d.description } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    ...(attempts !== undefined ? { retry: { ...(task?.retry ?? {}), attempts } } : {}),
+    ...(retried
+      ? {
+          retry: {
+            attempts: attempts ?? 1,
+            ...(backoffMs !== undefined ? { backoffMs } : {}),
+            ...(factor !== undefined ? { factor } : {}),
+          },
+        }
+      : {}),
+    ...(successStatuses.length > 0 ? { successStatuses } : {}),
     ...(maxConcurrent !== undefined ? { maxConcurrent } : {}),
     ...(chained.runAfter.length > 0
       ? {
@@ -84,7 +109,14 @@ function build(task: Task | undefined, d: Draft): { input?: TaskInput; errors: F
   const parsed = taskInputSchema.safeParse(candidate);
   if (!parsed.success) {
     for (const [k, v] of Object.entries(zodFieldErrors(parsed.error))) {
-      const key = k.startsWith('retry') ? 'retry' : k;
+      const key =
+        k === 'retry.backoffMs' || k === 'retry.factor'
+          ? k.slice(6)
+          : k.startsWith('retry')
+            ? 'retry'
+            : k.startsWith('successStatuses')
+              ? 'successStatuses'
+              : k;
       if (!errors[key]) errors[key] = k === 'configId' ? 'pick a configuration' : v;
     }
   }
@@ -107,6 +139,9 @@ export function TaskForm({
     description: task?.description ?? '',
     timeoutMs: task?.timeoutMs ? String(task.timeoutMs) : '',
     attempts: task?.retry ? String(task.retry.attempts) : '',
+    backoffMs: task?.retry ? String(task.retry.backoffMs) : '',
+    factor: task?.retry ? String(task.retry.factor) : '',
+    successStatuses: task?.successStatuses?.join(', ') ?? '',
     maxConcurrent: task?.maxConcurrent ? String(task.maxConcurrent) : '',
     runAfter: runAfterRowsOf(task?.runAfter),
     chain: {
@@ -120,6 +155,7 @@ export function TaskForm({
   const firstParent = d.runAfter.find((r) => r.taskId);
   const parentResult = useLatestResult(firstParent?.taskId, firstParent?.when === 'succeeded');
   const parentName = others.find((t) => t.id === firstParent?.taskId)?.name;
+  const duplicateName = useDuplicateName('task', d.name, task?.id);
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [submitted, setSubmitted] = useState(false);
   const [server, setServer] = useState<FieldErrors>({});
@@ -127,7 +163,7 @@ export function TaskForm({
   const built = useMemo(() => build(task, d), [task, d]);
   const set = (key: TextKey, value: string): void => {
     setD((cur) => ({ ...cur, [key]: value, ...(key === 'type' ? { configId: '' } : {}) }));
-    setTouched((t) => ({ ...t, [key === 'attempts' ? 'retry' : key]: true }));
+    setTouched((t) => ({ ...t, [errorKeyOf(key)]: true }));
     setServer({});
   };
   const setParts = (patch: Partial<Draft>, touchedKey: string): void => {
@@ -138,6 +174,18 @@ export function TaskForm({
   const err = (key: string): string | undefined =>
     server[key] ?? (touched[key] || submitted ? built.errors[key] : undefined);
   const ofType = configs.filter((c) => !compatibilityProblem(d, c));
+  const numberField = (key: NumberKey, label: string, hint?: string): ReactElement => (
+    <Field label={label} error={err(errorKeyOf(key))} hint={hint}>
+      {(p) => (
+        <input
+          {...p}
+          inputMode="numeric"
+          value={d[key]}
+          onChange={(e) => set(key, e.target.value)}
+        />
+      )}
+    </Field>
+  );
 
   const submit = async (): Promise<void> => {
     setSubmitted(true);
@@ -162,7 +210,7 @@ export function TaskForm({
       }}
     >
       <h2>{task ? `Edit task “${task.name}”` : 'New task'}</h2>
-      <Field label="Name" error={err('name')}>
+      <Field label="Name" error={err('name')} hint={duplicateName}>
         {(p) => <input {...p} value={d.name} onChange={(e) => set('name', e.target.value)} />}
       </Field>
       <Field label="Type" error={err('type')}>
@@ -213,40 +261,38 @@ export function TaskForm({
           />
         )}
       </Field>
-      <Field label="Timeout (ms)" error={err('timeoutMs')}>
-        {(p) => (
-          <input
-            {...p}
-            inputMode="numeric"
-            value={d.timeoutMs}
-            onChange={(e) => set('timeoutMs', e.target.value)}
-          />
-        )}
-      </Field>
-      <Field label="Attempts (1 = no retry)" error={err('retry')}>
-        {(p) => (
-          <input
-            {...p}
-            inputMode="numeric"
-            value={d.attempts}
-            onChange={(e) => set('attempts', e.target.value)}
-          />
-        )}
-      </Field>
-      <Field
-        label="Runs at once (this task)"
-        error={err('maxConcurrent')}
-        hint="At most this many runs of this task execute at once, manual and scheduled; the rest wait in the order they came. Empty: no limit of its own (the global one in Settings applies, and a schedule entry's overlap policy still runs one at a time for skip and queue)."
-      >
-        {(p) => (
-          <input
-            {...p}
-            inputMode="numeric"
-            value={d.maxConcurrent}
-            onChange={(e) => set('maxConcurrent', e.target.value)}
-          />
-        )}
-      </Field>
+      {numberField('timeoutMs', 'Timeout (ms)')}
+      {numberField('attempts', 'Attempts (1 = no retry)')}
+      {numberField(
+        'backoffMs',
+        'Retry backoff (ms)',
+        'the wait before the second attempt; default 1000',
+      )}
+      {numberField(
+        'factor',
+        'Backoff factor',
+        'each later wait is the previous one times this (1 keeps it constant); default 2; waits are capped at 1 hour',
+      )}
+      {d.type === 'db' ? null : (
+        <Field
+          label="Success statuses"
+          error={err('successStatuses')}
+          hint="HTTP statuses that count as success, separated by commas: 2xx, 404, 400-499; empty: 2xx"
+        >
+          {(p) => (
+            <input
+              {...p}
+              value={d.successStatuses}
+              onChange={(e) => set('successStatuses', e.target.value)}
+            />
+          )}
+        </Field>
+      )}
+      {numberField(
+        'maxConcurrent',
+        'Runs at once (this task)',
+        "At most this many runs of this task execute at once, manual and scheduled; the rest wait in the order they came. Empty: no limit of its own (the global one in Settings applies, and a schedule entry's overlap policy still runs one at a time for skip and queue).",
+      )}
       <RunAfterFields
         rows={d.runAfter}
         tasks={others}
@@ -277,7 +323,11 @@ export function TaskForm({
       {submitted && !built.input ? (
         <ErrorBox message="Fix the highlighted fields; nothing was saved." />
       ) : null}
-      <SaveActions label="Save task" saving={saving} onCancel={() => onDone()} />
+      <SaveActions label="Save task" saving={saving} onCancel={() => onDone()}>
+        {duplicateName ? (
+          <span className="hint">This name is in use already (see Name); you can still save.</span>
+        ) : null}
+      </SaveActions>
     </form>
   );
 }

@@ -16,8 +16,10 @@ import {
   Loading,
   StatusBadge,
 } from '../components/common';
+import { countOf, nameList } from '../components/lists';
 import { RunResultView } from '../components/RunResultView';
 import { useConfirmation } from '../hooks/useConfirmation';
+import { useFormKeyboard } from '../hooks/useFormKeyboard';
 import { navigate } from '../router';
 import { useConfigs } from '../stores/configs';
 import { errorMessage } from '../stores/load-state';
@@ -132,9 +134,9 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
     }
   };
 
-  const entriesOf = (pred: (t: Task) => boolean): number => {
-    const ids = new Set(items.filter(pred).map((t) => t.id));
-    return entries.filter((e) => ids.has(e.taskId)).length;
+  const entriesOf = (ids: ReadonlySet<string>): string => {
+    const n = entries.filter((e) => ids.has(e.taskId)).length;
+    return countOf(n, 'schedule entry', 'schedule entries');
   };
 
   const doDelete = (): Promise<void> =>
@@ -151,17 +153,19 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
   const confirmText = (): string => {
     if (!confirm) return '';
     if (confirm.kind === 'one') {
-      const n = entriesOf((t) => t.id === confirm.task.id);
-      const unlinked = unlinkedNotice(new Set([confirm.task.id]), allTasks);
-      return `Its ${n} schedule entr${n === 1 ? 'y' : 'ies'} will be deleted too. Its runs stay in History (delete them there).${unlinked}`;
+      const one = new Set([confirm.task.id]);
+      return `Its ${entriesOf(one)} will be deleted too. Its runs stay in History (delete them there).${unlinkedNotice(one, allTasks)}`;
     }
-    const tasks = items.filter((t) => t.type === confirm.type).length;
-    const n = entriesOf((t) => t.type === confirm.type);
-    const doomed = new Set(allTasks.filter((t) => t.type === confirm.type).map((t) => t.id));
-    return `All ${confirm.type} tasks${filter.type === confirm.type || !filter.type ? ` (${tasks})` : ''} and their ${n} schedule entr${n === 1 ? 'y' : 'ies'} will be deleted. Their runs stay in History.${unlinkedNotice(doomed, allTasks)}`;
+    // Every task of the type goes, also those the "ran between" filter hides.
+    const ofType = allTasks.filter((t) => t.type === confirm.type);
+    const doomed = new Set(ofType.map((t) => t.id));
+    return `${countOf(ofType.length, `${confirm.type} task`)} will be deleted: ${nameList(ofType.map((t) => t.name))}, and their ${entriesOf(doomed)}. Their runs stay in History.${unlinkedNotice(doomed, allTasks)}`;
   };
 
   const editing = openId === 'new' ? 'new' : opened && openId ? opened : undefined;
+  const formKeys = useFormKeyboard(editing === 'new' ? 'new' : editing?.id, () =>
+    navigate('/tasks'),
+  );
 
   return (
     <section aria-labelledby="tasks-title">
@@ -220,14 +224,16 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
       </header>
       {notFound ? <ErrorBox message={notFound} /> : null}
       {editing ? (
-        <TaskForm
-          key={editing === 'new' ? 'new' : editing.id}
-          {...(editing !== 'new' ? { task: editing } : {})}
-          onDone={(saved) => {
-            if (saved) toast('info', `Saved task ${saved.name}`);
-            navigate('/tasks');
-          }}
-        />
+        <div {...formKeys}>
+          <TaskForm
+            key={editing === 'new' ? 'new' : editing.id}
+            {...(editing !== 'new' ? { task: editing } : {})}
+            onDone={(saved) => {
+              if (saved) toast('info', `Saved task ${saved.name}`);
+              navigate('/tasks');
+            }}
+          />
+        </div>
       ) : null}
       {opened ? (
         <ChainView task={allTasks.find((t) => t.id === opened.id) ?? opened} tasks={allTasks} />

@@ -10,6 +10,8 @@ export interface RunFilter {
   status?: RunStatus;
   from?: string;
   to?: string;
+  /** Runs of the Test button (trigger `test`) are left out unless this is set. */
+  includeTests?: boolean;
 }
 
 export const PAGE_SIZE = 200;
@@ -40,7 +42,16 @@ interface RunsState {
   removeTask(taskId: string): Promise<number>;
 }
 
+/** A run of a configuration's Test button, not of a task: kept apart from real failures. */
+export function isTestRun(run: Pick<Run, 'trigger'>): boolean {
+  return run.trigger.kind === 'test';
+}
+
+/** Pages fetched at most to find the first run that is not a test (when tests are hidden). */
+const MAX_SKIP_PAGES = 10;
+
 export function matchesFilter(run: Run, f: RunFilter): boolean {
+  if (!f.includeTests && isTestRun(run)) return false;
   if (f.taskId && run.taskId !== f.taskId) return false;
   if (f.type && run.type !== f.type) return false;
   if (f.status && run.status !== f.status) return false;
@@ -49,11 +60,15 @@ export function matchesFilter(run: Run, f: RunFilter): boolean {
   return true;
 }
 
-const params = (f: RunFilter): RunFilter => {
-  const out: RunFilter = {};
-  for (const [k, v] of Object.entries(f)) if (v) (out as Record<string, string>)[k] = v;
+/** The filter as `runs.list` params (the service knows no trigger filter: tests are dropped here). */
+const params = (f: RunFilter): Omit<RunFilter, 'includeTests'> => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(f)) if (v && k !== 'includeTests') out[k] = v as string;
   return out;
 };
+
+const kept = (runs: Run[], f: RunFilter): Run[] =>
+  f.includeTests ? runs : runs.filter((r) => !isTestRun(r));
 
 let generation = 0;
 
@@ -71,9 +86,21 @@ export const useRuns = create<RunsState>()((set, get) => ({
     const mine = ++generation;
     set({ status: 'loading', error: undefined });
     try {
-      const page = await call('runs.list', { ...params(get().filter), limit: FIRST_PAGE });
+      const { filter } = get();
+      let page = await call('runs.list', { ...params(filter), limit: FIRST_PAGE });
+      let items = kept(page.items, filter);
+      // A page of test runs only: read on (bounded) so the list does not look empty.
+      for (let i = 0; items.length === 0 && page.nextCursor && i < MAX_SKIP_PAGES; i++) {
+        if (mine !== generation) return;
+        page = await call('runs.list', {
+          ...params(filter),
+          limit: PAGE_SIZE,
+          cursor: page.nextCursor,
+        });
+        items = kept(page.items, filter);
+      }
       if (mine !== generation) return; // a newer filter won
-      set({ items: page.items, nextCursor: page.nextCursor, status: 'ready' });
+      set({ items, nextCursor: page.nextCursor, status: 'ready' });
     } catch (error) {
       if (mine === generation) set({ status: 'error', error: errorMessage(error) });
     }
@@ -93,7 +120,7 @@ export const useRuns = create<RunsState>()((set, get) => ({
       if (mine !== generation) return;
       const seen = new Set(get().items.map((r) => r.id));
       set((s) => ({
-        items: [...s.items, ...page.items.filter((r) => !seen.has(r.id))],
+        items: [...s.items, ...kept(page.items, s.filter).filter((r) => !seen.has(r.id))],
         nextCursor: page.nextCursor,
       }));
     } catch (error) {
