@@ -1,13 +1,11 @@
 /**
  * The TaskRunner's small parts: a run and its attempts as the caller sees them (Job), one
- * attempt's abort state (Attempt), the executor's request (Execution), and the ISO formatter of
- * run times. See task-runner.ts.
+ * attempt's abort state (Attempt) and the executor's request (Execution). See task-runner.ts.
  */
 import type { Configuration, Operation, Run, Task } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
 import type { TemplateContext } from '../../shared/templates';
 import type { ConnectionLimits, ExecutionRequest } from '../executors/types';
-import { toIso } from './clock';
 import { copyData } from '../../shared/copy-data';
 import type { Admittable } from './run-admission';
 import type { RunRequest, RunSettled, StartedRun } from './task-runner';
@@ -77,28 +75,6 @@ export function buildTemplateContext(request: RunRequest, run: Run): TemplateCon
     context.input = { result: request.sampleInput, truncated: false };
   }
   return context;
-}
-
-/**
- * `toIso` with the formatting of the last second remembered: `toISOString` costs about 0.5 µs
- * and every run formats two times, nearly always in the same second as the run before.
- * Identical output: a second's ISO prefix does not depend on its milliseconds (no leap seconds).
- */
-export function isoFormatter(): (ms: number) => string {
-  let second = NaN;
-  let prefix = '';
-  return (ms) => {
-    if (!Number.isInteger(ms)) return toIso(ms);
-    const s = Math.floor(ms / 1000);
-    if (s !== second) {
-      const iso = toIso(ms);
-      if (iso.length !== 24) return iso; // years beyond 9999 and the like: no fast path
-      second = s;
-      prefix = iso.slice(0, 20);
-    }
-    const milli = ms - s * 1000;
-    return `${prefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
-  };
 }
 
 /**

@@ -32,7 +32,8 @@ import type { IdGenerator } from './ids';
 import { boundResult } from './result-bounds';
 import { INPUT_TRUNCATED, judgeResult, truncatedInput } from './run-checks';
 import { RunAdmission } from './run-admission';
-import { Attempt, Execution, isoFormatter, Job, shuttingDown } from './run-parts';
+import { isoTime } from './iso-time';
+import { Attempt, Execution, Job, shuttingDown } from './run-parts';
 import { UnsavedRuns } from './unsaved-runs';
 import { secretValues } from '../secrets/encrypting-store';
 import {
@@ -122,9 +123,6 @@ export class TaskRunner {
   private accepting = true;
   private readonly snapshots = new WeakMap<Configuration, Record<string, unknown>>();
 
-  /** Formats run times: most runs of a second share its ISO prefix (see isoFormatter). */
-  private readonly iso = isoFormatter();
-
   /** Final records the store refused (a full disk), written again until they land. */
   private readonly unsaved: UnsavedRuns;
 
@@ -191,19 +189,18 @@ export class TaskRunner {
     startMs: number,
     status: Run['status'],
   ): Run {
-    // The json store's filter fields first (see serializeRun): it then stringifies no copy.
     const run: Run = {
       id: this.options.ids(),
-      startedAt: this.iso(startMs),
       taskId: request.task?.id ?? '',
-      type: request.config.type,
-      status,
       taskName: request.task?.name ?? `Test of ${request.config.name}`,
+      type: request.config.type,
       operation: request.operation,
       configId: request.config.id,
       configName: request.config.name,
       config: this.snapshotOf(request.config),
       trigger,
+      startedAt: isoTime(startMs),
+      status,
       attempt,
       instanceId: this.options.instanceId,
     };
@@ -214,7 +211,7 @@ export class TaskRunner {
   /**
    * The redacted configuration recorded with a run. The scheduler hands the same configuration
    * object to every run of a batch, so it is redacted once per object, not once per run. It is
-   * deep-frozen, so sharing it is safe and a store may serialize it once (see serializeRun).
+   * deep-frozen, so sharing it between records (and event listeners) is safe.
    */
   private snapshotOf(config: Configuration): Record<string, unknown> {
     let snapshot = this.snapshots.get(config);
@@ -395,7 +392,7 @@ export class TaskRunner {
       clock.clearTimeout(timer);
     }
     const endMs = clock.now();
-    final.finishedAt = this.iso(Math.max(endMs, startMs));
+    final.finishedAt = isoTime(Math.max(endMs, startMs));
     final.durationMs = Math.max(0, endMs - startMs);
     try {
       await store.updateRun(final);

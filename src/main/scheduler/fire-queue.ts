@@ -15,10 +15,10 @@ import type {
 } from '../../shared/domain';
 import { compatibilityProblem } from '../../shared/compatibility';
 import { toIso } from '../core/clock';
+import { isoTime } from '../core/iso-time';
 import { checkOperation } from '../core/config-rules';
 import type { RunRequest, RunSettled, StartedRun } from '../core/task-runner';
 import type { SchedulerDeps } from './deps';
-import { isoOf } from './state-writer';
 
 /** The part of the TaskRunner the scheduler uses (a seam for benches that time the fire path). */
 export interface SchedulerRunner {
@@ -177,7 +177,7 @@ export class FireQueue {
         kind: fire.kind,
         scheduleId: entry.id,
       })),
-      scheduledFor: isoOf(fire.slot),
+      scheduledFor: isoTime(fire.slot),
     };
     const problem = this.incompatibility(task, config);
     if (problem) {

@@ -5,7 +5,8 @@
  * docs/scheduling.md, "Performance design".
  */
 import type { ScheduleEntry } from '../../shared/domain';
-import { toIso, type TimerHandle } from '../core/clock';
+import type { TimerHandle } from '../core/clock';
+import { isoTime } from '../core/iso-time';
 import type { ScheduleState } from '../store/types';
 import type { SchedulerDeps } from './deps';
 
@@ -217,29 +218,16 @@ export class StateWriter {
 function stateOf(view: EntryView): ScheduleState {
   return {
     id: view.entry.id,
-    ...(view.lastRunMs !== -Infinity ? { lastRunAt: isoOf(view.lastRunMs) } : {}),
-    ...(view.key !== Infinity ? { nextRunAt: isoOf(view.key) } : {}),
+    ...(view.lastRunMs !== -Infinity ? { lastRunAt: isoTime(view.lastRunMs) } : {}),
+    ...(view.key !== Infinity ? { nextRunAt: isoTime(view.key) } : {}),
   };
 }
 
 /** The entry as the store and the UI see it: lastRunAt/nextRunAt from the engine's numbers. */
 function snapshot(view: EntryView): ScheduleEntry {
   const entry: ScheduleEntry = { ...view.entry };
-  if (view.lastRunMs !== -Infinity) entry.lastRunAt = isoOf(view.lastRunMs);
-  if (view.key !== Infinity) entry.nextRunAt = isoOf(view.key);
+  if (view.lastRunMs !== -Infinity) entry.lastRunAt = isoTime(view.lastRunMs);
+  if (view.key !== Infinity) entry.nextRunAt = isoTime(view.key);
   else delete entry.nextRunAt;
   return entry;
-}
-
-const isoCache = new Map<number, string>();
-
-/** `toIso`, formatting each distinct instant once: many entries share a slot. */
-export function isoOf(ms: number): string {
-  let iso = isoCache.get(ms);
-  if (iso === undefined) {
-    if (isoCache.size >= 256) isoCache.clear();
-    iso = toIso(ms);
-    isoCache.set(ms, iso);
-  }
-  return iso;
 }

@@ -9,7 +9,7 @@ import { promises as fs } from 'node:fs';
 import { AppError } from '../../../shared/errors';
 import {
   dropWrittenLines,
-  MAX_SCRATCH_BYTES,
+  encodeLines,
   newBatch,
   SYNC_WRITE_MAX_BYTES,
   writeAll,
@@ -26,8 +26,6 @@ export class RunAppender implements SegmentFiles {
   private openBatch: Batch<Segment> | undefined;
   private writer: Promise<void> | undefined;
   private readonly handles = new Map<string, FileHandle>();
-  /** Where writeBatch encodes lines (see there); at most MAX_SCRATCH_BYTES are kept. */
-  private scratch: Buffer = Buffer.alloc(0);
   private readonly unsynced = new Set<string>();
   private syncDue = false;
   private syncTimer: ReturnType<typeof setTimeout> | undefined;
@@ -125,34 +123,9 @@ export class RunAppender implements SegmentFiles {
 
   private async writeBatch(batch: Batch<Segment>): Promise<void> {
     const failures: unknown[] = [];
-    // Every segment's lines are encoded straight into one buffer, reused from batch to batch
-    // (batches are written one after another): no joined text and no copy of it per batch.
-    let bound = 0;
-    for (const { lines } of batch.lines.values()) {
-      for (const line of lines) bound += line.length * 3 + 1; // UTF-8: at most 3 bytes per unit
-    }
-    if (this.scratch.length < bound) {
-      this.scratch = Buffer.allocUnsafe(
-        bound <= MAX_SCRATCH_BYTES ? Math.max(bound, 64 * 1024) : bound,
-      );
-    }
-    const buffer = this.scratch;
-    let used = 0;
-    const chunks = [...batch.lines].map(([segment, { lines, entries }]) => {
-      const from = used;
-      const lengths: number[] = new Array<number>(lines.length);
-      let chars = 0;
-      for (let i = 0; i < lines.length; i++) {
-        lengths[i] = buffer.write(lines[i]!, used);
-        chars += lines[i]!.length;
-        used += lengths[i]!;
-        buffer[used++] = 0x0a;
-      }
-      return { segment, lines, entries, lengths, chars, bytes: buffer.subarray(from, used) };
-    });
-    if (this.scratch.length > MAX_SCRATCH_BYTES) this.scratch = Buffer.alloc(0); // a one-off
     await Promise.all(
-      chunks.map(async ({ segment, lines, entries, lengths, chars, bytes }) => {
+      [...batch.lines].map(async ([segment, { lines, entries }]) => {
+        const { bytes, lengths, chars } = encodeLines(lines);
         try {
           const handle = await this.handleFor(segment);
           // A small batch (a few runs) goes to the page cache directly: microseconds, where a

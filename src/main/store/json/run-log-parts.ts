@@ -1,6 +1,7 @@
 /**
- * Small parts of the run log (run-log.ts): append batches, sorted-key search, synchronous writes,
- * the bookkeeping after an append, and string copies that keep no file text alive.
+ * Small parts of the run log (run-log.ts): append batches, sorted-key search, the encoding of
+ * appended lines, synchronous writes, the bookkeeping after an append, and string copies that keep
+ * no file text alive.
  */
 import { writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -47,8 +48,38 @@ export function lowerBound(keys: string[], key: string): number {
 
 /** Appends up to this size are written synchronously (see writeBatch). */
 export const SYNC_WRITE_MAX_BYTES = 8 * 1024;
-/** The reused encoding buffer grows up to this; a larger batch gets a buffer of its own. */
-export const MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
+
+/** One segment's lines as encoded for an append. */
+export interface EncodedLines {
+  bytes: Buffer;
+  /** UTF-8 bytes of each line, its newline not counted. */
+  lengths: number[];
+  /** UTF-16 code units of all the lines. */
+  chars: number;
+}
+
+/**
+ * The lines, each followed by a newline, encoded as UTF-8 straight into one buffer. Joining them
+ * and encoding the text instead cost 3–4 points of a core more in the scheduler bench (10,000
+ * runs a second recorded in the json store: 20.2–23.9 % against 16.4–21.0 %, goal ≤ 25 %), about
+ * 2 µs more a line in rounds of 100. A buffer reused from round to round measured no better.
+ */
+export function encodeLines(lines: readonly string[]): EncodedLines {
+  let bound = 0;
+  for (const line of lines) bound += line.length * 3 + 1; // UTF-8: at most 3 bytes per unit
+  const buffer = Buffer.allocUnsafe(bound);
+  const lengths = new Array<number>(lines.length);
+  let used = 0;
+  let chars = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    lengths[i] = buffer.write(line, used);
+    chars += line.length;
+    used += lengths[i]!;
+    buffer[used++] = 0x0a;
+  }
+  return { bytes: buffer.subarray(0, used), lengths, chars };
+}
 
 /** writeSync until every byte is written (a regular file normally takes it all at once). */
 export function writeAllSync(fd: number, data: Buffer): void {

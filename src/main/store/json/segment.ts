@@ -8,7 +8,6 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Run } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
-import { isDeepFrozen } from '../../core/frozen';
 import { compareRuns } from '../run-query';
 import { writeFileAtomic } from './atomic-file';
 import { ownCopy } from './run-log-parts';
@@ -42,7 +41,12 @@ export function segmentKeyOf(iso: string): string {
   return key;
 }
 
-/** Every run-log write asks for the key of a time in the current hour: remember the last hour. */
+/**
+ * The segment of a time in ms, with the last hour remembered: every run-log write asks for the
+ * key of its run's id's hour (derivedKeyOf, about three times a run), and reading a segment asks
+ * once for each of its runs, all in its hour. Formatting a key costs about 0.35 µs: about 1 % of
+ * a core at 10,000 runs a second, against the scheduler's goal of ≤ 25 % CPU (docs/benchmarks.md).
+ */
 let memoHourStart = NaN;
 let memoHourKey = '';
 
@@ -101,28 +105,15 @@ export interface Entry {
 
 /**
  * One run as one line. The filter fields go first, so reading a segment can pick them out of the
- * line's start (`readEntry`) instead of parsing every record in full. The runner builds records
- * in that order, so they are stringified as they are; other records are copied head-first.
- *
- * A large deep-frozen configuration snapshot (the runner's, shared by every run of a batch) is
- * left out of the stringify and its text, made once, appended as the last field: re-serializing
- * a big pipeline or body for every record would be most of the record's cost. Small ones are not
- * worth the extra copy of the line.
+ * line's start (`readEntry`) instead of parsing every record in full. Records come in any key
+ * order; those not already in head order are copied head-first, which costs about 0.2 µs a
+ * record (0.4 % of a core at 10,000 runs a second, two records each; docs/benchmarks.md).
  */
 export function serializeRun(run: Run): string {
-  const configJson = frozenJsonOf(run.config);
-  if (configJson === undefined || configJson.length < SPLICE_MIN_CHARS) {
-    return JSON.stringify(headFirst(run) ? run : withHeadFirst(run));
-  }
-  const record: Record<string, unknown> = withHeadFirst(run);
-  record.config = undefined; // left out here, appended below
-  const text = JSON.stringify(record);
-  return `${text.slice(0, -1)},"config":${configJson}}`;
+  return JSON.stringify(headFirst(run) ? run : withHeadFirst(run));
 }
 
 const HEAD_KEYS = ['id', 'startedAt', 'taskId', 'type', 'status'];
-const SPLICE_MIN_CHARS = 256;
-const frozenJson = new WeakMap<object, string>();
 
 /** True when the run's first five keys are the head's, in order (no copy needed). */
 function headFirst(run: Run): boolean {
@@ -146,17 +137,6 @@ function withHeadFirst(run: Run): Record<string, unknown> {
     },
     run,
   );
-}
-
-/** The cached JSON text of a deep-frozen value; undefined for anything else. */
-function frozenJsonOf(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || !isDeepFrozen(value)) return undefined;
-  let json = frozenJson.get(value);
-  if (json === undefined) {
-    json = JSON.stringify(value);
-    frozenJson.set(value, json);
-  }
-  return json;
 }
 
 const HEAD =
