@@ -73,6 +73,8 @@ function sampleRun(now: string): Run {
 export class AlertDispatcher {
   private readonly tracker = new AlertTracker();
   private readonly log: AlertDelivery[] = [];
+  /** Told of every attempt as it is recorded (the service's /metrics counts them). */
+  private readonly listeners = new Set<(delivery: AlertDelivery) => void>();
   private readonly pending = new Set<Promise<void>>();
   private readonly senders: AlertSenders;
   private readonly stopping = new AbortController();
@@ -132,6 +134,12 @@ export class AlertDispatcher {
   }
 
   /** Recent attempts, newest first. */
+  /** Calls `listener` with every attempt recorded from now on; returns the unsubscribe. */
+  onDelivery(listener: (delivery: AlertDelivery) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   deliveries(query: { alertId?: string; limit?: number }): AlertDelivery[] {
     const limit = query.limit ?? 100;
     const items: AlertDelivery[] = [];
@@ -246,6 +254,7 @@ export class AlertDispatcher {
       at: toIso(clock.now()),
     };
     this.log.push(delivery);
+    for (const listener of this.listeners) listener(delivery);
     if (this.log.length > DELIVERY_LOG_SIZE)
       this.log.splice(0, this.log.length - DELIVERY_LOG_SIZE);
     if (reason !== undefined && !test) {

@@ -55,6 +55,8 @@ export class ServiceMetrics {
   /** Runs started and not yet finished (at most the active runs): their final write is an update. */
   private readonly started = new Set<string>();
   private readonly unsubscribe: () => void;
+  private readonly unsubscribeAlerts: () => void;
+  private readonly deliveries: Counter<'channel' | 'status'>;
 
   constructor(private readonly options: ServiceMetricsOptions) {
     const prom = promClient();
@@ -110,7 +112,18 @@ export class ServiceMetrics {
       labelNames: ['version', 'store'],
       registers,
     });
+    this.deliveries = new prom.Counter({
+      name: `${PREFIX}alert_deliveries_total`,
+      help: 'Alert delivery attempts of this instance (test sends included), by channel and outcome.',
+      labelNames: ['channel', 'status'],
+      registers,
+    });
+    for (const channel of ['webhook', 'email'])
+      for (const status of ['sent', 'failed']) this.deliveries.inc({ channel, status }, 0);
     this.unsubscribe = options.app.events.subscribe((event) => this.record(event));
+    this.unsubscribeAlerts = options.app.alerts.onDelivery((delivery) =>
+      this.deliveries.inc({ channel: delivery.channel, status: delivery.status }),
+    );
   }
 
   /** The metrics as Prometheus text (`METRICS_CONTENT_TYPE`). */
@@ -132,6 +145,7 @@ export class ServiceMetrics {
   /** Stops listening to the core's events. */
   close(): void {
     this.unsubscribe();
+    this.unsubscribeAlerts();
   }
 
   private record(event: AppEvent): void {

@@ -104,6 +104,20 @@ describe('alerts over the HTTP API', () => {
       ['Slack', 'sent', 1, run.id],
     ]);
 
+    // /metrics counts the deliveries by channel and outcome.
+    const metrics = await (
+      await fetch(`${base}metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } })
+    ).text();
+    expect(metrics).toContain(
+      'task_scheduler_alert_deliveries_total{channel="webhook",status="sent"} 1',
+    );
+    expect(metrics).toContain(
+      'task_scheduler_alert_deliveries_total{channel="email",status="sent"} 1',
+    );
+    expect(metrics).toContain(
+      'task_scheduler_alert_deliveries_total{channel="email",status="failed"} 0',
+    );
+
     const catalog = await readFile(join(dir, 'data', 'catalog.json'), 'utf8');
     expect(catalog).not.toContain('slack-secret-3');
     expect(catalog).not.toContain('smtp-pass-9');
