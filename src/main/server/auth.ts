@@ -177,11 +177,22 @@ export class HostPolicy {
     );
   }
 
-  /** True when the Host header names this server (a loopback name or an allowed host). */
+  /**
+   * True when the Host header names this server (a loopback name or an allowed host). A Host
+   * without a port matches an allowed name given without one: a reverse proxy forwards the public
+   * name as the browser sent it (`Host: scheduler.example.org`, docs/deploy.md).
+   */
   hostAllowed(host: string | undefined, serverPort: number): boolean {
     if (host === undefined) return false;
     const parsed = parseHost(host, 80);
     if (!parsed) return false;
+    const portless = !/:\d+$/.test(host.trim());
+    if (
+      portless &&
+      this.userNames.some((name) => name.hostname === parsed.hostname && name.port === undefined)
+    ) {
+      return true;
+    }
     return this.names.some(
       (name) => name.hostname === parsed.hostname && parsed.port === (name.port ?? serverPort),
     );

@@ -172,6 +172,11 @@ describe('Host and Origin checks', () => {
     expect(policy.hostAllowed('proxy.example:443', 8787)).toBe(true);
     expect(policy.hostAllowed('0.0.0.0:8787', 8787)).toBe(true);
     expect(policy.hostAllowed('other.lan:8787', 8787)).toBe(false);
+    // Behind a reverse proxy the public name arrives without a port.
+    expect(policy.hostAllowed('scheduler.lan', 8787)).toBe(true);
+    expect(policy.hostAllowed('proxy.example', 8787)).toBe(false);
+    expect(policy.hostAllowed('localhost', 8787)).toBe(false);
+    expect(policy.hostAllowed('other.lan', 8787)).toBe(false);
     expect(policy.originAllowed('https://proxy.example', 8787)).toBe(true);
     expect(policy.originAllowed('http://scheduler.lan:8787', 8787)).toBe(true);
     expect(policy.originAllowed('https://localhost:8787', 8787)).toBe(false);
