@@ -15,6 +15,7 @@ import { TaskRunner } from './core/task-runner';
 import type { ExecutorRegistry } from './executors/types';
 import type { SchedulerDeps } from './scheduler/deps';
 import type { Store } from './store/types';
+import { messageOf } from '../shared/errors';
 
 export interface AppOptions {
   store: Store;
@@ -27,6 +28,8 @@ export interface AppOptions {
   dataDir?: string;
   /** Alert delivery tuning (senders, retry waits, the UI's address for `{{link}}`). */
   alerts?: Pick<AlertDispatcherOptions, 'senders' | 'retryDelaysMs' | 'timeoutMs' | 'linkBase'>;
+  /** Where the app's own warnings go (retention, alert deliveries); default `console.error`. */
+  warn?: (message: string) => void;
 }
 
 export interface App {
@@ -75,11 +78,13 @@ export function createApp(options: AppOptions): App {
   const chains = new ChainDispatch({ store, runner, events, clock });
   // Alerts about the runs this instance ran (its own bus): never awaited on the run path.
   const linkBase = options.alerts?.linkBase ?? process.env.TASK_SCHEDULER_PUBLIC_URL;
+  const warn = options.warn ?? ((message: string): void => console.error(message));
   const alerts = new AlertDispatcher({
     store,
     events,
     clock,
     ids,
+    log: warn,
     ...options.alerts,
     ...(linkBase ? { linkBase } : {}),
   });
@@ -116,7 +121,9 @@ export function createApp(options: AppOptions): App {
       const dropped = await store.applyRetention(settings().retention, clock.now());
       if (dropped > 0) events.emit('store.changed', { kind: 'runs' });
     } catch (error) {
-      console.error('App: applying the retention policy failed; will try again in an hour:', error);
+      warn(
+        `App: applying the retention policy failed; will try again in an hour: ${messageOf(error)}`,
+      );
     }
     if (!stopped)
       retentionTimer = clock.setTimeout(() => void applyRetention(), RETENTION_EVERY_MS);

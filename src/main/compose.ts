@@ -48,6 +48,11 @@ export interface ComposeOptions extends StoreSettings {
    * guarding `dataDir`. The serve command passes its own to tell it the address once listening.
    */
   self?: SelfGuard;
+  /**
+   * Where warnings about stored data and the app's background work go (the entry point's logger,
+   * src/main/logging/logger.ts); default `console.warn` / `console.error`.
+   */
+  warn?: (message: string) => void;
   /** Stand-ins for a bench that times the product's wiring (see ComposeProbes); entry points pass none. */
   probes?: ComposeProbes;
 }
@@ -143,7 +148,7 @@ function deferredMongoStore(options: MongoStoreOptions): Store {
 }
 
 export function createStore(
-  settings: StoreSettings & { mongo?: MongoTuning },
+  settings: StoreSettings & { mongo?: MongoTuning; warn?: (message: string) => void },
   clock?: Clock,
   instanceId?: string,
 ): Store {
@@ -151,7 +156,11 @@ export function createStore(
     case 'memory':
       return new MemoryStore();
     case 'json':
-      return new JsonStore({ dataDir: settings.dataDir, ...(clock ? { clock } : {}) });
+      return new JsonStore({
+        dataDir: settings.dataDir,
+        ...(clock ? { clock } : {}),
+        ...(settings.warn ? { log: settings.warn } : {}),
+      });
     case 'mongodb':
       if (!settings.mongoUri) {
         throw new AppError(
@@ -226,6 +235,7 @@ export function composeApp(options: ComposeOptions): App {
     instanceId,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.store === 'json' ? { dataDir: options.dataDir } : {}),
+    ...(options.warn ? { warn: options.warn } : {}),
   });
 }
 

@@ -95,6 +95,7 @@ export async function runServe(
       ...(settings.mongoUri ? { mongoUri: settings.mongoUri } : {}),
       ...(secrets ? { secrets } : {}),
       self,
+      warn: (message) => log.warn(message),
     });
     await app.start();
     const unreadable = await sealStoredSecrets(app);

@@ -47,8 +47,17 @@ describe('the built service with a damaged catalog', () => {
       );
       const proc = serveCli('--port', '0', '--data-dir', dir, '--token', 't');
       const [, url] = await proc.line(/listening on (http:\/\/\S+)\n/);
-      expect(proc.err()).toMatch(/JsonStore: 3 problems with the data in /);
-      expect(proc.err()).toMatch(
+      // The service's log (stderr, one JSON line each off a terminal): warnings naming the problems.
+      const warnings = proc
+        .err()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string })
+        .filter((line) => line.level === 40)
+        .map((line) => line.msg)
+        .join('\n');
+      expect(warnings).toMatch(/JsonStore: 3 problems with the data in /);
+      expect(warnings).toMatch(
         /Configuration "ftp" in catalog\.json is not valid and is set aside/,
       );
 
