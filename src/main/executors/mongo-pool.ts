@@ -7,9 +7,10 @@
  * service that runs no MongoDB task never loads it.
  */
 import type { MongoClient, MongoClientOptions } from 'mongodb';
-import { systemClock, type Clock, type TimerHandle } from '../core/clock';
+import { systemClock, type Clock } from '../core/clock';
 import { DEFAULT_DB_POOL_SIZE, DEFAULT_TASK_TIMEOUT_MS } from '../../shared/domain';
 import { loadMongo } from './db/drivers';
+import { KeyedLeases } from './keyed-leases';
 
 export interface MongoPoolOptions {
   clock?: Clock;
@@ -29,27 +30,19 @@ export interface MongoLease {
   release(): void;
 }
 
-interface Entry {
-  /** Undefined while the driver loads. */
-  client: MongoClient | undefined;
-  ready: Promise<MongoClient>;
-  active: number;
-  lastUsed: number;
-  idleTimer: TimerHandle | undefined;
-}
-
 export const DEFAULT_IDLE_MS = 5 * 60_000;
 export const DEFAULT_SERVER_SELECTION_MS = 3_000;
 
 export class MongoPool {
-  private readonly entries = new Map<string, Entry>();
-  private readonly clock: Clock;
-  private readonly idleMs: number;
+  private readonly clients: KeyedLeases<MongoClient>;
   readonly clientOptions: MongoClientOptions;
 
   constructor(options: MongoPoolOptions = {}) {
-    this.clock = options.clock ?? systemClock;
-    this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+    this.clients = new KeyedLeases({
+      clock: options.clock ?? systemClock,
+      idleMs: options.idleMs ?? DEFAULT_IDLE_MS,
+      close: (client) => client.close(),
+    });
     this.clientOptions = {
       serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? DEFAULT_SERVER_SELECTION_MS,
       connectTimeoutMS: options.connectTimeoutMS ?? DEFAULT_SERVER_SELECTION_MS,
@@ -61,7 +54,7 @@ export class MongoPool {
 
   /** Clients currently pooled. */
   get size(): number {
-    return this.entries.size;
+    return this.clients.size;
   }
 
   /**
@@ -71,78 +64,22 @@ export class MongoPool {
   async acquire(uri: string, maxPoolSize?: number): Promise<MongoLease> {
     const poolSize = maxPoolSize ?? this.clientOptions.maxPoolSize!;
     // A changed pool size gets its own client; the old one closes once idle.
-    const key = `${poolSize} ${uri}`;
-    let entry = this.entries.get(key);
-    if (!entry) {
-      const created: Entry = {
-        client: undefined,
-        ready: loadMongo().then((driver) => {
-          // The constructor validates the connection string; a bad one throws here.
-          const client = new driver.MongoClient(uri, {
-            ...this.clientOptions,
-            maxPoolSize: poolSize,
-          });
-          created.client = client;
-          return client.connect();
-        }),
-        active: 0,
-        lastUsed: this.clock.now(),
-        idleTimer: undefined,
-      };
-      entry = created;
-      this.entries.set(key, created);
-      created.ready.catch(() => {
-        // A failed connect is not kept: the next run tries afresh.
-        if (this.entries.get(key) === created) this.entries.delete(key);
-        void created.client?.close().catch(() => undefined);
-      });
-    }
-    const current = entry;
-    current.active++;
-    if (current.idleTimer !== undefined) {
-      this.clock.clearTimeout(current.idleTimer);
-      current.idleTimer = undefined;
-    }
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      current.active--;
-      current.lastUsed = this.clock.now();
-      if (current.active === 0 && this.entries.get(key) === current) this.scheduleIdleClose(key);
-    };
-    try {
-      return { client: await current.ready, release };
-    } catch (error) {
-      release();
-      throw error;
-    }
-  }
-
-  private scheduleIdleClose(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    entry.idleTimer = this.clock.setTimeout(() => {
-      entry.idleTimer = undefined;
-      if (this.entries.get(key) !== entry || entry.active > 0) return;
-      this.entries.delete(key);
-      void closeClient(entry);
-    }, this.idleMs);
+    const { value, release } = await this.clients.lease(`${poolSize} ${uri}`, async () => {
+      const driver = await loadMongo();
+      // The constructor validates the connection string; a bad one throws here.
+      const client = new driver.MongoClient(uri, { ...this.clientOptions, maxPoolSize: poolSize });
+      try {
+        return await client.connect();
+      } catch (error) {
+        void client.close().catch(() => undefined);
+        throw error;
+      }
+    });
+    return { client: value, release };
   }
 
   /** Closes every client (at shutdown). */
   async close(): Promise<void> {
-    const entries = [...this.entries.values()];
-    this.entries.clear();
-    for (const entry of entries) {
-      if (entry.idleTimer !== undefined) this.clock.clearTimeout(entry.idleTimer);
-    }
-    await Promise.all(entries.map(closeClient));
+    await this.clients.close();
   }
-}
-
-/** Closes the entry's client, once it exists if the driver is still loading; never rejects. */
-async function closeClient(entry: Entry): Promise<void> {
-  const client = entry.client ?? (await entry.ready.catch(() => undefined));
-  await client?.close().catch(() => undefined);
 }

@@ -9,7 +9,7 @@
  */
 import { DEFAULT_DB_POOL_SIZE, DEFAULT_TASK_TIMEOUT_MS } from '../../../shared/domain';
 import { dbUriParts, type DbTls } from '../../../shared/db-params';
-import { systemClock, type Clock, type TimerHandle } from '../../core/clock';
+import { systemClock, type Clock } from '../../core/clock';
 import { TaskError } from '../types';
 import { type DbEngineApi } from './db-engine';
 import { loadMysql, loadPg, loadRedis, loadSqlite } from './drivers';
@@ -17,6 +17,7 @@ import { MysqlEngine } from './mysql-engine';
 import { PostgresEngine } from './postgres-engine';
 import { RedisEngine } from './redis-engine';
 import { SqliteEngine } from './sqlite-engine';
+import { KeyedLeases } from '../keyed-leases';
 import { raceAbort } from '../race-abort';
 
 /** What an engine is opened with. */
@@ -56,28 +57,22 @@ export interface DbLease {
   release(): void;
 }
 
-interface Entry {
-  ready: Promise<DbEngineApi>;
-  engine: DbEngineApi | undefined;
-  active: number;
-  idleTimer: TimerHandle | undefined;
-}
-
 export const DEFAULT_DB_IDLE_MS = 5 * 60_000;
 export const DEFAULT_DB_CONNECT_TIMEOUT_MS = 3_000;
 
 export class DbPools {
-  private readonly entries = new Map<string, Entry>();
-  private readonly clock: Clock;
-  private readonly idleMs: number;
+  private readonly engines: KeyedLeases<DbEngineApi>;
   readonly connectTimeoutMs: number;
   private readonly statementTimeoutMs: number;
   private readonly poolSize: number;
   private closed = false;
 
   constructor(options: DbPoolsOptions = {}) {
-    this.clock = options.clock ?? systemClock;
-    this.idleMs = options.idleMs ?? DEFAULT_DB_IDLE_MS;
+    this.engines = new KeyedLeases({
+      clock: options.clock ?? systemClock,
+      idleMs: options.idleMs ?? DEFAULT_DB_IDLE_MS,
+      close: (engine) => engine.close(),
+    });
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_DB_CONNECT_TIMEOUT_MS;
     this.statementTimeoutMs = options.defaultStatementTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
     this.poolSize = options.poolSize ?? DEFAULT_DB_POOL_SIZE;
@@ -85,7 +80,7 @@ export class DbPools {
 
   /** Engines currently pooled. */
   get size(): number {
-    return this.entries.size;
+    return this.engines.size;
   }
 
   /**
@@ -111,58 +106,19 @@ export class DbPools {
       parts.engine === 'sqlite'
         ? `sqlite ${parts.file}`
         : `${parts.engine} ${parts.engine === 'redis' ? 1 : size} ${JSON.stringify(target.tls ?? null)} ${target.uri}`;
-    let entry = this.entries.get(key);
-    if (entry?.engine !== undefined && !entry.engine.usable) {
-      this.drop(key, entry);
-      entry = undefined;
-    }
-    if (!entry) {
-      const settings: EngineSettings = {
-        connectTimeoutMs: this.connectTimeoutMs,
-        defaultStatementTimeoutMs: this.statementTimeoutMs,
-        poolSize: size,
-        tls: target.tls,
-        mustExist: target.operation === 'read',
-      };
-      const created: Entry = {
-        ready: this.open(target.uri, settings),
-        engine: undefined,
-        active: 0,
-        idleTimer: undefined,
-      };
-      entry = created;
-      this.entries.set(key, created);
-      created.ready.then(
-        (engine) => {
-          created.engine = engine;
-        },
-        () => {
-          // A failed open is not kept: the next run tries afresh.
-          if (this.entries.get(key) === created) this.entries.delete(key);
-        },
-      );
-    }
-    const current = entry;
-    current.active++;
-    if (current.idleTimer !== undefined) {
-      this.clock.clearTimeout(current.idleTimer);
-      current.idleTimer = undefined;
-    }
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      current.active--;
-      if (current.active === 0 && this.entries.get(key) === current)
-        this.scheduleIdleClose(key, current);
+    const settings: EngineSettings = {
+      connectTimeoutMs: this.connectTimeoutMs,
+      defaultStatementTimeoutMs: this.statementTimeoutMs,
+      poolSize: size,
+      tls: target.tls,
+      mustExist: target.operation === 'read',
     };
-    if (current.engine !== undefined) return { engine: current.engine, release };
-    try {
-      return { engine: await raceAbort(current.ready, signal), release };
-    } catch (error) {
-      release();
-      throw error;
-    }
+    const { value, release } = await this.engines.lease(
+      key,
+      () => this.open(target.uri, settings),
+      { usable: (engine) => engine.usable, wait: (ready) => raceAbort(ready, signal) },
+    );
+    return { engine: value, release };
   }
 
   private async open(uri: string, settings: EngineSettings): Promise<DbEngineApi> {
@@ -208,30 +164,9 @@ export class DbPools {
     }
   }
 
-  private scheduleIdleClose(key: string, entry: Entry): void {
-    entry.idleTimer = this.clock.setTimeout(() => {
-      entry.idleTimer = undefined;
-      if (this.entries.get(key) !== entry || entry.active > 0) return;
-      this.drop(key, entry);
-    }, this.idleMs);
-  }
-
-  private drop(key: string, entry: Entry): void {
-    if (this.entries.get(key) === entry) this.entries.delete(key);
-    if (entry.idleTimer !== undefined) this.clock.clearTimeout(entry.idleTimer);
-    void entry.ready.then((engine) => engine.close()).catch(() => undefined);
-  }
-
   /** Closes every engine (at shutdown); later acquires fail. */
   async close(): Promise<void> {
     this.closed = true;
-    const entries = [...this.entries.values()];
-    this.entries.clear();
-    for (const entry of entries) {
-      if (entry.idleTimer !== undefined) this.clock.clearTimeout(entry.idleTimer);
-    }
-    await Promise.all(
-      entries.map((entry) => entry.ready.then((engine) => engine.close()).catch(() => undefined)),
-    );
+    await this.engines.close();
   }
 }
