@@ -37,6 +37,7 @@ import {
   TSX_ENTRY,
   type ServiceProcess,
 } from './support/service-process';
+import { printTable } from './support/markdown-table';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.BENCH_N ?? 5);
@@ -174,15 +175,6 @@ const range = (xs: number[], digits: number): string =>
 const figure = (xs: number[], digits: number): string =>
   `${median(xs).toFixed(digits)} (${range(xs, digits)})`;
 
-function table(header: string[], rows: string[][]): void {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]): string =>
-    `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const row of rows) console.log(line(row));
-}
-
 async function main(): Promise<void> {
   if (process.platform !== 'linux') throw new Error('bench/startup: reads /proc; Linux only');
   const problems = ensureBuilt(ROOT, ['server'], console.log);
@@ -273,7 +265,7 @@ async function main(): Promise<void> {
         ]);
       }
     }
-    table(
+    printTable(
       [
         'launch',
         'data dir',
@@ -298,7 +290,7 @@ async function main(): Promise<void> {
         ratio((x) => x.hwmMb),
       ]);
     }
-    table(
+    printTable(
       ['data dir', 'built/tsx start-up (medians)', 'built/tsx idle RSS', 'built/tsx peak RSS'],
       ratioRows,
     );

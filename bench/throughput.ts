@@ -42,6 +42,7 @@ import {
   type Service,
   type Times,
 } from './support/throughput-service';
+import { printTable } from './support/markdown-table';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.BENCH_N ?? 3_000);
@@ -291,15 +292,6 @@ async function scheduled(service: Service, base: string): Promise<ScheduleFigure
 
 // ---------------------------------------------------------------- report
 
-function table(header: string[], rows: string[][]): void {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]): string =>
-    `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(line(widths.map((w) => '-'.repeat(w))));
-  for (const row of rows) console.log(line(row));
-}
-
 async function main(): Promise<void> {
   if (process.platform !== 'linux') throw new Error('bench/throughput: reads /proc; Linux only');
   const problems = TSX ? [] : ensureBuilt(ROOT, ['server'], console.log);
@@ -328,7 +320,7 @@ async function main(): Promise<void> {
       const notes: string[] = [];
       const rows = await rates(service, endpoint.base, raw, notes);
       console.log(`\nRuns per second (${N} requests per measurement at 0 ms, ≤ 2000 at 50 ms)`);
-      table(
+      printTable(
         [
           'latency',
           'raw axios req/s',
@@ -362,7 +354,7 @@ async function main(): Promise<void> {
       const startsMet = f.runs > 0 && worst <= LATE_GOAL_MS;
       const skipsMet = f.skipped === 0 && f.runs === f.expected;
       allMet &&= startsMet && skipsMet;
-      table(
+      printTable(
         ['figure', 'measured', 'goal', 'result'],
         [
           [
