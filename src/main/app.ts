@@ -26,9 +26,18 @@ export interface AppOptions {
   instanceId?: string;
   version?: string;
   dataDir?: string;
-  /** Alert delivery tuning (senders, retry waits, the UI's address for `{{link}}`). */
-  alerts?: Pick<AlertDispatcherOptions, 'senders' | 'retryDelaysMs' | 'timeoutMs' | 'linkBase'>;
-  /** Where the app's own warnings go (retention, alert deliveries); default `console.error`. */
+  /**
+   * Alert delivery tuning (senders, retry waits, the UI's address for `{{link}}`) and the desktop
+   * app's notifier (the `desktop` channel; the headless service has none).
+   */
+  alerts?: Pick<
+    AlertDispatcherOptions,
+    'senders' | 'retryDelaysMs' | 'timeoutMs' | 'linkBase' | 'desktop'
+  >;
+  /**
+   * Where the app's own warnings go (retention, alert deliveries, a throwing event listener or
+   * run hook); default `console.error`.
+   */
   warn?: (message: string) => void;
 }
 
@@ -54,7 +63,8 @@ const RETENTION_EVERY_MS = 60 * 60_000;
 export function createApp(options: AppOptions): App {
   const clock = options.clock ?? systemClock;
   const instanceId = options.instanceId ?? randomUUID();
-  const events = new EventBus();
+  const warn = options.warn ?? ((message: string): void => console.error(message));
+  const events = new EventBus(warn);
   const ids = createIdGenerator(() => clock.now());
   const { store } = options;
   let core: AppCore | undefined = undefined;
@@ -69,6 +79,7 @@ export function createApp(options: AppOptions): App {
     concurrency: () => settings().concurrency,
     resultMaxBytes: () => settings().resultMaxBytes,
     limits: settings,
+    log: warn,
     ended: (request, run) => {
       chains.runEnded(request, run);
       alerts.runEnded(run);
@@ -78,7 +89,6 @@ export function createApp(options: AppOptions): App {
   const chains = new ChainDispatch({ store, runner, events, clock });
   // Alerts about the runs this instance ran (its own bus): never awaited on the run path.
   const linkBase = options.alerts?.linkBase ?? process.env.TASK_SCHEDULER_PUBLIC_URL;
-  const warn = options.warn ?? ((message: string): void => console.error(message));
   const alerts = new AlertDispatcher({
     store,
     events,

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../shared/errors';
 import { redactUri } from '../shared/secrets';
+import type { DesktopNotifier } from './alerts/senders';
 import { createApp, type App } from './app';
 import type { Clock } from './core/clock';
 import { ApiExecutor } from './executors/api-executor';
@@ -53,6 +54,8 @@ export interface ComposeOptions extends StoreSettings {
    * src/main/logging/logger.ts); default `console.warn` / `console.error`.
    */
   warn?: (message: string) => void;
+  /** The desktop app's OS notifications (the `desktop` alert channel); the service has none. */
+  desktop?: DesktopNotifier;
   /** Stand-ins for a bench that times the product's wiring (see ComposeProbes); entry points pass none. */
   probes?: ComposeProbes;
 }
@@ -106,6 +109,7 @@ const FORWARDED: Readonly<Record<Forwarded, true>> = {
   listRuns: true,
   deleteRuns: true,
   taskIdsWithRuns: true,
+  runStats: true,
   listRunningRuns: true,
   applyRetention: true,
   flush: true,
@@ -172,6 +176,7 @@ export function createStore(
       return deferredMongoStore({
         ...settings.mongo,
         uri: settings.mongoUri,
+        ...(settings.warn ? { log: settings.warn } : {}),
         ...(clock ? { clock } : {}),
         ...(instanceId ? { instanceId } : {}),
       });
@@ -236,6 +241,7 @@ export function composeApp(options: ComposeOptions): App {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.store === 'json' ? { dataDir: options.dataDir } : {}),
     ...(options.warn ? { warn: options.warn } : {}),
+    ...(options.desktop ? { alerts: { desktop: options.desktop } } : {}),
   });
 }
 

@@ -15,6 +15,7 @@ import {
   type DesktopBridge,
   type DesktopSettingsView,
   type Envelope,
+  type PickPathOptions,
 } from '../shared/bridge';
 import type { MethodName } from '../shared/contract';
 import type { AppEvent } from '../shared/events';
@@ -52,10 +53,7 @@ export function createBridge(
         ipc.removeListener(IPC_EVENT_CHANNEL, wrapped);
       };
     },
-    async pickPath(options: {
-      kind: 'file' | 'folder';
-      save?: boolean;
-    }): Promise<string | undefined> {
+    async pickPath(options: PickPathOptions): Promise<string | undefined> {
       const reply = (await ipc.invoke(PICK_PATH_CHANNEL, options)) as Envelope<string | undefined>;
       if (!reply.ok) throw new Error(reply.error.message);
       return reply.result;

@@ -107,9 +107,23 @@ export const emailChannelSchema = z.strictObject({
     ),
 });
 
+/**
+ * An OS notification from the desktop app (its composition provides the notifier; the headless
+ * service refuses this channel at save). Without templates the title and body say what happened
+ * (`Task failed: Export`, the error); clicking the notification opens the run.
+ */
+export const desktopChannelSchema = z.strictObject({
+  kind: z.literal('desktop'),
+  title: z.string().max(500).optional(),
+  body: z.string().max(2000).optional(),
+});
+
+export const ALERT_CHANNEL_KINDS = ['webhook', 'email', 'desktop'] as const;
+
 export const alertChannelSchema = z.discriminatedUnion('kind', [
   webhookChannelSchema,
   emailChannelSchema,
+  desktopChannelSchema,
 ]);
 
 export const alertTasksSchema = z.discriminatedUnion('kind', [
@@ -144,6 +158,12 @@ type AlertShape = { channel: z.output<typeof alertChannelSchema> };
 export function alertTemplateFields(channel: AlertShape['channel']): Record<string, string> {
   if (channel.kind === 'email') {
     return { 'channel.subject': channel.subject, 'channel.body': channel.body };
+  }
+  if (channel.kind === 'desktop') {
+    return {
+      ...(channel.title === undefined ? {} : { 'channel.title': channel.title }),
+      ...(channel.body === undefined ? {} : { 'channel.body': channel.body }),
+    };
   }
   return channel.body === undefined ? {} : collectTemplateStrings(channel.body, 'channel.body');
 }
@@ -195,6 +215,7 @@ export type ParsedAlertInput = z.output<typeof alertInputSchema>;
 export type AlertChannel = Alert['channel'];
 export type WebhookChannel = z.output<typeof webhookChannelSchema>;
 export type EmailChannel = z.output<typeof emailChannelSchema>;
+export type DesktopChannel = z.output<typeof desktopChannelSchema>;
 
 /** One attempt to send one alert message. */
 export interface AlertDelivery {
@@ -224,6 +245,7 @@ export type AlertSecretFn = (value: string, key: string) => string;
 
 /** A copy of the channel with `fn` applied to every secret value (see the top of this file). */
 export function mapAlertSecrets<C extends AlertChannel>(channel: C, fn: AlertSecretFn): C {
+  if (channel.kind === 'desktop') return channel;
   if (channel.kind === 'email') {
     return channel.password === undefined
       ? channel

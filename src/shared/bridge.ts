@@ -49,12 +49,25 @@ export interface DesktopBridge {
   saveSettings(patch: DesktopSettingsPatch): Promise<Envelope<DesktopSettingsView>>;
 }
 
+/** What the native picker asks for: an existing file or folder, or where to save a file. */
+export interface PickPathOptions {
+  kind: 'file' | 'folder';
+  /** A save dialog (only with `kind: 'file'`). */
+  save?: boolean;
+  /** The dialog's title. */
+  title?: string;
+  /** The file name a save dialog proposes (a name, not a path). */
+  defaultName?: string;
+  /** Offer only JSON files (export files). */
+  json?: boolean;
+}
+
 export interface Bridge {
   methods: BridgeMethods;
   /** Subscribes to core events; returns the unsubscribe function. */
   onEvent(listener: (event: AppEvent) => void): () => void;
   /** Native pickers (Electron only). */
-  pickPath?(options: { kind: 'file' | 'folder'; save?: boolean }): Promise<string | undefined>;
+  pickPath?(options: PickPathOptions): Promise<string | undefined>;
   /** Desktop-only settings (Electron only). */
   desktop?: DesktopBridge;
 }

@@ -4,7 +4,7 @@
  * methods, the scheduler's fires, the import checks and the renderer's lists of configurations.
  */
 import type { Configuration, Operation, Task } from './domain';
-import { AppError } from './errors';
+import { AppError, invalidField } from './errors';
 
 /** What of a task decides which configurations can run it. */
 export type TaskFit = Pick<Task, 'name' | 'type' | 'operation'>;
@@ -25,7 +25,7 @@ export interface Incompatibility {
 }
 
 export interface CompatibilityCheck {
-  /** Prefixes the message: the method and field (`tasks.save: task.configId`). */
+  /** The field that picks the configuration (`task.configId`): the error's path and prefix. */
   where: string;
   /** Checks the operation too; without it only the type is checked. */
   checkOperation?: OperationCheck;
@@ -63,7 +63,7 @@ export function compatibilityProblem(
 }
 
 /**
- * Throws `VALIDATION` (`${where}: …`) when `config` cannot run `task`; the operation rule's own
+ * Throws `VALIDATION` (`${where}: …`, `details.issues` at `where`) when `config` cannot run `task`; the operation rule's own
  * error (with its details) is thrown as it is.
  */
 export function checkCompatible(
@@ -73,7 +73,7 @@ export function checkCompatible(
 ): void {
   if (config.type !== task.type) {
     const sentence = (check.mismatch ?? typeMismatch)(task, config);
-    throw new AppError('VALIDATION', `${check.where}: ${sentence}`);
+    throw invalidField(check.where, sentence);
   }
   check.checkOperation?.(config, task.operation, check.where);
 }

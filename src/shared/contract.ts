@@ -8,6 +8,7 @@ import {
   configurationInputSchema,
   idSchema,
   isoTimeSchema,
+  nameSchema,
   operationSchema,
   runStatusSchema,
   scheduleEntryInputSchema,
@@ -22,10 +23,14 @@ import {
   type Settings,
   type Task,
 } from './domain';
-import { AppError } from './errors';
+import { AppError, invalidFields } from './errors';
 import { boundedJson } from './json-bounds';
+import { ZOD_USER_MESSAGES, zodFieldIssues } from './zod-messages';
+import { RUN_STATS_MAX_BUCKETS, type RunStats } from './run-stats';
 
 const empty = z.strictObject({});
+/** The longest `runs.list` search (`q`). */
+export const RUN_SEARCH_MAX = 200;
 const byId = z.strictObject({ id: idSchema });
 
 export const paramsSchemas = {
@@ -52,20 +57,52 @@ export const paramsSchemas = {
     status: runStatusSchema.optional(),
     /** The runs a run started (its chained children, their retries included). */
     parentRunId: idSchema.optional(),
+    /** The runs of one configuration (`configId` of the run). */
+    configId: idSchema.optional(),
+    /** Search: a case-insensitive part of the task name, configuration name or error message. */
+    q: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty; leave it out to list every run')
+      .max(RUN_SEARCH_MAX, `must be at most ${RUN_SEARCH_MAX} characters`)
+      .optional(),
     from: isoTimeSchema.optional(),
     to: isoTimeSchema.optional(),
     limit: z.number().int().min(1).max(1000).optional(),
     cursor: z.string().min(1).optional(),
   }),
   'runs.get': byId,
+  /** Stops a run in progress on this instance; it is recorded `cancelled` (no retry follows). */
+  'runs.cancel': byId,
+  /** Tasks that no longer exist but still have runs (ids and the name on their latest run). */
+  'runs.deletedTasks': empty,
   /** The latest run of each task (among the newest 20,000 runs), keyed by task id. */
   'runs.latest': z.strictObject({
     taskIds: z.array(idSchema).max(10_000).optional(),
+  }),
+  /**
+   * Run counts per time bucket and status, and duration percentiles, over every run started in
+   * [from, to) (at most RUN_STATS_MAX_DAYS); test runs only with `includeTests`.
+   */
+  'runs.stats': z.strictObject({
+    from: isoTimeSchema,
+    to: isoTimeSchema,
+    taskId: idSchema.optional(),
+    type: taskTypeSchema.optional(),
+    includeTests: z.boolean().optional(),
+    buckets: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(RUN_STATS_MAX_BUCKETS, `must be at most ${RUN_STATS_MAX_BUCKETS}`)
+      .optional(),
   }),
   'runs.delete': z.union([
     z.strictObject({ from: isoTimeSchema, to: isoTimeSchema }),
     z.strictObject({ taskId: idSchema }),
     z.strictObject({ ids: z.array(idSchema).min(1, 'needs at least one id').max(10_000) }),
+    /** The runs of deleted tasks by the task's name (refused while a task has that name). */
+    z.strictObject({ taskName: nameSchema }),
   ]),
   'configs.list': z.strictObject({
     type: taskTypeSchema.optional(),
@@ -124,6 +161,22 @@ export const paramsSchemas = {
   }),
   /** Imports such a file (upsert by id; verified by counts). */
   'system.import': z.strictObject({ file: z.string().trim().min(1, 'must not be empty') }),
+  /**
+   * The same export as `system.export`, answered instead of written to a file (the browser saves
+   * it as a download). `runs: false` leaves the run history out (a smaller file).
+   */
+  'system.exportData': z.strictObject({
+    includeSecrets: z.boolean().optional(),
+    runs: z.boolean().optional(),
+  }),
+  /**
+   * Imports an export sent in the body (the browser's upload), exactly as `system.import` does a
+   * file; `fileName` only names it in messages. Over HTTP its body may be up to 64 MiB.
+   */
+  'system.importData': z.strictObject({
+    dump: z.unknown(),
+    fileName: z.string().trim().min(1).max(500).optional(),
+  }),
   /** Stops reporting one of `system.info`'s problems (the data it names is kept). */
   'system.acknowledge': z.strictObject({
     id: z.string().trim().min(1, 'must not be empty').max(500),
@@ -211,14 +264,60 @@ export type ListedConfiguration = Configuration & { usedBy: ConfigUsage };
  */
 export type ExportSecrets = 'sealed' | 'omitted' | 'clear';
 
+/** How many records of each kind an export holds or an import stored. */
+export interface TransferCounts {
+  configs: number;
+  tasks: number;
+  schedules: number;
+  alerts: number;
+  /** 1 when settings were saved, else 0. */
+  settings: number;
+  runs: number;
+}
+
 /** What `system.export` / `system.import` moved. */
 export interface TransferSummary {
+  /** The file (for `system.importData`: the name it was given, else "the uploaded export"). */
   file: string;
-  counts: { configs: number; tasks: number; schedules: number; settings: number; runs: number };
+  counts: TransferCounts;
   /** How the file holds the secrets (an import reports the file's kind). */
   secrets: ExportSecrets;
   /** Sentences for the user: secrets in clear, omitted, or to re-enter, naming the configurations. */
   notes: string[];
+}
+
+/** A task that was deleted and still has runs (`runs.deletedTasks`). */
+export interface DeletedTask {
+  id: string;
+  /** The task's name on its latest run. */
+  name: string;
+}
+
+/**
+ * An export file's content (docs/storage.md, "Export and import"): records as stored, secrets as
+ * `secrets` says. Version 2 added `alerts`.
+ */
+export interface ExportDump {
+  format: 'task-scheduler-export';
+  version: 1 | 2;
+  exportedAt: string;
+  source?: { kind: string; location?: string };
+  secrets?: ExportSecrets;
+  sealedWith?: string;
+  counts: TransferCounts;
+  configs: Configuration[];
+  tasks: Task[];
+  schedules: ScheduleEntry[];
+  alerts?: Alert[];
+  settings?: Settings;
+  runs: Run[];
+}
+
+/** What `system.exportData` answers: the export and what a file export would report. */
+export interface ExportedData extends Omit<TransferSummary, 'file'> {
+  dump: ExportDump;
+  /** A file name to save it under (`task-scheduler-export-2026-05-01.json`). */
+  fileName: string;
 }
 
 /** What `tasks.delete` did. */
@@ -239,7 +338,11 @@ export interface MethodResults {
   'tasks.delete': TasksDeleted;
   'runs.list': { items: Run[]; nextCursor?: string };
   'runs.get': Run;
+  /** The cancelled run's final record. */
+  'runs.cancel': Run;
+  'runs.deletedTasks': { tasks: DeletedTask[] };
   'runs.latest': Record<string, Run>;
+  'runs.stats': RunStats;
   'runs.delete': { deleted: number };
   'configs.list': ListedConfiguration[];
   'configs.get': Configuration;
@@ -257,6 +360,8 @@ export interface MethodResults {
   'system.info': SystemInfo;
   'system.export': TransferSummary;
   'system.import': TransferSummary;
+  'system.exportData': ExportedData;
+  'system.importData': TransferSummary;
   /** The problems still reported after this one was acknowledged. */
   'system.acknowledge': { problems: DataProblem[] };
   'alerts.list': Alert[];
@@ -296,13 +401,17 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-/** Validates a method's params at a boundary; throws `VALIDATION` naming the fields. */
+/**
+ * Validates a method's params at a boundary; throws `VALIDATION` naming the fields in users'
+ * words (src/shared/zod-messages.ts): `config.params.timeoutMs: must be at least 1`, with
+ * `details.issues` `[{ path, message }]`. The method is in `where` (logs), not in the message.
+ */
 export function parseParams<M extends MethodName>(method: M, params: unknown): ParsedParams<M> {
-  const result = paramsSchemas[method].safeParse(params ?? {});
+  const result = paramsSchemas[method].safeParse(params ?? {}, ZOD_USER_MESSAGES);
   if (!result.success) {
-    throw new AppError('VALIDATION', `${method}: ${describeIssues(result.error)}`, {
-      issues: result.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
-    });
+    const error = invalidFields(zodFieldIssues(result.error));
+    error.where = method;
+    throw error;
   }
   return result.data as ParsedParams<M>;
 }

@@ -25,6 +25,8 @@ export const RUN_STATUSES = [
   'timed-out',
   'interrupted',
   'skipped',
+  /** Stopped by a user (`runs.cancel`): no retry, no alert, no chained run. */
+  'cancelled',
 ] as const;
 export const TRIGGER_KINDS = ['manual', 'schedule', 'catch-up', 'retry', 'test', 'chain'] as const;
 export const SCHEDULE_KINDS = ['frequency', 'cron'] as const;

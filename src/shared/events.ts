@@ -2,7 +2,14 @@
 import type { Run, ScheduleEntry } from './domain';
 
 /** What a `store.changed` event says changed; clients refetch that list. */
-export const STORE_CHANGE_KINDS = ['tasks', 'configs', 'runs', 'schedules', 'settings'] as const;
+export const STORE_CHANGE_KINDS = [
+  'tasks',
+  'configs',
+  'runs',
+  'schedules',
+  'settings',
+  'alerts',
+] as const;
 export type StoreChangeKind = (typeof STORE_CHANGE_KINDS)[number];
 
 export interface EventMap {

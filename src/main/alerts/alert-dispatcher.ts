@@ -20,7 +20,13 @@ import {
   type RenderedMessage,
 } from './alert-message';
 import { AlertTracker } from './alert-rules';
-import { createSenders, DEFAULT_SEND_TIMEOUT_MS, type AlertSenders } from './senders';
+import {
+  createSenders,
+  DEFAULT_SEND_TIMEOUT_MS,
+  NO_DESKTOP_NOTIFIER,
+  type AlertSenders,
+  type DesktopNotifier,
+} from './senders';
 
 export const DEFAULT_RETRY_DELAYS_MS = [1_000, 5_000, 30_000] as const;
 /** How many delivery attempts this instance remembers. */
@@ -34,6 +40,12 @@ export interface AlertDispatcherOptions {
   clock: Clock;
   ids: IdGenerator;
   senders?: AlertSenders;
+  /**
+   * The desktop app's notifications (the `desktop` channel). Without one, `alerts.save` and
+   * `alerts.test` refuse the channel, and desktop alerts another instance saved in a shared
+   * store are passed over here.
+   */
+  desktop?: DesktopNotifier;
   /** The waits before each retry (default 1 s, 5 s, 30 s: four attempts in all). */
   retryDelaysMs?: readonly number[];
   /** How long one attempt may take (default 10 s). */
@@ -133,13 +145,18 @@ export class AlertDispatcher {
     this.tracker.forgetAlert(alertId);
   }
 
-  /** Recent attempts, newest first. */
+  /** Why this instance cannot send through a channel of this kind, if it cannot. */
+  channelProblem(kind: AlertChannel['kind']): string | undefined {
+    return kind === 'desktop' && !this.options.desktop ? NO_DESKTOP_NOTIFIER : undefined;
+  }
+
   /** Calls `listener` with every attempt recorded from now on; returns the unsubscribe. */
   onDelivery(listener: (delivery: AlertDelivery) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /** Recent attempts, newest first. */
   deliveries(query: { alertId?: string; limit?: number }): AlertDelivery[] {
     const limit = query.limit ?? 100;
     const items: AlertDelivery[] = [];
@@ -179,7 +196,9 @@ export class AlertDispatcher {
   }
 
   private async handle(run: Run): Promise<void> {
-    const decisions = this.tracker.decide(run, await this.alerts(), this.options.clock.now());
+    // Desktop alerts in a store shared with a desktop app are not this notifier-less instance's.
+    const alerts = (await this.alerts()).filter((a) => !this.channelProblem(a.channel.kind));
+    const decisions = this.tracker.decide(run, alerts, this.options.clock.now());
     for (const { alert, event, failures } of decisions) {
       this.track(this.deliver(alert, this.subjectOf(alert, event, run, failures)));
     }
@@ -211,9 +230,18 @@ export class AlertDispatcher {
     }
   }
 
-  private async send(channel: AlertChannel, message: RenderedMessage): Promise<void> {
+  private async send(
+    channel: AlertChannel,
+    message: RenderedMessage,
+    runId: string | undefined,
+  ): Promise<void> {
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
-    if (message.kind === 'webhook' && channel.kind === 'webhook') {
+    if (message.kind === 'desktop') {
+      const { desktop } = this.options;
+      if (!desktop) throw new Error(NO_DESKTOP_NOTIFIER);
+      const { title, body } = message;
+      await desktop.show({ title, body, ...(runId === undefined ? {} : { runId }) });
+    } else if (message.kind === 'webhook' && channel.kind === 'webhook') {
       await this.senders.webhook(channel, message.body, timeoutMs);
     } else if (message.kind === 'email' && channel.kind === 'email') {
       await this.senders.email(channel, message, timeoutMs);
@@ -230,13 +258,14 @@ export class AlertDispatcher {
     let reason: string | undefined;
     let message: RenderedMessage | undefined;
     try {
-      message = renderMessage(alert.channel, templateContextOf(subject, toIso(clock.now())));
+      const context = templateContextOf(subject, toIso(clock.now()));
+      message = renderMessage(alert.channel, context, subject);
     } catch (error) {
       reason = `${TEMPLATE_PROBLEM}${messageOf(error)}`;
     }
     if (message) {
       try {
-        await this.send(alert.channel, message);
+        await this.send(alert.channel, message, test ? undefined : subject.run.id);
       } catch (error) {
         reason = messageOf(error);
       }

@@ -20,7 +20,27 @@ export interface AlertSubject {
 
 /** A message ready for its channel. */
 export type RenderedMessage =
-  { kind: 'webhook'; body: string } | { kind: 'email'; subject: string; text: string };
+  | { kind: 'webhook'; body: string }
+  | { kind: 'email'; subject: string; text: string }
+  | { kind: 'desktop'; title: string; body: string };
+
+/** What a desktop notification says without templates (as the desktop app always said it). */
+const DESKTOP_TITLES: Record<AlertEvent, string> = {
+  failed: 'Task failed: {{task.name}}',
+  'timed-out': 'Task timed out: {{task.name}}',
+  recovered: 'Task recovered: {{task.name}}',
+  'consecutive-failures': 'Task failed {{failures}} times in a row: {{task.name}}',
+  skipped: 'Task skipped: {{task.name}}',
+};
+
+function desktopDefaultBody(subject: AlertSubject): string {
+  if (subject.event === 'recovered') return 'It ran successfully again.';
+  return subject.event === 'skipped' ? 'A run was skipped by its overlap policy.' : '{{error}}';
+}
+
+/** Notification text is short: the OS truncates anyway, and a run's error may be long. */
+const DESKTOP_TITLE_MAX = 120;
+const DESKTOP_BODY_MAX = 250;
 
 /** `850 ms`, `12.3 s`, `4 min 5 s`. */
 export function formatDuration(ms: number | undefined): string {
@@ -83,7 +103,26 @@ export function presetBody(preset: WebhookChannel['preset']): unknown {
 }
 
 /** The channel's message filled with the context; throws with the template problem. */
-export function renderMessage(channel: AlertChannel, context: TemplateContext): RenderedMessage {
+export function renderMessage(
+  channel: AlertChannel,
+  context: TemplateContext,
+  about?: AlertSubject,
+): RenderedMessage {
+  if (channel.kind === 'desktop') {
+    const event = about?.event ?? 'failed';
+    const titleTemplate = channel.title ?? DESKTOP_TITLES[event];
+    const bodyTemplate = channel.body ?? (about ? desktopDefaultBody(about) : '{{error}}');
+    const title = renderTemplate(titleTemplate, context, 'text');
+    if (!title.ok) throw new Error(`channel.title: ${title.message}`);
+    const body = renderTemplate(bodyTemplate, context, 'text');
+    if (!body.ok) throw new Error(`channel.body: ${body.message}`);
+    const text = body.value.trim() || about?.run.status || '';
+    return {
+      kind: 'desktop',
+      title: title.value.replace(/[\r\n]+/g, ' ').slice(0, DESKTOP_TITLE_MAX),
+      body: text.slice(0, DESKTOP_BODY_MAX),
+    };
+  }
   if (channel.kind === 'webhook') {
     const body = renderDeep(channel.body ?? presetBody(channel.preset), context);
     if (!body.ok) throw new Error(`channel.body: ${body.message}`);

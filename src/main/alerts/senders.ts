@@ -15,6 +15,20 @@ const nodemailer = lazyPackage<typeof Nodemailer>('nodemailer');
 /** How long one attempt may take before it counts as failed. */
 export const DEFAULT_SEND_TIMEOUT_MS = 10_000;
 
+/**
+ * The desktop app's OS notifications, the `desktop` channel's port: only the desktop composition
+ * provides one (src/main/electron/notifications.ts), so the headless service refuses the channel.
+ * `show` throws with the reason when the notification cannot be shown; clicking a shown one opens
+ * the run (`runId`; absent for `alerts.test`).
+ */
+export interface DesktopNotifier {
+  show(message: { title: string; body: string; runId?: string }): void | Promise<void>;
+}
+
+/** Why a core without a notifier refuses the `desktop` channel. */
+export const NO_DESKTOP_NOTIFIER =
+  'desktop notifications exist only in the desktop app; use a webhook or an email channel here';
+
 export interface AlertSenders {
   webhook(channel: WebhookChannel, message: string, timeoutMs: number): Promise<void>;
   email(

@@ -68,7 +68,7 @@ export function parseTransferArgs(
 }
 
 function describeCounts({ counts }: TransferResult): string {
-  return `${counts.configs} configurations, ${counts.tasks} tasks, ${counts.schedules} schedule entries, ${counts.settings ? 'settings' : 'no settings'}, ${counts.runs} runs`;
+  return `${counts.configs} configurations, ${counts.tasks} tasks, ${counts.schedules} schedule entries, ${counts.alerts} alerts, ${counts.settings ? 'settings' : 'no settings'}, ${counts.runs} runs`;
 }
 
 /** Runs a parsed `export` / `import`; resolves with the exit code (0 done, 1 failed). */

@@ -31,6 +31,7 @@ import type {
   CoreContext,
   Handlers,
 } from './handlers/context';
+import { runStatsHandlers } from './handlers/run-stats';
 import { runHandlers } from './handlers/runs';
 import { scheduleHandlers } from './handlers/schedules';
 import { settingsHandlers } from './handlers/settings';
@@ -44,9 +45,13 @@ export interface AppCoreOptions extends CoreOptions {
   alerts?: AlertDispatcher;
 }
 
-/** The record, or `NOT_FOUND` with this message. */
-function found<T>(record: T | undefined, message: string): T {
-  if (!record) throw new AppError('NOT_FOUND', message);
+/** The record, or `NOT_FOUND` with this message (`where`, the method, for logs). */
+function found<T>(record: T | undefined, message: string, where: string): T {
+  if (!record) {
+    const error = new AppError('NOT_FOUND', message);
+    error.where = where;
+    throw error;
+  }
   return record;
 }
 
@@ -57,14 +62,16 @@ export class AppCore implements CoreContext {
 
   constructor(readonly options: AppCoreOptions) {
     const latestRuns = new LatestRuns(options.store, options.events);
+    const alerts = options.alerts ?? new AlertDispatcher(options);
     this.handlers = {
       ...taskHandlers(this),
       ...runHandlers(this, latestRuns),
+      ...runStatsHandlers(this),
       ...configHandlers(this),
       ...scheduleHandlers(this),
       ...settingsHandlers(this),
-      ...systemHandlers(this),
-      ...alertHandlers(this, options.alerts ?? new AlertDispatcher(options)),
+      ...systemHandlers(this, alerts),
+      ...alertHandlers(this, alerts),
     };
   }
 
@@ -90,7 +97,13 @@ export class AppCore implements CoreContext {
   async call<M extends MethodName>(method: M, params: unknown): Promise<MethodResult<M>> {
     const parsed = parseParams(method, params);
     const handler = this.handlers[method] as (p: ParsedParams<M>) => Promise<MethodResult<M>>;
-    return handler(parsed);
+    try {
+      return await handler(parsed);
+    } catch (error) {
+      // The method is for logs (`where`); users read the message without it.
+      if (error instanceof AppError) error.where ??= method;
+      throw error;
+    }
   }
 
   /** Every method as a typed function, for in-process callers and tests. */
@@ -113,21 +126,24 @@ export class AppCore implements CoreContext {
   async requireTask(id: string, where: string): Promise<Task> {
     return found(
       await this.options.store.getTask(id),
-      `${where}: no task with id "${id}"; list tasks with tasks.list`,
+      `no task with id "${id}"; it may have been deleted (tasks.list lists the tasks)`,
+      where,
     );
   }
 
   async requireConfig(id: string, where: string): Promise<Configuration> {
     return found(
       await this.options.store.getConfig(id),
-      `${where}: no configuration with id "${id}"; list them with configs.list`,
+      `no configuration with id "${id}"; it may have been deleted (configs.list lists the configurations)`,
+      where,
     );
   }
 
   async requireEntry(id: string, where: string): Promise<ScheduleEntry> {
     return found(
       await this.options.store.getSchedule(id),
-      `${where}: no schedule entry with id "${id}"; list them with schedules.list`,
+      `no schedule entry with id "${id}"; it may have been deleted (schedules.list lists the entries)`,
+      where,
     );
   }
 

@@ -190,7 +190,7 @@ export class ChainDispatch {
     if (problem) {
       return this.record(request, 'failed', {
         code: 'INVALID_CONFIG',
-        message: `Chains: ${problem.message}`,
+        message: problem.message,
       });
     }
     let state = this.states.get(task.id);

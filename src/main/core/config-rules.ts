@@ -9,7 +9,7 @@ import { collectTemplateStrings } from '../../shared/template-values';
 import { validateTemplates } from '../../shared/templates';
 import { DB_ENGINE_LABELS, dbEngineOf, dbOperationProblems } from '../../shared/db-params';
 import type { Configuration, ConfigurationInput, Operation } from '../../shared/domain';
-import { AppError } from '../../shared/errors';
+import { AppError, invalidField } from '../../shared/errors';
 
 const DB_READ = ['find', 'aggregate', 'count'] as const;
 const DB_WRITE = ['insert', 'update', 'delete'] as const;
@@ -25,32 +25,35 @@ function isMongo(config: Params): boolean {
   return dbEngineOf((config.params as { uri: string }).uri).engine === 'mongodb';
 }
 
-/** Throws `VALIDATION` when params are ambiguous (e.g. both `find` and `aggregate`). */
-export function checkConfigParams(config: Params, where: string): void {
+/** `config` + `params.url` → `config.params.url`; a record read back has no base (''). */
+function at(base: string, field: string): string {
+  return base ? `${base}.${field}` : field;
+}
+
+/**
+ * Throws `VALIDATION` when params are ambiguous (e.g. both `find` and `aggregate`), pointing at
+ * the field under `base`, the configuration's place in the params (`config`; '' for a record).
+ */
+export function checkConfigParams(config: Params, base: string): void {
   if (config.type === 'db' && isMongo(config)) {
     const params = config.params as Record<string, unknown>;
     const reads = present(params, DB_READ);
     const writes = present(params, DB_WRITE);
     if (reads.length > 1) {
-      throw new AppError(
-        'VALIDATION',
-        `${where}: params has ${reads.join(' and ')}; keep one read action`,
-      );
+      throw invalidField(at(base, 'params'), `has ${reads.join(' and ')}; keep one read action`);
     }
     if (writes.length > 1) {
-      throw new AppError(
-        'VALIDATION',
-        `${where}: params has ${writes.join(' and ')}; keep one write action`,
-      );
+      throw invalidField(at(base, 'params'), `has ${writes.join(' and ')}; keep one write action`);
     }
     if (reads.length + writes.length === 0) {
-      throw new AppError(
-        'VALIDATION',
-        `${where}: params needs an action: find, aggregate or count to read; insert, update or delete to write`,
+      throw invalidField(
+        at(base, 'params'),
+        'needs an action: find, aggregate or count to read; insert, update or delete to write',
       );
     }
   }
   if (config.type === 'api' || config.type === 'file') {
+    const field = at(base, config.type === 'api' ? 'params.url' : 'params.location');
     const location =
       config.type === 'api'
         ? (config.params as { url: string }).url
@@ -60,50 +63,50 @@ export function checkConfigParams(config: Params, where: string): void {
       !/^https?:\/\//i.test(location) &&
       !location.includes('{{')
     ) {
-      throw new AppError(
-        'VALIDATION',
-        `${where}: "${location}" is not http(s); only http:// and https:// URLs are supported`,
+      throw invalidField(
+        field,
+        `"${location}" is not http(s); only http:// and https:// URLs are supported`,
       );
     }
     if (config.type === 'api' && !/^(https?:\/\/|\{\{)/i.test(location)) {
-      throw new AppError(
-        'VALIDATION',
-        `${where}: url must start with http:// or https:// (got "${location}")`,
-      );
+      throw invalidField(field, `must start with http:// or https:// (got "${location}")`);
     }
     if (location.includes('\0')) {
-      throw new AppError('VALIDATION', `${where}: location contains a NUL byte; remove it`);
+      throw invalidField(field, 'contains a NUL byte; remove it');
     }
   }
 }
 
 /**
- * The issues of `problems` (paths in params) as the method sees them: `tasks.save:
- * task.configId` points at that field with the whole sentence; a method alone (`configs.test`)
- * at the configuration's own field (`config.params.…`).
+ * The issues of `problems` (paths in params): with a `field` that picks the configuration
+ * (`task.configId`) at that field with the whole sentence; without one (`configs.test`) at the
+ * configuration's own field (`config.params.…`).
  */
 function operationIssues(
-  where: string,
+  field: string,
   problems: readonly { path: readonly string[]; message: string }[],
   sentence: (problem: { path: readonly string[]; message: string }) => string,
 ): { path: string[]; message: string }[] {
-  const field = /^[\w.]+: ([\w.]+)$/.exec(where)?.[1];
   return problems.map((p) =>
-    field !== undefined
+    field
       ? { path: field.split('.'), message: sentence(p) }
       : { path: ['config', 'params', ...p.path], message: p.message },
   );
 }
 
-/** Throws `VALIDATION` when the configuration cannot serve this operation. */
-export function checkOperation(config: Configuration, operation: Operation, where: string): void {
+/**
+ * Throws `VALIDATION` when the configuration cannot serve this operation, at `field`, the field
+ * that picks it (`task.configId`, `entry.configId`), or '' for the configuration itself
+ * (`configs.test`: its params). The message starts with `field: ` when there is one.
+ */
+export function checkOperation(config: Configuration, operation: Operation, field: string): void {
   if (config.type === 'db' && isMongo(config)) {
     const params = config.params as Record<string, unknown>;
     const keys = operation === 'read' ? DB_READ : DB_WRITE;
     if (present(params, keys).length === 0) {
-      throw new AppError(
-        'VALIDATION',
-        `${where}: configuration "${config.name}" has no ${operation} action (${keys.join(', ')}); add one or pick another configuration`,
+      throw invalidField(
+        field || 'config.params',
+        `configuration "${config.name}" has no ${operation} action (${keys.join(', ')}); add one or pick another configuration`,
       );
     }
   } else if (config.type === 'db') {
@@ -113,15 +116,16 @@ export function checkOperation(config: Configuration, operation: Operation, wher
     if (engine !== undefined && problems.length > 0) {
       const sentence = (p: { path: readonly string[]; message: string }): string =>
         `${DB_ENGINE_LABELS[engine]} configuration "${config.name}" cannot run a ${operation} task: params.${p.path.join('.')}: ${p.message}`;
-      throw new AppError('VALIDATION', `${where}: ${problems.map(sentence).join('; ')}`, {
-        issues: operationIssues(where, problems, sentence),
+      const text = problems.map(sentence).join('; ');
+      throw new AppError('VALIDATION', field ? `${field}: ${text}` : text, {
+        issues: operationIssues(field, problems, sentence),
       });
     }
   }
   if (config.type === 'file' && operation === 'write' && config.params.content === undefined) {
-    throw new AppError(
-      'VALIDATION',
-      `${where}: configuration "${config.name}" has no content to write; add params.content`,
+    throw invalidField(
+      field || 'config.params.content',
+      `configuration "${config.name}" has no content to write; add params.content`,
     );
   }
 }
@@ -144,7 +148,7 @@ const UNFILLED_PARAMS = new Set([
  * here (a task decides whether it is chained: `tasks.save` checks those). Only at save and test,
  * not for records read back: a configuration stored before this check stays usable.
  */
-export function checkTemplates(config: Params, where: string): void {
+export function checkTemplates(config: Params, base: string): void {
   const params = config.params as Record<string, unknown> & {
     variables?: Record<string, unknown>;
     allowEnv?: string[];
@@ -161,11 +165,16 @@ export function checkTemplates(config: Params, where: string): void {
       : { variables: Object.keys(params.variables ?? {}), allowEnv: params.allowEnv ?? [] };
   const issues = validateTemplates(fields, { chained: true, ...scope });
   if (issues.length === 0) return;
-  throw new AppError('VALIDATION', `${where}.${issues[0]!.field}: ${issues[0]!.message}`, {
-    issues: issues.map((issue) => ({
-      path: ['config', ...issue.field.split(/[.[]/, 2)],
-      message: `${issue.field}: ${issue.message}`,
-    })),
+  // The form's field is the param (`config.params.url`); the message names the spot inside it.
+  throw new AppError('VALIDATION', `${at(base, issues[0]!.field)}: ${issues[0]!.message}`, {
+    issues: issues.map((issue) => {
+      const param = issue.field.split(/[.[]/, 2);
+      return {
+        path: [...(base ? base.split('.') : []), ...param],
+        message:
+          issue.field === param.join('.') ? issue.message : `${issue.field}: ${issue.message}`,
+      };
+    }),
   });
 }
 
@@ -176,13 +185,13 @@ export function checkTemplates(config: Params, where: string): void {
  * the run. Called with the save-time checks (`checkTemplates`), not for records read back, so a
  * configuration stored before this rule still loads (its runs fail as before, naming the path).
  */
-export function checkFileLocation(config: Params, where: string): void {
+export function checkFileLocation(config: Params, base: string): void {
   if (config.type !== 'file') return;
   const location = (config.params as { location: string }).location.trim();
   if (location.startsWith('{{') || /^https?:\/\//i.test(location)) return;
   if (location === '~' || /^~[/\\]/.test(location) || path.isAbsolute(location)) return;
-  const message = `location "${location}" is a relative path; give an absolute path (or one starting with ~/) or an http(s) URL, because the app has no working directory to resolve it against`;
-  throw new AppError('VALIDATION', `${where}.params.location: ${message}`, {
-    issues: [{ path: ['config', 'params', 'location'], message }],
-  });
+  throw invalidField(
+    at(base, 'params.location'),
+    `location "${location}" is a relative path; give an absolute path (or one starting with ~/) or an http(s) URL, because the app has no working directory to resolve it against`,
+  );
 }

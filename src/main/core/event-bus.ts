@@ -1,4 +1,5 @@
 import type { AppEvent, EventMap, EventName } from '../../shared/events';
+import { messageOf } from '../../shared/errors';
 
 export type EventListener = (event: AppEvent) => void;
 
@@ -10,6 +11,11 @@ export type EventListener = (event: AppEvent) => void;
  */
 export class EventBus {
   private readonly listeners = new Set<EventListener>();
+
+  /** `log`: where a throwing listener is reported (the app's logger; default `console.error`). */
+  constructor(
+    private readonly log: (message: string) => void = (message) => console.error(message),
+  ) {}
 
   subscribe(listener: EventListener): () => void {
     this.listeners.add(listener);
@@ -24,7 +30,7 @@ export class EventBus {
         listener(event);
       } catch (error) {
         // A broken subscriber must not stop the core or the other subscribers.
-        console.error(`EventBus: a listener for ${name} threw:`, error);
+        this.log(`EventBus: a listener for ${name} threw: ${describe(error)}`);
       }
     }
   }
@@ -32,4 +38,12 @@ export class EventBus {
   get size(): number {
     return this.listeners.size;
   }
+}
+
+/** The message with the top of the stack, so the broken listener can be found. */
+function describe(error: unknown): string {
+  const stack = error instanceof Error ? error.stack?.split('\n').slice(1, 4) : undefined;
+  return stack?.length
+    ? `${messageOf(error)} (${stack.map((l) => l.trim()).join(' ← ')})`
+    : messageOf(error);
 }

@@ -63,6 +63,6 @@ export function truncatedInput(request: RunRequest): TaskError | undefined {
   }
   return new TaskError(
     INPUT_TRUNCATED,
-    `TaskRunner: the result of the parent run ${parent.id} (${parent.taskName}) was cut by the result size cap, so this run would use part of its data; raise resultMaxBytes in the settings, or set the task's allowTruncatedInput to use a truncated input`,
+    `the result of the parent run ${parent.id} (${parent.taskName}) was cut by the result size cap, so this run would use part of its data; raise resultMaxBytes in the settings, or set the task's allowTruncatedInput to use a truncated input`,
   );
 }

@@ -3,18 +3,36 @@
  * attempt's abort state (Attempt) and the executor's request (Execution). See task-runner.ts.
  */
 import type { Configuration, Operation, Run, Task } from '../../shared/domain';
-import { AppError } from '../../shared/errors';
+import { AppError, messageOf } from '../../shared/errors';
 import type { TemplateContext } from '../../shared/templates';
 import type { ConnectionLimits, ExecutionRequest } from '../executors/types';
 import { copyData } from '../../shared/copy-data';
 import type { Admittable } from './run-admission';
 import type { RunRequest, RunSettled, StartedRun } from './task-runner';
 
+/** Why an attempt was aborted at shutdown; recorded `interrupted`. */
+export class ShutdownReason extends Error {
+  constructor() {
+    super('the app is shutting down');
+  }
+}
+
+/** Why an attempt was aborted by its timer; recorded `timed-out`. */
+export class TimeoutReason extends Error {
+  constructor(ms: number) {
+    super(`Task timed out after ${ms} ms; raise the task's timeoutMs if it needs longer`);
+  }
+}
+
+/** Why an attempt was aborted by `runs.cancel` (TaskRunner.cancel); recorded `cancelled`. */
+export class CancelReason extends Error {
+  constructor(atIso: string) {
+    super(`Cancelled by the user at ${atIso}`);
+  }
+}
+
 export function shuttingDown(): AppError {
-  return new AppError(
-    'UNAVAILABLE',
-    'TaskRunner: the app is shutting down; try again after restart',
-  );
+  return new AppError('UNAVAILABLE', 'the app is shutting down; try again after restart');
 }
 
 /**
@@ -85,7 +103,22 @@ export function buildTemplateContext(request: RunRequest, run: Run): TemplateCon
 export class Attempt {
   aborted = false;
   reason: unknown = undefined;
+  /** The attempt's run id and job, once its record is made (TaskRunner.cancel looks for them). */
+  runId = '';
+  job: Job | undefined = undefined;
   private controller: AbortController | undefined;
+  /** Told the attempt's final record (TaskRunner.cancel waits for it). */
+  private finalWaiters: Array<(run: Run) => void> | undefined;
+
+  /** The attempt's final record, once it is recorded and announced. */
+  whenFinal(): Promise<Run> {
+    return new Promise<Run>((resolve) => (this.finalWaiters ??= []).push(resolve));
+  }
+
+  /** The final record is recorded and announced: tells whoever waits for it. */
+  finalized(run: Run): void {
+    for (const resolve of this.finalWaiters?.splice(0) ?? []) resolve(run);
+  }
 
   get signal(): AbortSignal {
     if (!this.controller) {
@@ -129,6 +162,8 @@ export class Attempt {
  */
 export class Job implements StartedRun, Admittable {
   attempts = 0;
+  /** A user cancelled it (runs.cancel): no further attempt. */
+  cancelled = false;
   /** The latest attempt's final record. */
   last: Run | undefined;
   // Admission state (see RunAdmission).
@@ -143,6 +178,8 @@ export class Job implements StartedRun, Admittable {
   constructor(
     readonly request: RunRequest,
     private readonly onSettled: RunSettled | undefined,
+    /** Where a throwing `onSettled` is reported (the app's logger); default `console.error`. */
+    private readonly log: (message: string) => void = (message) => console.error(message),
   ) {}
 
   get started(): Promise<Run> {
@@ -178,7 +215,7 @@ export class Job implements StartedRun, Admittable {
       this.onSettled?.(run, error);
     } catch (failure) {
       // The caller's bug must not stop the runner's bookkeeping (shutdown waits on it).
-      console.error('TaskRunner: an onSettled callback threw:', failure);
+      this.log(`TaskRunner: an onSettled callback threw: ${messageOf(failure)}`);
     }
   }
 

@@ -33,7 +33,15 @@ import { boundResult } from './result-bounds';
 import { INPUT_TRUNCATED, judgeResult, truncatedInput } from './run-checks';
 import { RunAdmission } from './run-admission';
 import { isoTime } from './iso-time';
-import { Attempt, Execution, Job, shuttingDown } from './run-parts';
+import {
+  Attempt,
+  CancelReason,
+  Execution,
+  Job,
+  ShutdownReason,
+  shuttingDown,
+  TimeoutReason,
+} from './run-parts';
 import { UnsavedRuns } from './unsaved-runs';
 import { secretValues } from '../secrets/encrypting-store';
 import {
@@ -95,21 +103,12 @@ export interface TaskRunnerOptions {
    * the tasks that run after it (chain-dispatch.ts).
    */
   ended?: (request: RunRequest, run: Run) => void;
+  /** Where a throwing hook (`ended`, `onSettled`) is reported; default `console.error`. */
+  log?: (message: string) => void;
 }
 
 /** Failures that the same request would meet again: no retry. */
 const NOT_RETRIED = new Set(['INVALID_CONFIG', INPUT_TRUNCATED]);
-
-class ShutdownReason extends Error {
-  constructor() {
-    super('TaskRunner: the app is shutting down');
-  }
-}
-class TimeoutReason extends Error {
-  constructor(ms: number) {
-    super(`Task timed out after ${ms} ms; raise the task's timeoutMs if it needs longer`);
-  }
-}
 
 export class TaskRunner {
   private readonly active = new Set<Attempt>();
@@ -137,6 +136,23 @@ export class TaskRunner {
     return this.active.size;
   }
 
+  /**
+   * Cancels the attempt in progress whose run is `runId` on this instance (runs.cancel): it is
+   * recorded `cancelled` at once (an executor that ignores its signal is left behind, as on a
+   * timeout) and no retry follows. The final record, or undefined when no attempt of this runner
+   * runs it.
+   */
+  cancel(runId: string): Promise<Run> | undefined {
+    for (const attempt of this.active) {
+      if (attempt.runId !== runId) continue;
+      const final = attempt.whenFinal();
+      if (attempt.job) attempt.job.cancelled = true;
+      attempt.abort(new CancelReason(isoTime(this.options.clock.now())));
+      return final;
+    }
+    return undefined;
+  }
+
   /** Runs waiting for a slot (the global limit or their task's `maxConcurrent`). */
   get queuedCount(): number {
     return this.admission.queued;
@@ -152,7 +168,7 @@ export class TaskRunner {
    * else when one frees, in arrival order. `onSettled` hears the outcome (see RunSettled).
    */
   start(request: RunRequest, onSettled?: RunSettled): StartedRun {
-    const job = new Job(request, onSettled);
+    const job = new Job(request, onSettled, this.options.log);
     if (!this.accepting) {
       job.settle(undefined, shuttingDown());
       return job;
@@ -275,6 +291,7 @@ export class TaskRunner {
     const again =
       this.accepting &&
       job.attempts < (policy?.attempts ?? 1) &&
+      !job.cancelled &&
       run.status !== 'succeeded' &&
       run.status !== 'interrupted' &&
       !NOT_RETRIED.has(run.error?.code ?? ''); // retrying cannot help
@@ -303,7 +320,9 @@ export class TaskRunner {
       try {
         this.options.ended(job.request, run);
       } catch (failure) {
-        console.error('TaskRunner: the run-ended hook threw:', failure);
+        (this.options.log ?? console.error)(
+          `TaskRunner: the run-ended hook threw: ${String(failure)}`,
+        );
       }
     }
     if (--this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -319,6 +338,8 @@ export class TaskRunner {
     const startMs = clock.now();
     const run = this.newRun(request, trigger, job.attempts, startMs, 'running');
     run.queuedMs = job.queuedAt < 0 ? 0 : Math.max(0, startMs - job.queuedAt);
+    state.runId = run.id;
+    state.job = job;
     this.active.add(state);
     try {
       await store.insertRun(run);
@@ -339,14 +360,14 @@ export class TaskRunner {
       if (hasUnreadableSecret(request.config, secretValues)) {
         throw new TaskError(
           SECRETS_UNREADABLE,
-          `TaskRunner: ${unreadableMessage(request.config.name)}; nothing was sent`,
+          `${unreadableMessage(request.config.name)}; nothing was sent`,
         );
       }
       const executor = this.options.executors[request.config.type];
       if (!executor) {
         throw new TaskError(
           'NO_EXECUTOR',
-          `TaskRunner: no executor is installed for ${request.config.type} tasks`,
+          `no executor is installed for ${request.config.type} tasks`,
         );
       }
       const refused = truncatedInput(request);
@@ -381,9 +402,15 @@ export class TaskRunner {
           ? 'timed-out'
           : reason instanceof ShutdownReason
             ? 'interrupted'
-            : 'failed';
+            : reason instanceof CancelReason
+              ? 'cancelled'
+              : 'failed';
       final.error = describeFailure(
-        reason instanceof TimeoutReason || reason instanceof ShutdownReason ? reason : error,
+        reason instanceof TimeoutReason ||
+          reason instanceof ShutdownReason ||
+          reason instanceof CancelReason
+          ? reason
+          : error,
       );
       if (!state.aborted && error instanceof TaskError && error.result) {
         final.result = boundResult(error.result, this.options.resultMaxBytes());
@@ -406,6 +433,7 @@ export class TaskRunner {
       this.admission.release(job);
     }
     events.emit('run.finished', { run: final });
+    state.finalized(final);
     return final;
   }
 }
@@ -413,6 +441,7 @@ export class TaskRunner {
 function describeFailure(error: unknown): RunError {
   if (error instanceof TimeoutReason) return { code: 'TIMEOUT', message: error.message };
   if (error instanceof ShutdownReason) return { code: 'INTERRUPTED', message: error.message };
+  if (error instanceof CancelReason) return { code: 'CANCELLED', message: error.message };
   if (error instanceof TaskError || error instanceof AppError) {
     return { code: error.code, message: error.message };
   }

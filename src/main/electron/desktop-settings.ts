@@ -28,6 +28,8 @@ export const desktopSettingsSchema = z.object({
   store: storeChoiceSchema.default('json'),
   /** The MongoDB URI for `store: mongodb`, sealed with the secrets codec (it may hold a password). */
   mongoUriSealed: z.string().optional(),
+  /** The old "notify on failure" settings became the "Desktop notifications" alert (once). */
+  desktopAlertCreated: z.boolean().default(false),
 });
 export type DesktopSettings = z.infer<typeof desktopSettingsSchema>;
 

@@ -49,7 +49,22 @@ export interface IpcOptions {
 const pickPathSchema = z.strictObject({
   kind: z.enum(['file', 'folder']),
   save: z.boolean().optional(),
+  title: z.string().trim().min(1).max(200).optional(),
+  /** A plain file name: no folder part, so the page cannot choose where the dialog opens. */
+  defaultName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(255)
+    .refine((v) => !/[\\/]/.test(v) && v !== '.' && v !== '..', 'must be a file name, not a path')
+    .optional(),
+  json: z.boolean().optional(),
 });
+
+const JSON_FILTERS = [
+  { name: 'JSON files', extensions: ['json'] },
+  { name: 'All files', extensions: ['*'] },
+];
 
 export function senderProblem(
   event: IpcInvokeEventLike,
@@ -111,14 +126,20 @@ export function registerIpc(options: IpcOptions): () => void {
       if (!parsed.success) {
         throw new AppError('VALIDATION', `native.pickPath: ${describeIssues(parsed.error)}`);
       }
-      const { kind, save } = parsed.data;
+      const { kind, save, title, defaultName, json } = parsed.data;
+      const filters = json && kind === 'file' ? { filters: JSON_FILTERS } : {};
       if (save && kind === 'file') {
-        const result = await dialog.showSaveDialog({ title: 'Choose where to write the file' });
+        const result = await dialog.showSaveDialog({
+          title: title ?? 'Choose where to write the file',
+          ...(defaultName ? { defaultPath: defaultName } : {}),
+          ...filters,
+        });
         return result.canceled ? undefined : result.filePath;
       }
       const result = await dialog.showOpenDialog({
-        title: kind === 'folder' ? 'Choose a folder' : 'Choose a file',
+        title: title ?? (kind === 'folder' ? 'Choose a folder' : 'Choose a file'),
         properties: kind === 'folder' ? ['openDirectory', 'createDirectory'] : ['openFile'],
+        ...filters,
       });
       return result.canceled ? undefined : result.filePaths[0];
     });

@@ -30,6 +30,7 @@ import { chooseCodec, type SecretsStatus } from '../secrets/choose-codec';
 import type { EncryptingStore } from '../secrets/encrypting-store';
 import { DesktopSettingsStore, desktopLogFile } from './desktop-settings';
 import { appMenuTemplate } from './menu';
+import { DesktopNotifications } from './notifications';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './protocol';
 import { schedulerControls } from './scheduler-controls';
 import { DesktopShell } from './shell';
@@ -92,7 +93,15 @@ async function start(): Promise<void> {
     if (secrets.status.warning) log(`Secrets: ${secrets.status.warning}`);
     // The store is chosen in the desktop settings and applies at start (see docs/desktop.md).
     const { store: storeKind, mongoUriSealed } = desktopSettings.value;
+    const iconPath = path.join(here, '../../resources/icon.png');
+    // The `desktop` alert channel: the core's alerts show OS notifications through it.
+    const notifications = new DesktopNotifications(
+      (options) => new Notification({ ...options, icon: iconPath }),
+      () => Notification.isSupported(),
+    );
     const core = composeApp({
+      desktop: notifications,
+      warn: log,
       store: storeKind,
       dataDir,
       secrets: secrets.codec,
@@ -109,7 +118,6 @@ async function start(): Promise<void> {
 
     const clock = systemClock;
     const controls = schedulerControls(core.scheduler, clock, log);
-    const iconPath = path.join(here, '../../resources/icon.png');
     const shellInstance = new DesktopShell({
       app,
       core,
@@ -138,6 +146,7 @@ async function start(): Promise<void> {
         };
       },
       notify: (options) => new Notification({ ...options, icon: iconPath }),
+      notifications,
       shell,
       dialog: {
         showMessageBox: (options) => dialog.showMessageBox(options),

@@ -11,7 +11,8 @@ import { AppError } from '../../shared/errors';
 import { redactUri } from '../../shared/secrets';
 import { parsePatch, type DesktopSettings, type DesktopSettingsStore } from './desktop-settings';
 import { forwardEvents, registerIpc, type CoreLike } from './ipc';
-import { FailureNotifier } from './notifications';
+import { ensureDesktopAlert, type DesktopNotifications } from './notifications';
+import { APP_URL } from './protocol';
 import { watchPower } from './power';
 import type { SchedulerControls } from './scheduler-controls';
 import { TrayController } from './tray';
@@ -55,7 +56,13 @@ export interface DesktopShellOptions {
   core: ShellApp;
   createWindow: WindowFactory;
   createTray: () => TrayLike;
+  /** For the app's own notices (the tray hint). */
   notify: NotificationFactory;
+  /**
+   * The `desktop` alert channel's notifier, also given to the core (composeApp `desktop`): the
+   * shell makes a click open the run and creates the default desktop alert once.
+   */
+  notifications?: DesktopNotifications;
   shell: ShellLike;
   dialog: DialogLike;
   ipcMain: IpcMainLike;
@@ -127,11 +134,15 @@ export class DesktopShell {
     forwardEvents(o.core.events.subscribe.bind(o.core.events), () =>
       this.liveWindow() ? [this.window!.webContents] : [],
     );
-    const notifier = new FailureNotifier(
-      o.notify,
-      () => o.core.core.currentSettings,
-      () => this.showWindow(),
-    );
+    o.notifications?.onClick((runId) => this.openRun(runId));
+    if (o.notifications) {
+      await ensureDesktopAlert({
+        core: o.core.core,
+        done: o.desktopSettings.value.desktopAlertCreated,
+        markDone: () => o.desktopSettings.update({ desktopAlertCreated: true }),
+        log: this.log,
+      });
+    }
     this.tray = new TrayController({
       tray: o.createTray(),
       core: o.core.core,
@@ -141,10 +152,7 @@ export class DesktopShell {
       quit: () => void this.requestQuit(),
       log: this.log,
     });
-    o.core.events.subscribe((event) => {
-      notifier.handle(event);
-      this.tray?.handle(event);
-    });
+    o.core.events.subscribe((event) => this.tray?.handle(event));
     watchPower(o.powerMonitor, o.controls, this.log);
     o.app.on('before-quit', (event) => {
       if (this.stopped) return;
@@ -181,7 +189,7 @@ export class DesktopShell {
     };
   }
 
-  private async openWindow(): Promise<WindowLike> {
+  private async openWindow(url = this.o.url): Promise<WindowLike> {
     const { o } = this;
     const win = createMainWindow({
       createWindow: o.createWindow,
@@ -189,7 +197,7 @@ export class DesktopShell {
       preload: o.preload,
       state: await o.windowState.load(),
       ...(o.icon ? { icon: o.icon } : {}),
-      ...(o.url ? { url: o.url } : {}),
+      ...(url ? { url } : {}),
       ...(o.devOrigin ? { devOrigin: o.devOrigin } : {}),
       log: this.log,
     });
@@ -237,6 +245,22 @@ export class DesktopShell {
     if (win.isMinimized()) win.restore();
     win.show();
     win.focus();
+  }
+
+  /** Shows the window on the run's page (a notification was clicked); no run: just the window. */
+  openRun(runId: string | undefined): void {
+    if (runId === undefined) {
+      this.showWindow();
+      return;
+    }
+    const page = `${(this.o.url ?? APP_URL).split('#')[0]}#/history/${encodeURIComponent(runId)}`;
+    if (!this.liveWindow()) {
+      void this.openWindow(page);
+      return;
+    }
+    this.showWindow();
+    // Only the fragment changes: the renderer's router follows it, the page is not reloaded.
+    this.window!.loadURL(page).catch((error: unknown) => this.log(`Window: ${String(error)}`));
   }
 
   /** Asks first when tasks are running; then stops the core (grace period) and quits. */

@@ -129,13 +129,24 @@ export interface MessageBoxOptions {
   cancelId: number;
 }
 
+/** A file type a native dialog offers (Electron's `FileFilter`). */
+export interface FileFilter {
+  name: string;
+  extensions: string[];
+}
+
 export interface DialogLike {
   showMessageBox(options: MessageBoxOptions): Promise<{ response: number }>;
   showOpenDialog(options: {
     title: string;
     properties: ('openFile' | 'openDirectory' | 'createDirectory')[];
+    filters?: FileFilter[];
   }): Promise<{ canceled: boolean; filePaths: string[] }>;
-  showSaveDialog(options: { title: string }): Promise<{ canceled: boolean; filePath?: string }>;
+  showSaveDialog(options: {
+    title: string;
+    defaultPath?: string;
+    filters?: FileFilter[];
+  }): Promise<{ canceled: boolean; filePath?: string }>;
 }
 
 export interface AppLike {

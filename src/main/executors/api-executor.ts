@@ -21,6 +21,7 @@ import { decodeBody, formatBytes } from './http-content';
 import { PlaceholderFiller } from './placeholders';
 import type { SelfGuard } from './self-guard';
 import type { ExecutionOutcome, ExecutionRequest, Executor } from './types';
+import { jsonSyntaxProblem } from '../../shared/errors';
 import { TaskError } from './types';
 
 const WHERE = 'ApiExecutor';
@@ -41,7 +42,7 @@ interface PreparedRequest {
 }
 
 function invalid(message: string): TaskError {
-  return new TaskError('INVALID_CONFIG', `${WHERE}: ${message}`);
+  return new TaskError('INVALID_CONFIG', `${message}`);
 }
 
 function hasHeader(headers: Record<string, string>, name: string): boolean {
@@ -109,7 +110,7 @@ export function prepareApiRequest(
           JSON.parse(filled);
         } catch (error) {
           throw invalid(
-            `body is a string but not valid JSON (${(error as Error).message}); fix it or set bodyType to "text"`,
+            `body is a string but not valid JSON (${jsonSyntaxProblem(error)}); fix it or set bodyType to "text"`,
           );
         }
         body = Buffer.from(filled, 'utf8');
@@ -188,7 +189,7 @@ export class ApiExecutor implements Executor<'api'> {
     const params = config.params;
     const fill = PlaceholderFiller.of(WHERE, request, params, this.env);
     const prepared = prepareApiRequest(params, operation, fill);
-    await this.self?.checkUrl(prepared.url, `${WHERE}: url`);
+    await this.self?.checkUrl(prepared.url, `url`);
     const response = await this.client.request({
       ...prepared,
       timeoutMs: params.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -199,14 +200,14 @@ export class ApiExecutor implements Executor<'api'> {
     });
     // A redirect may lead back to the service: its answer is not recorded.
     if (response.redirects > 0) {
-      await this.self?.checkUrl(response.url, `${WHERE}: ${prepared.url} redirected to`);
+      await this.self?.checkUrl(response.url, `${prepared.url} redirected to`);
     }
     const result = apiResult(response);
     const accepted = task?.successStatuses;
     if (!statusMatches(response.status, accepted)) {
       throw new TaskError(
         'HTTP_STATUS',
-        `${WHERE}: ${response.method} ${response.url} answered ${response.status} ${response.statusText}; success statuses are ${(accepted?.length ? accepted : ['2xx']).join(', ')} (change the task's successStatuses to accept others)`,
+        `${response.method} ${response.url} answered ${response.status} ${response.statusText}; success statuses are ${(accepted?.length ? accepted : ['2xx']).join(', ')} (change the task's successStatuses to accept others)`,
         result,
       );
     }

@@ -69,10 +69,7 @@ function checkShape(value: unknown, where: string, shape: Shape): void {
     : value === null
       ? 'null'
       : typeof value;
-  throw new TaskError(
-    'INVALID_CONFIG',
-    `DbExecutor: ${where} must be ${wanted} once filled; got ${got}`,
-  );
+  throw new TaskError('INVALID_CONFIG', `${where} must be ${wanted} once filled; got ${got}`);
 }
 
 export class DbExecutor implements Executor<'db'> {
@@ -159,8 +156,8 @@ export class DbExecutor implements Executor<'db'> {
       throw new TaskError(
         'INVALID_CONFIG',
         present.length === 0
-          ? `DbExecutor: a ${operation} task needs one of ${candidates.join(', ')} in the configuration; add one`
-          : `DbExecutor: the configuration has ${present.join(' and ')}; keep one ${operation} action`,
+          ? `a ${operation} task needs one of ${candidates.join(', ')} in the configuration; add one`
+          : `the configuration has ${present.join(' and ')}; keep one ${operation} action`,
       );
     }
     return present[0]!;
@@ -209,7 +206,7 @@ export class DbExecutor implements Executor<'db'> {
         if (Array.isArray(parsed) ? parsed.length === 0 : Object.keys(parsed).length === 0) {
           throw new TaskError(
             'INVALID_CONFIG',
-            'DbExecutor: update.update is empty; give operators such as {"$set": {…}}, a pipeline, or a replacement document',
+            'update.update is empty; give operators such as {"$set": {…}}, a pipeline, or a replacement document',
           );
         }
         return { filter: ejson<Document>(update.filter, 'update.filter'), update: parsed };
@@ -278,7 +275,7 @@ export class DbExecutor implements Executor<'db'> {
         if (isReplacement && update.many === true) {
           throw new TaskError(
             'INVALID_CONFIG',
-            'DbExecutor: update.update has no operators, so it replaces a whole document; that cannot apply to many documents. Use {"$set": {…}} or set many to false',
+            'update.update has no operators, so it replaces a whole document; that cannot apply to many documents. Use {"$set": {…}} or set many to false',
           );
         }
         const op = isReplacement
@@ -393,7 +390,7 @@ function checkSort(sort: Record<string, unknown>): Record<string, 1 | -1 | { $me
     } else {
       throw new TaskError(
         'INVALID_CONFIG',
-        `DbExecutor: find.sort.${field} must be 1 (ascending) or -1 (descending), got ${JSON.stringify(direction)}`,
+        `find.sort.${field} must be 1 (ascending) or -1 (descending), got ${JSON.stringify(direction)}`,
       );
     }
   }

@@ -47,7 +47,7 @@ function fromExtendedJson<T = unknown>(BSON: typeof Bson, value: unknown, where:
     const reason = error instanceof Error ? error.message : String(error);
     throw new TaskError(
       'INVALID_CONFIG',
-      `DbExecutor: ${where} is not valid MongoDB Extended JSON (${reason}); fix the value, e.g. {"$oid": "<24 hex digits>"}`,
+      `${where} is not valid MongoDB Extended JSON (${reason}); fix the value, e.g. {"$oid": "<24 hex digits>"}`,
     );
   }
 }
@@ -108,7 +108,7 @@ function refuseServerScripts(BSON: typeof Bson, value: unknown, where: string): 
     if (node instanceof BSON.Code) {
       throw new TaskError(
         'INVALID_CONFIG',
-        `DbExecutor: ${path} holds JavaScript code, which would run on the server and is refused; use query operators instead`,
+        `${path} holds JavaScript code, which would run on the server and is refused; use query operators instead`,
       );
     }
     for (const [key, inner] of Object.entries(node)) {
@@ -116,13 +116,13 @@ function refuseServerScripts(BSON: typeof Bson, value: unknown, where: string): 
       if (advice !== undefined) {
         throw new TaskError(
           'INVALID_CONFIG',
-          `DbExecutor: ${key} runs JavaScript on the server and is refused (in ${path}); ${advice}`,
+          `${key} runs JavaScript on the server and is refused (in ${path}); ${advice}`,
         );
       }
       if (key === '$code') {
         throw new TaskError(
           'INVALID_CONFIG',
-          `DbExecutor: ${path} holds JavaScript code ($code), which would run on the server and is refused; use query operators instead`,
+          `${path} holds JavaScript code ($code), which would run on the server and is refused; use query operators instead`,
         );
       }
       visit(inner, `${path}.${key}`);

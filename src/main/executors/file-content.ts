@@ -13,15 +13,14 @@ import {
 } from './charset';
 import { CsvError, parseCsv, stringifyCsv } from './csv';
 import { formatBytes } from './http-content';
+import { jsonSyntaxProblem } from '../../shared/errors';
 import { TaskError } from './types';
-
-const WHERE = 'FileExecutor';
 
 type Format = NonNullable<FileParams['format']>;
 type Encoding = NonNullable<FileParams['encoding']>;
 
 function invalid(message: string): TaskError {
-  return new TaskError('INVALID_CONFIG', `${WHERE}: ${message}`);
+  return new TaskError('INVALID_CONFIG', `${message}`);
 }
 
 function isUrl(location: string): boolean {
@@ -57,7 +56,7 @@ export function decodeContent(
       } catch (error) {
         throw new TaskError(
           'PARSE',
-          `${WHERE}: "${location}" is not valid JSON (${(error as Error).message}); fix the file or read it with format "text"`,
+          `"${location}" is not valid JSON (${jsonSyntaxProblem(error)}); fix the file or read it with format "text"`,
           { summary: `Read ${formatBytes(buffer.length)} that did not parse as JSON`, ...base },
         );
       }
@@ -74,7 +73,7 @@ export function decodeContent(
         table = parseCsv(stripBom(decodeFileText(buffer, encoding)), params.csvDelimiter ?? ',');
       } catch (error) {
         if (!(error instanceof CsvError)) throw error;
-        throw new TaskError('PARSE', `${WHERE}: "${location}" is not valid CSV: ${error.message}`, {
+        throw new TaskError('PARSE', `"${location}" is not valid CSV: ${error.message}`, {
           summary: `Read ${formatBytes(buffer.length)} that did not parse as CSV`,
           ...base,
         });
@@ -142,7 +141,7 @@ export function encodeContent(params: FileParams): Buffer {
           JSON.parse(content);
         } catch (error) {
           throw invalid(
-            `params.content is a string but not valid JSON (${(error as Error).message}); fix it or use format "text"`,
+            `params.content is a string but not valid JSON (${jsonSyntaxProblem(error)}); fix it or use format "text"`,
           );
         }
         return encode(content);

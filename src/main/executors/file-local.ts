@@ -17,14 +17,13 @@ import type { SelfGuard } from './self-guard';
 import type { ExecutionOutcome, ExecutionRequest } from './types';
 import { TaskError } from './types';
 
-const WHERE = 'FileExecutor';
 /** Default cap on what a read loads (local file or download). */
 export const DEFAULT_FILE_MAX_BYTES = 10 * 1024 * 1024;
 const READ_CHUNK = 1024 * 1024;
 
 /** INVALID_CONFIG with the executor's name in front. */
 export function invalidFileParams(message: string): TaskError {
-  return new TaskError('INVALID_CONFIG', `${WHERE}: ${message}`);
+  return new TaskError('INVALID_CONFIG', `${message}`);
 }
 
 /** Turns `location` into an absolute local path, or throws INVALID_CONFIG saying why not. */
@@ -55,50 +54,49 @@ export function fsError(error: unknown, action: string, target: string, hint = '
     case 'ENOENT':
       return new TaskError(
         'NOT_FOUND',
-        `${WHERE}: cannot ${action} "${target}": it does not exist${hint ? `; ${hint}` : '; check the path'}`,
+        `cannot ${action} "${target}": it does not exist${hint ? `; ${hint}` : '; check the path'}`,
       );
     case 'EACCES':
     case 'EPERM':
       return new TaskError(
         'PERMISSION',
-        `${WHERE}: cannot ${action} "${target}": permission denied (${code}); give the user running Task Scheduler access or pick another location`,
+        `cannot ${action} "${target}": permission denied (${code}); give the user running Task Scheduler access or pick another location`,
       );
     case 'EROFS':
       return new TaskError(
         'PERMISSION',
-        `${WHERE}: cannot ${action} "${target}": the file system is read-only; pick another location`,
+        `cannot ${action} "${target}": the file system is read-only; pick another location`,
       );
     case 'ENOTDIR':
       return new TaskError(
         'NOT_A_DIRECTORY',
-        `${WHERE}: cannot ${action} "${target}": a part of the path is a file, not a folder; fix the path`,
+        `cannot ${action} "${target}": a part of the path is a file, not a folder; fix the path`,
       );
     case 'EISDIR':
       return new TaskError(
         'IS_A_DIRECTORY',
-        `${WHERE}: cannot ${action} "${target}": it is a folder, not a file; give the path of a file inside it`,
+        `cannot ${action} "${target}": it is a folder, not a file; give the path of a file inside it`,
       );
     case 'EEXIST':
       return new TaskError(
         'EXISTS',
-        `${WHERE}: cannot ${action} "${target}": it already exists; writeMode "create" never replaces a file (use "overwrite" to replace it)`,
+        `cannot ${action} "${target}": it already exists; writeMode "create" never replaces a file (use "overwrite" to replace it)`,
       );
     case 'ENOSPC':
     case 'EDQUOT':
       return new TaskError(
         'NO_SPACE',
-        `${WHERE}: cannot ${action} "${target}": no space left on the device; free some space`,
+        `cannot ${action} "${target}": no space left on the device; free some space`,
       );
     case 'ENAMETOOLONG':
       return invalidFileParams(`cannot ${action} "${target}": the path is too long; shorten it`);
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new TaskError('IO', `${WHERE}: cannot ${action} "${target}": ${message}`);
+  return new TaskError('IO', `cannot ${action} "${target}": ${message}`);
 }
 
 export function checkAborted(signal: AbortSignal, location: string): void {
-  if (signal.aborted)
-    throw new TaskError('CANCELLED', `${WHERE}: work on "${location}" was cancelled`);
+  if (signal.aborted) throw new TaskError('CANCELLED', `work on "${location}" was cancelled`);
 }
 
 /** Reads a whole local file up to `maxBytes`, in chunks so a cancel stops it promptly. */
@@ -115,7 +113,7 @@ async function readLocal(file: string, maxBytes: number, signal: AbortSignal): P
     if (stat.size > maxBytes) {
       throw new TaskError(
         'TOO_LARGE',
-        `${WHERE}: "${file}" is ${stat.size} bytes, more than the ${maxBytes}-byte limit; raise params.maxBytes or read a smaller file`,
+        `"${file}" is ${stat.size} bytes, more than the ${maxBytes}-byte limit; raise params.maxBytes or read a smaller file`,
       );
     }
     const chunks: Buffer[] = [];
@@ -129,7 +127,7 @@ async function readLocal(file: string, maxBytes: number, signal: AbortSignal): P
       if (total > maxBytes) {
         throw new TaskError(
           'TOO_LARGE',
-          `${WHERE}: "${file}" grew past the ${maxBytes}-byte limit while being read; raise params.maxBytes`,
+          `"${file}" grew past the ${maxBytes}-byte limit while being read; raise params.maxBytes`,
         );
       }
       chunks.push(chunk.subarray(0, bytesRead));
@@ -289,7 +287,7 @@ export class LocalFiles {
     params: FileParams,
   ): Promise<ExecutionOutcome> {
     const file = resolveLocalPath(params.location, this.homeDir);
-    await this.self?.checkPath(file, `${WHERE}: location`);
+    await this.self?.checkPath(file, `location`);
     const buffer = await readLocal(file, params.maxBytes ?? DEFAULT_FILE_MAX_BYTES, signal);
     const result = decodeContent(
       buffer,
@@ -305,7 +303,7 @@ export class LocalFiles {
   /** Writes `content` to the file in the configured mode. */
   async write({ signal }: ExecutionRequest<'file'>, params: FileParams): Promise<ExecutionOutcome> {
     const file = resolveLocalPath(params.location, this.homeDir);
-    await this.self?.checkPath(file, `${WHERE}: location`);
+    await this.self?.checkPath(file, `location`);
     const bytes = encodeContent(params);
     const mode = params.writeMode ?? 'overwrite';
     await writeLocal(file, bytes, mode, params.createDirs === true, signal);

@@ -47,7 +47,7 @@ export class RemoteFiles {
     { task, signal, resultMaxBytes, limits }: ExecutionRequest<'file'>,
     params: FileParams,
   ): Promise<ExecutionOutcome> {
-    await this.self?.checkUrl(params.location, `${WHERE}: location`);
+    await this.self?.checkUrl(params.location, `location`);
     const response = await this.client.request({
       method: 'GET',
       url: params.location,
@@ -59,7 +59,7 @@ export class RemoteFiles {
       connectionsPerHost: limits?.connectionsPerHost,
     });
     if (response.redirects > 0) {
-      await this.self?.checkUrl(response.url, `${WHERE}: ${params.location} redirected to`);
+      await this.self?.checkUrl(response.url, `${params.location} redirected to`);
     }
     const http = {
       statusCode: response.status,
@@ -71,7 +71,7 @@ export class RemoteFiles {
       const decoded = decodeBody(response.body, response.headers['content-type']);
       throw new TaskError(
         'HTTP_STATUS',
-        `${WHERE}: GET ${response.url} answered ${response.status} ${response.statusText}; the file could not be downloaded`,
+        `GET ${response.url} answered ${response.status} ${response.statusText}; the file could not be downloaded`,
         {
           summary: `GET ${response.url} → ${response.status} ${response.statusText}`,
           ...http,
@@ -121,7 +121,7 @@ export class RemoteFiles {
       headers[key] = value;
     }
     const method = params.uploadMethod ?? 'POST';
-    await this.self?.checkUrl(params.location, `${WHERE}: location`);
+    await this.self?.checkUrl(params.location, `location`);
     const response = await this.client.request({
       method,
       url: params.location,
@@ -134,7 +134,7 @@ export class RemoteFiles {
       connectionsPerHost: limits?.connectionsPerHost,
     });
     if (response.redirects > 0) {
-      await this.self?.checkUrl(response.url, `${WHERE}: ${params.location} redirected to`);
+      await this.self?.checkUrl(response.url, `${params.location} redirected to`);
     }
     const decoded = decodeBody(response.body, response.headers['content-type']);
     const result: RunResult = {
@@ -152,7 +152,7 @@ export class RemoteFiles {
     if (!statusMatches(response.status, task?.successStatuses)) {
       throw new TaskError(
         'HTTP_STATUS',
-        `${WHERE}: ${method} ${response.url} answered ${response.status} ${response.statusText}; the upload was not accepted`,
+        `${method} ${response.url} answered ${response.status} ${response.statusText}; the upload was not accepted`,
         result,
       );
     }

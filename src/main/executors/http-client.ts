@@ -50,7 +50,7 @@ export interface HttpRequest {
   timeoutMs: number;
   maxBytes: number;
   signal: AbortSignal;
-  /** Module name used in error messages, e.g. `ApiExecutor`. */
+  /** Module name (`ApiExecutor`), for logs only: messages carry no module prefix (issue #17). */
   where: string;
   /** Open connections per origin (settings.connectionsPerHost); default the client's. */
   connectionsPerHost?: number | undefined;
@@ -98,7 +98,7 @@ export class HttpClient {
     if (req.signal.aborted) forward();
     else req.signal.addEventListener('abort', forward, { once: true });
     let phase: 'connect' | 'body' = 'connect';
-    let url = checkUrl(req.url, req.where);
+    let url = checkUrl(req.url);
     let method = req.method.toUpperCase();
     let headers = { ...req.headers };
     if (!Object.keys(headers).some((name) => name.toLowerCase() === 'accept-encoding')) {
@@ -117,7 +117,7 @@ export class HttpClient {
           if (hop >= MAX_REDIRECTS) {
             throw new TaskError(
               'TOO_MANY_REDIRECTS',
-              `${req.where}: more than ${MAX_REDIRECTS} redirects starting at ${req.url} (last: ${url.href} → ${location}); point the task at the final URL or fix the redirect loop`,
+              `more than ${MAX_REDIRECTS} redirects starting at ${req.url} (last: ${url.href} → ${location}); point the task at the final URL or fix the redirect loop`,
             );
           }
           let next: URL;
@@ -126,13 +126,13 @@ export class HttpClient {
           } catch {
             throw new TaskError(
               'BAD_REDIRECT',
-              `${req.where}: ${url.href} redirected to an invalid URL "${location}"`,
+              `${url.href} redirected to an invalid URL "${location}"`,
             );
           }
           if (next.protocol !== 'http:' && next.protocol !== 'https:') {
             throw new TaskError(
               'BAD_REDIRECT',
-              `${req.where}: ${url.href} redirected to "${next.href}", which is not http(s); only http:// and https:// are followed`,
+              `${url.href} redirected to "${next.href}", which is not http(s); only http:// and https:// are followed`,
             );
           }
           if (next.origin !== url.origin) {
@@ -180,14 +180,14 @@ export class HttpClient {
         throw new TaskError(
           'TIMEOUT',
           phase === 'connect'
-            ? `${req.where}: ${method} ${url.href} did not answer within ${req.timeoutMs} ms; raise params.timeoutMs or check the server`
-            : `${req.where}: ${method} ${url.href} did not finish sending its body within ${req.timeoutMs} ms; raise params.timeoutMs or check the server`,
+            ? `${method} ${url.href} did not answer within ${req.timeoutMs} ms; raise params.timeoutMs or check the server`
+            : `${method} ${url.href} did not finish sending its body within ${req.timeoutMs} ms; raise params.timeoutMs or check the server`,
         );
       }
       if (req.signal.aborted) {
-        throw new TaskError('CANCELLED', `${req.where}: ${method} ${url.href} was cancelled`);
+        throw new TaskError('CANCELLED', `${method} ${url.href} was cancelled`);
       }
-      throw classifyNetworkError(error, url, method, req.where);
+      throw classifyNetworkError(error, url, method);
     } finally {
       clearTimeout(timer);
       req.signal.removeEventListener('abort', forward);
@@ -199,20 +199,20 @@ function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
 
-function checkUrl(raw: string, where: string): URL {
+function checkUrl(raw: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new TaskError(
       'INVALID_CONFIG',
-      `${where}: "${raw}" is not a valid URL; write it like https://example.com/path`,
+      `"${raw}" is not a valid URL; write it like https://example.com/path`,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TaskError(
       'INVALID_CONFIG',
-      `${where}: "${raw}" is not http(s); only http:// and https:// URLs are supported`,
+      `"${raw}" is not http(s); only http:// and https:// URLs are supported`,
     );
   }
   return url;
@@ -272,12 +272,7 @@ const TLS_CODES =
   /^(CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS|ERR_SSL|HOSTNAME_MISMATCH|ERR_CERT)/;
 
 /** Maps a network failure to a TaskError with a message naming the host and what to do. */
-export function classifyNetworkError(
-  error: unknown,
-  url: URL,
-  method: string,
-  where: string,
-): TaskError {
+export function classifyNetworkError(error: unknown, url: URL, method: string): TaskError {
   const code = errorCode(error);
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
   const hostPort = `${url.hostname}:${port}`;
@@ -289,18 +284,18 @@ export function classifyNetworkError(
     case 'EAI_FAIL':
       return new TaskError(
         'DNS',
-        `${where}: cannot resolve host "${url.hostname}" (${code}); check the host name in the URL and the network/DNS settings`,
+        `cannot resolve host "${url.hostname}" (${code}); check the host name in the URL and the network/DNS settings`,
       );
     case 'ECONNREFUSED':
       return new TaskError(
         'CONNECTION',
-        `${where}: connection to ${hostPort} was refused; is the server running and is the port right?`,
+        `connection to ${hostPort} was refused; is the server running and is the port right?`,
       );
     case 'ECONNRESET':
     case 'EPIPE':
       return new TaskError(
         'CONNECTION',
-        `${where}: ${hostPort} closed the connection during ${method} ${url.href} (${code}); try again or check the server's logs`,
+        `${hostPort} closed the connection during ${method} ${url.href} (${code}); try again or check the server's logs`,
       );
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
@@ -308,31 +303,31 @@ export function classifyNetworkError(
     case 'EADDRNOTAVAIL':
       return new TaskError(
         'CONNECTION',
-        `${where}: cannot reach ${hostPort} (${code}); check the network connection and the host`,
+        `cannot reach ${hostPort} (${code}); check the network connection and the host`,
       );
     case 'ETIMEDOUT':
     case 'ESOCKETTIMEDOUT':
       // The operating system gave up on the socket (e.g. connect timed out): a timeout by what happened.
       return new TaskError(
         'TIMEOUT',
-        `${where}: the connection to ${hostPort} timed out (${code}); check that the host is reachable`,
+        `the connection to ${hostPort} timed out (${code}); check that the host is reachable`,
       );
   }
   if (code && TLS_CODES.test(code)) {
     return new TaskError(
       'TLS',
-      `${where}: TLS check of ${hostPort} failed (${code}: ${detail}); the server's certificate is not trusted for this host`,
+      `TLS check of ${hostPort} failed (${code}: ${detail}); the server's certificate is not trusted for this host`,
     );
   }
   if (/socket hang up/i.test(detail)) {
     return new TaskError(
       'CONNECTION',
-      `${where}: ${hostPort} closed the connection during ${method} ${url.href}; try again or check the server's logs`,
+      `${hostPort} closed the connection during ${method} ${url.href}; try again or check the server's logs`,
     );
   }
   return new TaskError(
     'CONNECTION',
-    `${where}: ${method} ${url.href} failed${code ? ` (${code})` : ''}: ${detail}`,
+    `${method} ${url.href} failed${code ? ` (${code})` : ''}: ${detail}`,
   );
 }
 

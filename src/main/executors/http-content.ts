@@ -3,6 +3,7 @@
  * into what a run records (parsed JSON, text in its charset, base64 for binary), byte sizes for
  * summaries, and the multipart/form-data body of a file upload.
  */
+import { jsonSyntaxProblem } from '../../shared/errors';
 import { decodeCharset } from './charset';
 
 export interface DecodedBody {
@@ -37,7 +38,7 @@ export function decodeBody(buffer: Buffer, contentType: string | undefined): Dec
     } catch (error) {
       return {
         body: text,
-        bodyNote: `content-type says JSON but the body does not parse (${(error as Error).message}); kept as text`,
+        bodyNote: `content-type says JSON but the body does not parse (${jsonSyntaxProblem(error)}); kept as text`,
       };
     }
   }

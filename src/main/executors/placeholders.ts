@@ -13,7 +13,7 @@
  *   one placeholder becomes the value itself (an array stays an array).
  *
  * A problem is a `TaskError` whose message starts with the executor and the field
- * (`ApiExecutor: url: unknown placeholder {{x}}; …`): `INVALID_CONFIG`, or `INPUT_TRUNCATED` for
+ * (`url: unknown placeholder {{x}}; …`): `INVALID_CONFIG`, or `INPUT_TRUNCATED` for
  * a parent result cut by the result size cap when the task does not accept that. Nothing here
  * changes the configuration: the run keeps recording the unfilled one.
  */
@@ -92,7 +92,7 @@ export class PlaceholderFiller {
   private built: TemplateContext | undefined;
 
   /**
-   * @param where the executor, first in every message (`ApiExecutor`)
+   * @param where the executor (`ApiExecutor`), for logs; messages start with the field instead
    * @param context the values, or a function that builds them when first needed
    */
   constructor(
@@ -154,7 +154,7 @@ export class PlaceholderFiller {
       const rendered = renderTemplate(text, this.values, 'json', this.options);
       if (!rendered.ok) throw this.problem(path, text, rendered);
     }
-    throw new TaskError('INVALID_CONFIG', `${this.where}: ${field}: ${filled.message}`);
+    throw new TaskError('INVALID_CONFIG', `${field}: ${filled.message}`);
   }
 
   private string(text: string, mode: 'text' | 'url', field: string): string {
@@ -172,7 +172,7 @@ export class PlaceholderFiller {
       listPlaceholders(text).some((p) => p.at === problem.at && p.name.kind === 'input');
     return new TaskError(
       cut ? 'INPUT_TRUNCATED' : 'INVALID_CONFIG',
-      `${this.where}: ${field}: ${problem.message}`,
+      `${field}: ${problem.message}`,
     );
   }
 }
@@ -181,7 +181,7 @@ export class PlaceholderFiller {
  * The `fill` a db run hands to the engine runner (db/engine-runner.ts `EngineRunRequest.fill`)
  * and uses for MongoDB's filter, update, pipeline and documents: json mode over the run's values
  * (db configurations have no variables or environment); problems are
- * `DbExecutor: <where>: <message>` with the failing string's path.
+ * `<where>: <message>` with the failing string's path.
  */
 export function dbPlaceholderFill(request: PlaceholderRequest): ValueFill {
   const filler = new PlaceholderFiller(

@@ -17,7 +17,7 @@ import {
 import { TaskError } from './types';
 
 export interface BodyContext {
-  /** Module name used in error messages, e.g. `ApiExecutor`. */
+  /** Module name (`ApiExecutor`), for logs only: messages carry no module prefix (issue #17). */
   where: string;
   url: string;
   /** The method of the request that got this response (HEAD has no body). */
@@ -65,7 +65,7 @@ function protocolError(
 ): TaskError {
   return new TaskError(
     'PROTOCOL',
-    `${ctx.where}: the response from ${ctx.url} ${message}`,
+    `the response from ${ctx.url} ${message}`,
     partialResult(ctx, summary, bytes),
   );
 }
@@ -73,7 +73,7 @@ function protocolError(
 function tooLarge(ctx: BodyContext, what: string, bytes?: number): TaskError {
   return new TaskError(
     'TOO_LARGE',
-    `${ctx.where}: the response from ${ctx.url} ${what}, more than the ${ctx.maxBytes}-byte limit; raise the limit (maxResponseBytes / maxBytes) or ask for less data`,
+    `the response from ${ctx.url} ${what}, more than the ${ctx.maxBytes}-byte limit; raise the limit (maxResponseBytes / maxBytes) or ask for less data`,
     partialResult(ctx, `response over ${ctx.maxBytes} bytes was not read`, bytes),
   );
 }

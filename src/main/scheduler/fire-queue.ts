@@ -279,6 +279,6 @@ function incompatibility(task: Task, config: Configuration): string | undefined 
   const problem = compatibilityProblem(task, config, checkOperation);
   if (!problem) return undefined;
   return problem.kind === 'type'
-    ? `Scheduler: ${problem.message}; point the entry or task at a ${task.type} configuration`
-    : `Scheduler: ${problem.message}`;
+    ? `${problem.message}; point the entry or task at a ${task.type} configuration`
+    : problem.message;
 }

@@ -66,8 +66,8 @@ const inTimeRange = (ms: number): boolean =>
 type SpecField = 'cron' | 'timezone' | 'everySeconds' | 'startAt' | 'endAt';
 
 function invalid(message: string, field: SpecField, path: readonly string[]): AppError {
-  const text = `ScheduleEntry: ${message}`;
-  return new AppError('VALIDATION', text, { issues: [{ path: [...path, field], message }] });
+  // The message names the field itself (`cron "x" is invalid: …`), so it goes out as it is.
+  return new AppError('VALIDATION', message, { issues: [{ path: [...path, field], message }] });
 }
 
 /** Throws `VALIDATION` naming the problem; returns the spec with cron's zone filled in. */

@@ -260,6 +260,7 @@ export class EncryptingStore implements Store {
   listRuns: Store['listRuns'] = (query) => this.inner.listRuns(query);
   deleteRuns: Store['deleteRuns'] = (which) => this.inner.deleteRuns(which);
   taskIdsWithRuns: Store['taskIdsWithRuns'] = (from, to) => this.inner.taskIdsWithRuns(from, to);
+  runStats: Store['runStats'] = (query) => this.inner.runStats(query);
   listRunningRuns: Store['listRunningRuns'] = () => this.inner.listRunningRuns();
   applyRetention: Store['applyRetention'] = (policy, nowMs) =>
     this.inner.applyRetention(policy, nowMs);

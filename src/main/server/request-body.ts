@@ -41,6 +41,18 @@ export function refuseDeclaredNonJson(contentType: string | undefined): void {
   }
 }
 
+/**
+ * `system.importData` carries a whole export uploaded from the browser: its body may be up to
+ * this size (or the service's limit, if higher); larger stores import a file (`system.import`,
+ * the `import` command). Every other method keeps the service's limit.
+ */
+export const IMPORT_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/** The body limit of one method's requests. */
+export function bodyLimitFor(method: string, limit: number): number {
+  return method === 'system.importData' ? Math.max(limit, IMPORT_BODY_LIMIT_BYTES) : limit;
+}
+
 /** Reads the body up to `limit` bytes; beyond that it stops reading and throws 413. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const tooLarge = (): HttpError =>

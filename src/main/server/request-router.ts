@@ -17,6 +17,7 @@ import type { MetricsAccess } from './metrics-access';
 import { openApiDocument } from './openapi';
 import type { Readiness } from './ready';
 import {
+  bodyLimitFor,
   declaresBody,
   parseJsonBody,
   readBody,
@@ -184,7 +185,7 @@ export function createRequestRouter(
     }
     const contentType = req.headers['content-type'];
     refuseDeclaredNonJson(contentType);
-    const body = await readBody(req, bodyLimit);
+    const body = await readBody(req, bodyLimitFor(name, bodyLimit));
     progress.bodyRead = true;
     const params = parseJsonBody(body, contentType);
     const result = await app.core.call(name, params);

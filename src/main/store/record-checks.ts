@@ -16,7 +16,8 @@ import {
   type Settings,
   type Task,
 } from '../../shared/domain';
-import { AppError } from '../../shared/errors';
+import { AppError, fieldIssuesOf } from '../../shared/errors';
+import { ZOD_USER_MESSAGES } from '../../shared/zod-messages';
 import { checkConfigParams } from '../core/config-rules';
 import { isValidTimezone, specOf, validateSpec } from '../scheduler/schedule-math';
 
@@ -79,39 +80,45 @@ function issuesOf(kind: RecordKind, value: unknown, error: z.ZodError): RecordIs
   });
 }
 
-/** What a rule function threw, without its "where: " prefix. */
-function ruleProblem(rule: () => void, prefix: string): string | undefined {
+/** What a rule function threw (its message: the rules put no prefix on it). */
+function ruleProblem(rule: () => void): string | undefined {
   try {
     rule();
     return undefined;
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+    return error.message;
   }
 }
 
-const WHERE = 'record';
-
 export function checkConfigRecord(value: unknown): Checked<Configuration> {
-  const parsed = configurationSchema.safeParse(value);
+  const parsed = configurationSchema.safeParse(value, ZOD_USER_MESSAGES);
   if (!parsed.success) return { ok: false, issues: issuesOf('config', value, parsed.error) };
   const config = parsed.data;
-  const problem = ruleProblem(() => checkConfigParams(config, WHERE), `${WHERE}: `);
-  if (problem === undefined) return { ok: true, record: config };
-  const field =
-    config.type === 'api' ? 'params.url' : config.type === 'file' ? 'params.location' : 'params';
-  return { ok: false, issues: [{ kind: 'config', id: config.id, field, problem }] };
+  try {
+    checkConfigParams(config, '');
+    return { ok: true, record: config };
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    // The rule names the field in the record (`params.url`) and what is wrong with it.
+    const issue = fieldIssuesOf(error)[0];
+    const field = issue?.path.join('.') || 'params';
+    return {
+      ok: false,
+      issues: [{ kind: 'config', id: config.id, field, problem: issue?.message ?? error.message }],
+    };
+  }
 }
 
 /** An alert as stored: the schema `alerts.save` applies (templates included; secrets sealed). */
 export function checkAlertRecord(value: unknown): Checked<Alert> {
-  const parsed = alertSchema.safeParse(value);
+  const parsed = alertSchema.safeParse(value, ZOD_USER_MESSAGES);
   if (!parsed.success) return { ok: false, issues: issuesOf('alert', value, parsed.error) };
   return { ok: true, record: parsed.data };
 }
 
 export function checkTaskRecord(value: unknown): Checked<Task> {
-  const parsed = taskSchema.safeParse(value);
+  const parsed = taskSchema.safeParse(value, ZOD_USER_MESSAGES);
   if (!parsed.success) return { ok: false, issues: issuesOf('task', value, parsed.error) };
   return { ok: true, record: parsed.data };
 }
@@ -133,13 +140,10 @@ function specField(message: string): string {
  * asked: an entry past its end is finished, not bad.
  */
 export function checkEntryRecord(value: unknown, defaultTimezone?: string): Checked<ScheduleEntry> {
-  const parsed = scheduleEntrySchema.safeParse(value);
+  const parsed = scheduleEntrySchema.safeParse(value, ZOD_USER_MESSAGES);
   if (!parsed.success) return { ok: false, issues: issuesOf('schedule', value, parsed.error) };
   const entry = parsed.data;
-  const problem = ruleProblem(
-    () => validateSpec(specOf(entry), 0, defaultTimezone),
-    'ScheduleEntry: ',
-  );
+  const problem = ruleProblem(() => validateSpec(specOf(entry), 0, defaultTimezone));
   if (problem !== undefined) {
     return {
       ok: false,
@@ -177,7 +181,7 @@ function timezoneIssue(settings: { defaultTimezone?: string | undefined }): Reco
 
 /** Settings exactly as `settings.save` accepts them. */
 export function checkSettingsRecord(value: unknown): Checked<Settings> {
-  const parsed = settingsSchema.safeParse(value);
+  const parsed = settingsSchema.safeParse(value, ZOD_USER_MESSAGES);
   if (!parsed.success) return { ok: false, issues: issuesOf('settings', value, parsed.error) };
   const issues = timezoneIssue(parsed.data);
   return issues.length ? { ok: false, issues } : { ok: true, record: parsed.data };
@@ -205,7 +209,7 @@ export function repairSettings(value: unknown): { settings: Settings; issues: Re
       issues.push({ kind: 'settings', field: key, problem: 'is not a known field; it is ignored' });
       continue;
     }
-    const parsed = schema.safeParse(field);
+    const parsed = schema.safeParse(field, ZOD_USER_MESSAGES);
     if (parsed.success) kept[key] = field;
     else {
       for (const issue of issuesOf('settings', undefined, parsed.error)) {

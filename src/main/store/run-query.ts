@@ -69,6 +69,37 @@ export function isChildOf(run: Run, parentRunId: string | undefined): boolean {
   return parentRunId === undefined || run.trigger.parentRunId === parentRunId;
 }
 
+/** True when the query filters on fields only the whole record has (not its summary fields). */
+export function needsRecord(query: Pick<RunQuery, 'parentRunId' | 'configId' | 'q'>): boolean {
+  return query.parentRunId !== undefined || query.configId !== undefined || query.q !== undefined;
+}
+
+/**
+ * True when the run passes the query's filters on the whole record: its parent, configuration and
+ * search (`q`: a case-insensitive part of the task name, configuration name or error message).
+ */
+export function matchesRunRecord(
+  run: Run,
+  query: Pick<RunQuery, 'parentRunId' | 'configId' | 'q'>,
+): boolean {
+  if (!isChildOf(run, query.parentRunId)) return false;
+  if (query.configId !== undefined && run.configId !== query.configId) return false;
+  if (query.q !== undefined) {
+    const q = query.q.toLowerCase();
+    const found =
+      run.taskName.toLowerCase().includes(q) ||
+      run.configName.toLowerCase().includes(q) ||
+      (run.error?.message.toLowerCase().includes(q) ?? false);
+    if (!found) return false;
+  }
+  return true;
+}
+
+/** A search as a MongoDB regular expression source: the text matched literally. */
+export function literalPattern(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Margin before a parent id's time in which its children are still looked for (clock steps). */
 const CHILD_SEARCH_MARGIN_MS = 3_600_000;
 

@@ -2,45 +2,41 @@
  * Moving data between stores: export a whole store to one JSON file, import such a file into any
  * store, or copy one store into another, all through the `Store` interface. Imports validate the
  * whole file before writing anything, upsert by id (importing twice changes nothing), and verify
- * by counts that everything arrived. What happens to configuration secrets: transfer-secrets.ts.
- * File format: docs/mongodb.md ("Moving data").
+ * by counts that everything arrived. Secrets: transfer-secrets.ts (configurations) and
+ * transfer-alerts.ts (alerts); the file and its checks: transfer-dump.ts. Format: docs/storage.md.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join } from 'node:path';
-import { z } from 'zod';
-import { describeIssues, type ExportSecrets, type TransferSummary } from '../../shared/contract';
-import {
-  runSchema,
-  type Configuration,
-  type Run,
-  type ScheduleEntry,
-  type Settings,
-  type Task,
-} from '../../shared/domain';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Alert } from '../../shared/alerts';
+import type { ExportSecrets, TransferCounts, TransferSummary } from '../../shared/contract';
+import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../shared/domain';
 import { AppError } from '../../shared/errors';
+import { checkReferences, recordsRefused } from './import-checks';
+import { alertsForExport, alertsForImport } from './transfer-alerts';
 import {
-  checkRecords,
-  checkReferences,
-  recordsRefused,
-  type CheckedRecords,
-} from './import-checks';
-import { idOf } from './record-checks';
-import { configsForExport, configsForImport, SECRET_KINDS } from './transfer-secrets';
+  countsOfDump,
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  parseDumpRecords,
+  readDump,
+  readDumpValue,
+  requireAbsolute,
+  sameCounts,
+  type StoreDump,
+} from './transfer-dump';
+import { configsForExport, configsForImport } from './transfer-secrets';
 import type { Store } from './types';
 
-export const EXPORT_FORMAT = 'task-scheduler-export';
-export const EXPORT_VERSION = 1;
+export {
+  EXPORT_FORMAT,
+  EXPORT_VERSION,
+  parseDump,
+  readDump,
+  storeDumpSchema,
+} from './transfer-dump';
+export type { StoreDump } from './transfer-dump';
 const PAGE = 1000;
-
-export interface TransferCounts {
-  configs: number;
-  tasks: number;
-  schedules: number;
-  /** 1 when settings were saved, else 0. */
-  settings: number;
-  runs: number;
-}
 
 /** What an export or import moved, how the file holds secrets, and notes for the user. */
 export type TransferResult = TransferSummary;
@@ -49,47 +45,6 @@ export interface ExportOptions {
   now?: () => number;
   /** Write the secrets in clear (default: sealed with the store's codec, or omitted without one). */
   includeSecrets?: boolean;
-}
-
-const countsSchema = z.strictObject({
-  configs: z.number().int().nonnegative(),
-  tasks: z.number().int().nonnegative(),
-  schedules: z.number().int().nonnegative(),
-  settings: z.number().int().min(0).max(1),
-  runs: z.number().int().nonnegative(),
-});
-
-export const storeDumpSchema = z.strictObject({
-  format: z.literal(EXPORT_FORMAT, `must be "${EXPORT_FORMAT}"`),
-  version: z.literal(EXPORT_VERSION, `must be ${EXPORT_VERSION}`),
-  exportedAt: z.string(),
-  source: z.strictObject({ kind: z.string(), location: z.string().optional() }).optional(),
-  /** How the file holds configuration secrets; a file without it (older exports) is `clear`. */
-  secrets: z.enum(SECRET_KINDS).optional(),
-  /** For `sealed`: what sealed them (the codec's description). */
-  sealedWith: z.string().optional(),
-  counts: countsSchema,
-  // Catalog records are checked one by one (import-checks.ts), so that a refusal names them all.
-  configs: z.array(z.unknown()),
-  tasks: z.array(z.unknown()),
-  schedules: z.array(z.unknown()),
-  settings: z.unknown().optional(),
-  runs: z.array(runSchema),
-});
-
-export interface StoreDump {
-  format: typeof EXPORT_FORMAT;
-  version: typeof EXPORT_VERSION;
-  exportedAt: string;
-  source?: { kind: string; location?: string };
-  secrets?: ExportSecrets;
-  sealedWith?: string;
-  counts: TransferCounts;
-  configs: Configuration[];
-  tasks: Task[];
-  schedules: ScheduleEntry[];
-  settings?: Settings;
-  runs: Run[];
 }
 
 /** Every run of the store, page by page (newest first). */
@@ -106,25 +61,57 @@ interface Catalog {
   configs: Configuration[];
   tasks: Task[];
   schedules: ScheduleEntry[];
+  alerts: Alert[];
   settings: Settings | undefined;
 }
 
-async function catalogOf(store: Store, configs?: Configuration[]): Promise<Catalog> {
+async function catalogOf(store: Store, exported?: Partial<Catalog>): Promise<Catalog> {
   return {
-    configs: configs ?? (await store.listConfigs()),
+    configs: exported?.configs ?? (await store.listConfigs()),
     tasks: await store.listTasks(),
     schedules: await store.listSchedules(),
+    alerts: exported?.alerts ?? (await store.listAlerts()),
     settings: await store.getSettings(),
   };
 }
 
-function requireAbsolute(file: string, where: string): void {
-  if (!isAbsolute(file)) {
-    throw new AppError(
-      'VALIDATION',
-      `${where}: file "${file}" is not an absolute path; give the full path (e.g. /home/me/export.json)`,
-    );
-  }
+/** What an export holds besides the runs: the head of the file, the catalog, the notes. */
+interface ExportParts {
+  head: Pick<StoreDump, 'format' | 'version' | 'exportedAt' | 'source' | 'secrets' | 'sealedWith'>;
+  catalog: Catalog;
+  secrets: ExportSecrets;
+  notes: string[];
+}
+
+async function exportParts(store: Store, options: ExportOptions): Promise<ExportParts> {
+  const now = options.now ?? Date.now;
+  const exported = await configsForExport(store, options.includeSecrets ?? false);
+  const alerts = await alertsForExport(store, exported.secrets);
+  const catalog = await catalogOf(store, { configs: exported.configs, alerts: alerts.alerts });
+  return {
+    head: {
+      format: EXPORT_FORMAT,
+      version: EXPORT_VERSION,
+      exportedAt: new Date(now()).toISOString(),
+      source: { kind: store.kind, ...(store.location ? { location: store.location } : {}) },
+      secrets: exported.secrets,
+      ...(exported.sealedWith ? { sealedWith: exported.sealedWith } : {}),
+    },
+    catalog,
+    secrets: exported.secrets,
+    notes: [...exported.notes, ...alerts.notes],
+  };
+}
+
+function catalogCounts(catalog: Catalog, runs: number): TransferCounts {
+  return {
+    configs: catalog.configs.length,
+    tasks: catalog.tasks.length,
+    schedules: catalog.schedules.length,
+    alerts: catalog.alerts.length,
+    settings: catalog.settings ? 1 : 0,
+    runs,
+  };
 }
 
 /**
@@ -138,10 +125,8 @@ export async function exportStoreToFile(
   file: string,
   options: ExportOptions = {},
 ): Promise<TransferResult> {
-  const now = options.now ?? Date.now;
-  requireAbsolute(file, 'system.export');
-  const exported = await configsForExport(store, options.includeSecrets ?? false);
-  const catalog = await catalogOf(store, exported.configs);
+  requireAbsolute(file);
+  const { head, catalog, secrets, notes } = await exportParts(store, options);
   const temp = join(dirname(file), `.${basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
   let handle;
   try {
@@ -155,14 +140,6 @@ export async function exportStoreToFile(
   let runs = 0;
   try {
     // One record per line keeps the file readable and diffable while staying one JSON document.
-    const head = {
-      format: EXPORT_FORMAT,
-      version: EXPORT_VERSION,
-      exportedAt: new Date(now()).toISOString(),
-      source: { kind: store.kind, ...(store.location ? { location: store.location } : {}) },
-      secrets: exported.secrets,
-      ...(exported.sealedWith ? { sealedWith: exported.sealedWith } : {}),
-    };
     await handle.write(`${JSON.stringify(head).slice(0, -1)},\n`);
     const list = async (name: string, items: readonly unknown[]): Promise<void> => {
       await handle!.write(`"${name}":[`);
@@ -174,6 +151,7 @@ export async function exportStoreToFile(
     await list('configs', catalog.configs);
     await list('tasks', catalog.tasks);
     await list('schedules', catalog.schedules);
+    await list('alerts', catalog.alerts);
     if (catalog.settings) await handle.write(`"settings":${JSON.stringify(catalog.settings)},\n`);
     await handle.write('"runs":[');
     for await (const page of allRuns(store)) {
@@ -181,27 +159,21 @@ export async function exportStoreToFile(
       for (const run of page) chunk += `${runs++ ? ',' : ''}\n${JSON.stringify(run)}`;
       await handle.write(chunk);
     }
-    const counts: TransferCounts = {
-      configs: catalog.configs.length,
-      tasks: catalog.tasks.length,
-      schedules: catalog.schedules.length,
-      settings: catalog.settings ? 1 : 0,
-      runs,
-    };
+    const counts = catalogCounts(catalog, runs);
     await handle.write(`\n],\n"counts":${JSON.stringify(counts)}\n}\n`);
     await handle.sync();
     await handle.close();
     handle = undefined;
     // Verify before replacing anything: the file parses and holds what was counted.
-    const written = await readDump(temp, 'system.export');
-    if (JSON.stringify(countsOfDump(written)) !== JSON.stringify(counts)) {
+    const written = await readDump(temp);
+    if (!sameCounts(countsOfDump(written), counts)) {
       throw new AppError(
         'INTERNAL',
         `system.export: the written file holds ${JSON.stringify(countsOfDump(written))} but ${JSON.stringify(counts)} were exported; nothing was replaced, try again`,
       );
     }
     await rename(temp, file);
-    return { file, counts, secrets: exported.secrets, notes: exported.notes };
+    return { file, counts, secrets, notes };
   } catch (error) {
     await handle?.close().catch(() => undefined);
     await rm(temp, { force: true });
@@ -209,101 +181,35 @@ export async function exportStoreToFile(
   }
 }
 
-interface Countable {
-  configs: readonly unknown[];
-  tasks: readonly unknown[];
-  schedules: readonly unknown[];
-  settings?: unknown;
-  runs: readonly unknown[];
+/** Without its runs, the history is left out of the export (a smaller file). */
+export interface DataExportOptions extends ExportOptions {
+  runs?: boolean;
 }
 
-function countsOfDump(dump: Countable): TransferCounts {
-  return {
-    configs: dump.configs.length,
-    tasks: dump.tasks.length,
-    schedules: dump.schedules.length,
-    settings: dump.settings ? 1 : 0,
-    runs: dump.runs.length,
-  };
-}
-
-/** Reads and validates an export file; every problem is a VALIDATION error naming the field. */
-export async function readDump(file: string, where = 'system.import'): Promise<StoreDump> {
-  return parseDump(await readDumpValue(file, where), `${where}: ${file}`);
-}
-
-/** The file's JSON value; VALIDATION when it cannot be read or is not JSON. */
-async function readDumpValue(file: string, where: string): Promise<unknown> {
-  requireAbsolute(file, where);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new AppError(
-      'VALIDATION',
-      `${where}: cannot read ${file}: ${(error as Error).message}; check the path`,
-    );
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new AppError(
-      'VALIDATION',
-      `${where}: ${file} is not valid JSON (${(error as Error).message}); was the export cut short? Export again`,
-    );
-  }
-}
-
-/** Validates a dump held in memory (all of it, before anything is written). */
-export function parseDump(value: unknown, where: string): StoreDump {
-  const { dump, checked } = parseDumpRecords(value, where);
-  if (checked.issues.length) throw recordsRefused(where, checked.issues);
-  return dump;
-}
-
-function parseDumpRecords(
-  value: unknown,
-  where: string,
-): { dump: StoreDump; checked: CheckedRecords } {
-  const result = storeDumpSchema.safeParse(value);
-  if (!result.success) {
-    throw new AppError(
-      'VALIDATION',
-      `${where}: ${describeIssues(result.error)}; the file must be a Task Scheduler export`,
-    );
-  }
-  const raw = result.data;
-  const actual = countsOfDump(raw);
-  if (JSON.stringify(actual) !== JSON.stringify(raw.counts)) {
-    throw new AppError(
-      'VALIDATION',
-      `${where}: the file says it holds ${JSON.stringify(raw.counts)} but holds ${JSON.stringify(actual)}; it was changed or cut short, export again`,
-    );
-  }
-  for (const kind of ['configs', 'tasks', 'schedules', 'runs'] as const) {
-    const seen = new Set<string>();
-    for (const item of raw[kind]) {
-      const id = idOf(item);
-      if (id === undefined) continue; // reported by the record checks
-      if (seen.has(id)) {
-        throw new AppError(
-          'VALIDATION',
-          `${where}: ${kind} holds id "${id}" twice; each id may appear once`,
-        );
-      }
-      seen.add(id);
-    }
-  }
-  const checked = checkRecords(raw);
-  const { settings: _raw, ...rest } = raw;
+/**
+ * The same export as `exportStoreToFile`, held in memory (what `system.exportData` answers for a
+ * browser download). The whole run history is in memory at once: large stores export to a file.
+ */
+export async function exportStoreData(
+  store: Store,
+  options: DataExportOptions = {},
+): Promise<{ dump: StoreDump; counts: TransferCounts; secrets: ExportSecrets; notes: string[] }> {
+  const { head, catalog, secrets, notes } = await exportParts(store, options);
+  const runs: Run[] = [];
+  if (options.runs ?? true) for await (const page of allRuns(store)) runs.push(...page);
+  const counts = catalogCounts(catalog, runs.length);
   const dump: StoreDump = {
-    ...(rest as Omit<StoreDump, 'configs' | 'tasks' | 'schedules' | 'settings'>),
-    configs: checked.configs,
-    tasks: checked.tasks,
-    schedules: checked.schedules,
-    ...(checked.settings ? { settings: checked.settings } : {}),
+    ...head,
+    configs: catalog.configs,
+    tasks: catalog.tasks,
+    schedules: catalog.schedules,
+    alerts: catalog.alerts,
+    ...(catalog.settings ? { settings: catalog.settings } : {}),
+    runs,
+    counts,
   };
-  return { dump, checked };
+  const left = options.runs === false ? ['The run history was left out of this export.'] : [];
+  return { dump, counts, secrets, notes: [...notes, ...left] };
 }
 
 /**
@@ -318,6 +224,7 @@ export async function importDump(store: Store, dump: StoreDump): Promise<Transfe
   // deletions so that stale copies cannot revive them).
   await store.forgetScheduleDeletions?.(dump.schedules.map((e) => e.id));
   for (const entry of dump.schedules) await store.putSchedule(entry);
+  for (const alert of dump.alerts ?? []) await store.putAlert(alert);
   if (dump.settings) await store.putSettings(dump.settings);
   for (const run of dump.runs) await upsertRun(store, run);
   await store.flush();
@@ -335,7 +242,7 @@ async function upsertRun(store: Store, run: Run): Promise<void> {
 
 async function verify(store: Store, dump: StoreDump): Promise<TransferCounts> {
   const catalog = await catalogOf(store);
-  const present = <T extends { id: string }>(have: T[], want: T[]): number => {
+  const present = <T extends { id: string }>(have: T[], want: readonly T[]): number => {
     const ids = new Set(have.map((x) => x.id));
     return want.filter((x) => ids.has(x.id)).length;
   };
@@ -346,11 +253,12 @@ async function verify(store: Store, dump: StoreDump): Promise<TransferCounts> {
     configs: present(catalog.configs, dump.configs),
     tasks: present(catalog.tasks, dump.tasks),
     schedules: present(catalog.schedules, dump.schedules),
+    alerts: present(catalog.alerts, dump.alerts ?? []),
     settings: dump.settings && catalog.settings ? 1 : 0,
     runs: dump.runs.filter((r) => runIds.has(r.id)).length,
   };
   const expected = countsOfDump(dump);
-  if (JSON.stringify(counts) !== JSON.stringify(expected)) {
+  if (!sameCounts(counts, expected)) {
     throw new AppError(
       'INTERNAL',
       `transfer: after the import the target holds ${JSON.stringify(counts)} of ${JSON.stringify(expected)}; check the target store and import again (importing is idempotent)`,
@@ -360,25 +268,39 @@ async function verify(store: Store, dump: StoreDump): Promise<TransferCounts> {
 }
 
 export interface PreparedImport {
-  /** The validated file, its configurations ready for `importDump` into this store. */
+  /** The validated file, its configurations and alerts ready for `importDump` into this store. */
   dump: StoreDump;
   secrets: ExportSecrets;
   notes: string[];
 }
 
 /**
- * Reads and validates `file` for `store`, writing nothing: records, counts, ids, and that every
- * sealed secret opens with the store's codec (else a VALIDATION error naming the configurations).
+ * Validates a dump's value for `store`, writing nothing: records, counts, ids, references, and
+ * that every sealed secret opens with the store's codec (else one VALIDATION naming them).
  */
-export async function prepareImport(store: Store, file: string): Promise<PreparedImport> {
-  const where = `system.import: ${file}`;
-  const { dump, checked } = parseDumpRecords(await readDumpValue(file, 'system.import'), where);
+export async function prepareDump(
+  store: Store,
+  value: unknown,
+  where: string,
+): Promise<PreparedImport> {
+  const { dump, checked } = parseDumpRecords(value, where);
   // Every record on its own, then the references as the catalog will be after the import: one
   // refusal naming them all, before anything is stored.
   const issues = [...checked.issues, ...(await checkReferences(checked, store))];
   if (issues.length) throw recordsRefused(where, issues);
   const { configs, notes } = await configsForImport(store, dump, where);
-  return { dump: { ...dump, configs }, secrets: dump.secrets ?? 'clear', notes };
+  const alerts = await alertsForImport(store, dump, where);
+  if (alerts.issues.length) throw recordsRefused(where, alerts.issues);
+  return {
+    dump: { ...dump, configs, alerts: alerts.alerts },
+    secrets: dump.secrets ?? 'clear',
+    notes: [...notes, ...alerts.notes],
+  };
+}
+
+/** `prepareDump` for an export file (absolute path). */
+export async function prepareImport(store: Store, file: string): Promise<PreparedImport> {
+  return prepareDump(store, await readDumpValue(file), file);
 }
 
 /** Imports an export file of any kind (sealed, omitted, clear) into `store`. */
@@ -404,15 +326,10 @@ export async function copyStore(
     configs: catalog.configs,
     tasks: catalog.tasks,
     schedules: catalog.schedules,
+    alerts: catalog.alerts,
     ...(catalog.settings ? { settings: catalog.settings } : {}),
     runs,
-    counts: {
-      configs: catalog.configs.length,
-      tasks: catalog.tasks.length,
-      schedules: catalog.schedules.length,
-      settings: catalog.settings ? 1 : 0,
-      runs: runs.length,
-    },
+    counts: catalogCounts(catalog, runs.length),
   };
   return importDump(to, dump);
 }

@@ -5,6 +5,7 @@
  */
 import type { Alert } from '../../shared/alerts';
 import type { DataProblem, StoreKind } from '../../shared/contract';
+import type { RunStats } from '../../shared/run-stats';
 import type {
   Configuration,
   Run,
@@ -14,6 +15,7 @@ import type {
   Task,
   TaskType,
 } from '../../shared/domain';
+import type { RunStatsQuery } from './run-stats';
 
 export type { StoreKind } from '../../shared/contract';
 
@@ -30,6 +32,10 @@ export interface RunQuery {
   cursor?: string;
   /** Only the runs this run started (`trigger.parentRunId`): chained runs and their retries. */
   parentRunId?: string;
+  /** Only the runs of this configuration. */
+  configId?: string;
+  /** A case-insensitive part of the task name, configuration name or error message. */
+  q?: string;
 }
 
 export interface RunPage {
@@ -113,6 +119,8 @@ export interface Store {
   deleteRuns(which: RunDeletion): Promise<number>;
   /** Ids of the tasks with a run started in [from, to). */
   taskIdsWithRuns(from?: string, to?: string): Promise<Set<string>>;
+  /** Counts and duration percentiles over every run of the period (`runs.stats`, run-stats.ts). */
+  runStats(query: RunStatsQuery): Promise<RunStats>;
   /** Runs still `running` (at start: left behind by a crash). */
   listRunningRuns(): Promise<Run[]>;
   /** Drops history beyond the policy; returns how many runs went. */

@@ -33,8 +33,9 @@ describe('alert delivery', () => {
     expect(message!.from).toBe('scheduler@example.com');
     expect(message!.to).toEqual(['ops@example.com', 'oncall@example.com']);
     expect(message!.raw).toContain('Subject: [Task Scheduler] Nightly export: failed');
-    expect(message!.raw).toContain('Task "Nightly export" failed (failed)');
-    expect(message!.raw).toContain(run.id);
+    expect(message!.text).toContain('Task "Nightly export" failed (failed)');
+    // The body is quoted-printable: a long line may wrap inside the run id.
+    expect(message!.text).toContain(run.id);
 
     const { items } = await rig.app.core.call('alerts.deliveries', {});
     expect(items.map((d) => [d.alertId, d.channel, d.status, d.attempt, d.runId])).toEqual(

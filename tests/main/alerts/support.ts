@@ -87,7 +87,23 @@ export interface ReceivedMail {
   to: string[];
   /** The raw message (headers and body). */
   raw: string;
+  /** The raw message with quoted-printable undone (soft line breaks joined, `=XX` decoded). */
+  text: string;
   user?: string;
+}
+
+/** Undoes quoted-printable (RFC 2045) over the whole message, which is enough to search it. */
+function unquote(raw: string): string {
+  const joined = raw.replace(/=\r?\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    const hex = joined[i] === '=' ? joined.slice(i + 1, i + 3) : '';
+    if (/^[0-9A-F]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else bytes.push(...Buffer.from(joined[i]!, 'utf8'));
+  }
+  return Buffer.from(bytes).toString('utf8');
 }
 
 export interface SmtpReceiver extends Arrivals<ReceivedMail> {
@@ -116,6 +132,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
           from: from ? from.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: Buffer.concat(chunks).toString('utf8'),
+          text: unquote(Buffer.concat(chunks).toString('utf8')),
           ...(typeof session.user === 'string' ? { user: session.user } : {}),
         });
         callback();

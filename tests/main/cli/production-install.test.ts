@@ -21,7 +21,8 @@ beforeAll(async () => {
     encoding: 'utf8',
   });
   if (install.status !== 0) throw new Error(`npm ci --omit=dev failed:\n${install.stderr}`);
-}, 120_000);
+  // better-sqlite3 compiles from source here (no prebuilt binary without internet): ~100 s of CPU.
+}, 300_000);
 afterEach(killStarted);
 afterAll(async () => {
   await rm(app, { recursive: true, force: true });

@@ -80,7 +80,7 @@ describe('the export and import commands', () => {
     expect(exported.err).toBe('');
     expect(exported.code).toBe(0);
     expect(exported.out).toMatch(
-      /^Exported 1 configurations, 1 tasks, 1 schedule entries, no settings, 4 runs from the json store in .* to .*cli\.json\n/,
+      /^Exported 1 configurations, 1 tasks, 1 schedule entries, 0 alerts, no settings, 4 runs from the json store in .* to .*cli\.json\n/,
     );
     expect(await readFile(file, 'utf8')).not.toContain(SECRET);
 

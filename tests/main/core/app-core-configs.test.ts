@@ -88,7 +88,7 @@ describe('configurations', () => {
         config: { name: '', type: 'api', params: { url: 'http://a.test/' } },
       }),
       'VALIDATION',
-      /configs\.save: config\.name: must not be empty/,
+      /config\.name: must not be empty/,
     );
     await expectError(
       app.core.call('configs.save', {

@@ -72,7 +72,7 @@ describe('tasks', () => {
         task: { name: 'W', type: 'file', operation: 'write', configId: readOnly.id },
       }),
       'VALIDATION',
-      /^tasks\.save: task\.configId: configuration "F" has no content to write; add params\.content$/,
+      /^task\.configId: configuration "F" has no content to write; add params\.content$/,
     );
     const writable = await call('configs.save', {
       config: { name: 'G', type: 'file', params: { location: '/tmp/x', content: 'x' } },
@@ -85,7 +85,7 @@ describe('tasks', () => {
         entry: { taskId: writer.id, configId: readOnly.id, kind: 'frequency', everySeconds: 60 },
       }),
       'VALIDATION',
-      /^schedules\.save: entry\.configId: configuration "F" has no content to write; add params\.content$/,
+      /^entry\.configId: configuration "F" has no content to write; add params\.content$/,
     );
     expect(await call('schedules.list', {})).toEqual([]);
   });

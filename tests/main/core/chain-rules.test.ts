@@ -57,7 +57,7 @@ describe('saving a task that runs after others', () => {
     expect(await refusal({ ...a, runAfter: [{ taskId: c.id, when: 'succeeded' }] })).toMatchObject({
       code: 'VALIDATION',
       message: expect.stringMatching(
-        /^tasks\.save: task\.runAfter\.0\.taskId: this makes a cycle: "A" → "B" → "C" → "A"; a task cannot run after a task that runs after it$/,
+        /^task\.runAfter\.0\.taskId: this makes a cycle: "A" → "B" → "C" → "A"; a task cannot run after a task that runs after it$/,
       ),
       details: {
         issues: [
@@ -183,7 +183,7 @@ describe('saving a task that runs after others', () => {
     ).toMatchObject({
       code: 'VALIDATION',
       message: expect.stringMatching(
-        /^tasks\.save: task\.configId: configuration "By id", params\.url: \{\{input\.body\.id\}\} reads the parent run, but the task runs after no other task; add one to "Run after", or remove the placeholder$/,
+        /^task\.configId: configuration "By id", params\.url: \{\{input\.body\.id\}\} reads the parent run, but the task runs after no other task; add one to "Run after", or remove the placeholder$/,
       ),
       details: { issues: [{ path: ['task', 'configId'] }] },
     });

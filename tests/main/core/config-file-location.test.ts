@@ -41,7 +41,7 @@ const SENTENCE =
 describe('file locations at save', () => {
   it('refuses a relative path, pointing at config.params.location with a sentence', async () => {
     const error = await refusal(call('configs.save', { config: file('reports/out.txt') }));
-    expect(error.message).toBe(`configs.save: config.params.location: ${SENTENCE}`);
+    expect(error.message).toBe(`config.params.location: ${SENTENCE}`);
     expect(error.details?.issues).toEqual([
       { path: ['config', 'params', 'location'], message: SENTENCE },
     ]);

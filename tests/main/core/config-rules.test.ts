@@ -59,12 +59,12 @@ describe('db configuration rules', () => {
     await expectError(
       call('configs.save', { config: db('none', mongo) }),
       'VALIDATION',
-      /^configs\.save: config: params needs an action: find, aggregate or count to read/,
+      /^config\.params: needs an action: find, aggregate or count to read/,
     );
     await expectError(
       call('configs.save', { config: db('two', { ...mongo, find: {}, count: {} }) }),
       'VALIDATION',
-      /params has find and count; keep one read action/,
+      /^config\.params: has find and count; keep one read action/,
     );
     expect(await call('configs.list', {})).toEqual([]);
   });
@@ -77,12 +77,12 @@ describe('db configuration rules', () => {
       }),
     );
     expect(error.message).toBe(
-      'tasks.save: task.configId: PostgreSQL configuration "insert only" cannot run a read task: params.query: a read task needs query ({ "sql": "SELECT …" }); insert is for write tasks',
+      'task.configId: PostgreSQL configuration "insert only" cannot run a read task: params.query: a read task needs query ({ "sql": "SELECT …" }); insert is for write tasks',
     );
     expect(error.details?.issues).toEqual([
       {
         path: ['task', 'configId'],
-        message: error.message.replace('tasks.save: task.configId: ', ''),
+        message: error.message.replace('task.configId: ', ''),
       },
     ]);
 
@@ -93,7 +93,7 @@ describe('db configuration rules', () => {
       }),
     );
     expect(redisError.message).toMatch(
-      /^tasks\.save: task\.configId: Redis configuration "set" cannot run a read task: params\.command\.0: SET is not a read-only command/,
+      /^task\.configId: Redis configuration "set" cannot run a read task: params\.command\.0: SET is not a read-only command/,
     );
     expect(await call('tasks.list', {})).toEqual([]);
   });
@@ -112,7 +112,7 @@ describe('db configuration rules', () => {
   it('refuses configs.test of an operation the configuration cannot do, at its params field', async () => {
     const error = await refusal(call('configs.test', { config: insertOnly, operation: 'read' }));
     expect(error.message).toMatch(
-      /^configs\.test: PostgreSQL configuration "insert only" cannot run a read task: params\.query: /,
+      /^PostgreSQL configuration "insert only" cannot run a read task: params\.query: /,
     );
     expect(error.details?.issues.map((i) => i.path)).toEqual([['config', 'params', 'query']]);
     expect(await call('runs.list', {})).toEqual({ items: [] });

@@ -152,7 +152,7 @@ describe('system.import validates the whole file before storing anything', () =>
       expect.objectContaining({ kind: 'config', id: 'bad14', field: 'type' }),
     );
     expect(message).toMatch(
-      /^system\.import: .*: 16 records are not valid, so nothing was imported: /,
+      /^\/.*\.json: 16 records are not valid, so nothing was imported: /,
     );
     expect(message.match(/configuration "bad\d+" type:/g)).toHaveLength(ISSUES_SHOWN);
     expect(message).toMatch(

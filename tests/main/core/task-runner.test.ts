@@ -288,7 +288,7 @@ describe('TaskRunner settle callback', () => {
       await clock.runDue();
       expect(seen).toEqual(['succeeded']);
       expect(logged.mock.calls.map((call) => call[0])).toEqual([
-        'TaskRunner: an onSettled callback threw:',
+        'TaskRunner: an onSettled callback threw: a buggy listener',
       ]);
       // Nothing in flight is left behind: shutdown returns at once.
       await runner.shutdown(60_000);

@@ -44,7 +44,7 @@ describe('untyped JSON over the limits', () => {
     ).rejects.toMatchObject({
       code: 'VALIDATION',
       message: expect.stringMatching(
-        /^configs\.test: config\.params\.content: is nested more than 64 levels deep/,
+        /^config\.params\.content: is nested more than 64 levels deep/,
       ),
     });
     expect((await app.core.call('runs.list', {})).items).toEqual([]);

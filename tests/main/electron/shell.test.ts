@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { APP_URL } from '../../../src/main/electron/protocol';
 import { PAUSE_MS } from '../../../src/main/electron/tray';
 import { ipcEvent } from './fakes';
 import { addTask, h, until, useShellHarness } from './support/shell-harness';
@@ -84,18 +85,29 @@ describe('the desktop shell', () => {
     expect(h.scheduler.calls.filter((c) => c === 'start').length).toBe(2);
   });
 
-  it('counts failures in the tray and notifies on failure and on recovery', async () => {
+  it('counts failures in the tray and notifies through the desktop alert, a click opening the run', async () => {
     const id = await addTask('http://127.0.0.1:9/fail', 'Flaky');
-    await h.app.core.call('tasks.run', { id });
+    const run = await h.app.core.call('tasks.run', { id });
     await until(
       () => h.tray.menu.some((i) => i.label === '1 failure (last: Flaky)'),
       'the failure line',
     );
+    await h.app.alerts.idle();
     expect(h.notes.shown).toEqual([
       { title: 'Task failed: Flaky', body: expect.stringContaining('connection refused') },
     ]);
     h.notes.clickers[0]!();
     expect(h.windows[0]!.visible).toBe(true);
+    expect(h.windows[0]!.loaded.at(-1)).toBe(`${APP_URL}#/history/${run.id}`);
+  });
+
+  it('makes the failure notifications a desktop alert at the first start, once', async () => {
+    const alerts = await h.app.core.call('alerts.list', {});
+    expect(alerts.map((a) => [a.name, a.channel.kind, a.enabled])).toEqual([
+      ['Desktop notifications', 'desktop', true],
+    ]);
+    const file = JSON.parse(await fs.readFile(path.join(h.dir, 'desktop.json'), 'utf8'));
+    expect(file.desktopAlertCreated).toBe(true);
   });
 
   it('asks before quitting while tasks run, and stays when the user cancels', async () => {

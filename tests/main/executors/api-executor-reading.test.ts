@@ -91,7 +91,7 @@ describe('ApiExecutor reading', () => {
     const unknown = await failure(execute({ url: `${target.url}/echo?x={{nope}}` }));
     expect(unknown.code).toBe('INVALID_CONFIG');
     expect(unknown.message).toBe(
-      'ApiExecutor: url: unknown placeholder {{nope}}; the built-in values are now, run.id, run.scheduledFor, task.id, task.name, and in a chained task input, input.<path>, parent.id, parent.scheduledFor, or add "nope" to params.variables',
+      'url: unknown placeholder {{nope}}; the built-in values are now, run.id, run.scheduledFor, task.id, task.name, and in a chained task input, input.<path>, parent.id, parent.scheduledFor, or add "nope" to params.variables',
     );
     const hidden = await failure(
       execute({ url: `${target.url}/echo`, headers: { 'X-A': '{{env.HIDDEN}}' } }),

@@ -200,7 +200,7 @@ describe('a response body cut short', () => {
   it('fails a file download whose gzip data is cut short with PROTOCOL too', async () => {
     const error = await failure(download('/cut?coding=gzip'));
     expect(error.code).toBe('PROTOCOL');
-    expect(error.message).toMatch(/^FileExecutor: /);
+    expect(error.message).not.toMatch(/^FileExecutor/);
   });
 
   it('still stops at maxResponseBytes for a body that decodes to more than the cap', async () => {

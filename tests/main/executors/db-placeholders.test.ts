@@ -210,7 +210,7 @@ describe('placeholders in a MongoDB task', () => {
     await expect(run).rejects.toMatchObject({
       code: 'INVALID_CONFIG',
       message:
-        'DbExecutor: insert.documents must be a non-empty array of documents (objects) once filled; got string',
+        'insert.documents must be a non-empty array of documents (objects) once filled; got string',
     });
   });
 });

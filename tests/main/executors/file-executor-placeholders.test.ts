@@ -88,7 +88,7 @@ describe('FileExecutor placeholders', () => {
     ).rejects.toMatchObject({
       code: 'INVALID_CONFIG',
       message:
-        'FileExecutor: header "X-Customer" has a name or value a request cannot carry (line breaks, NUL or spaces in the name); fix it',
+        'header "X-Customer" has a name or value a request cannot carry (line breaks, NUL or spaces in the name); fix it',
     });
     expect(target.requests.length).toBe(before);
   });
@@ -179,7 +179,7 @@ describe('FileExecutor placeholders', () => {
     );
     expect(hidden.code).toBe('INVALID_CONFIG');
     expect(hidden.message).toBe(
-      'FileExecutor: location: placeholder {{env.NOT_LISTED}} has no value: environment variable NOT_LISTED is not allowed; add "NOT_LISTED" to params.allowEnv',
+      'location: placeholder {{env.NOT_LISTED}} has no value: environment variable NOT_LISTED is not allowed; add "NOT_LISTED" to params.allowEnv',
     );
     const unset = await failure(
       run(
@@ -193,7 +193,7 @@ describe('FileExecutor placeholders', () => {
     );
     expect(unset.code).toBe('INVALID_CONFIG');
     expect(unset.message).toBe(
-      'FileExecutor: content: placeholder {{env.NEVER_SET_VAR}} has no value: environment variable NEVER_SET_VAR is not set; set it before starting the app or use params.variables',
+      'content: placeholder {{env.NEVER_SET_VAR}} has no value: environment variable NEVER_SET_VAR is not set; set it before starting the app or use params.variables',
     );
     expect(await listDir(dir)).toEqual(['keep.txt']);
     expect(await fs.readFile(path.join(dir, 'keep.txt'), 'utf8')).toBe('old');
@@ -215,24 +215,24 @@ describe('FileExecutor placeholders', () => {
     for (const [params, field] of cases) {
       const error = await failure(run(params, 'write'));
       expect(error.code).toBe('INVALID_CONFIG');
-      expect(error.message).toBe(`FileExecutor: ${field}: ${UNKNOWN_NOPE}`);
+      expect(error.message).toBe(`${field}: ${UNKNOWN_NOPE}`);
     }
     expect(target.requests.length).toBe(requestsBefore);
     expect(await listDir(dir)).toEqual(['keep.txt']);
     expect(await fs.readFile(file, 'utf8')).toBe('old');
     const read = await failure(run({ location: path.join(dir, '{{nope}}.txt') }));
-    expect(read.message).toBe(`FileExecutor: location: ${UNKNOWN_NOPE}`);
+    expect(read.message).toBe(`location: ${UNKNOWN_NOPE}`);
   });
 
   it('refuses a lone {{ and braces that hold no name', async () => {
     const file = path.join(dir, 'out.txt');
     const open = await failure(run({ location: file, content: 'a {{ b' }, 'write'));
     expect(open.code).toBe('INVALID_CONFIG');
-    expect(open.message).toContain('FileExecutor: content: "{{" at position 2 has no closing "}}"');
+    expect(open.message).toContain('content: "{{" at position 2 has no closing "}}"');
     const notName = await failure(run({ location: path.join(dir, '{{a b}}.txt') }));
     expect(notName.code).toBe('INVALID_CONFIG');
     expect(notName.message).toBe(
-      'FileExecutor: location: {{a b}} is not a placeholder: a name has no spaces in it',
+      'location: {{a b}} is not a placeholder: a name has no spaces in it',
     );
     expect(await listDir(dir)).toEqual([]);
   });

@@ -18,9 +18,7 @@ describe('FileExecutor refusals and file-system errors', () => {
     const file = path.join(dir, 'missing.txt');
     const error = await failure(execute({ location: file }));
     expect(error.code).toBe('NOT_FOUND');
-    expect(error.message).toBe(
-      `FileExecutor: cannot read "${file}": it does not exist; check the path`,
-    );
+    expect(error.message).toBe(`cannot read "${file}": it does not exist; check the path`);
   });
 
   it('reports reading a folder clearly', async () => {

@@ -62,7 +62,7 @@ describe('file tasks through the core', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toEqual({
       code: 'NOT_FOUND',
-      message: `FileExecutor: cannot read "${file}": it does not exist; check the path`,
+      message: `cannot read "${file}": it does not exist; check the path`,
     });
   });
 
@@ -134,7 +134,7 @@ describe('file tasks through the core', () => {
     expect(run.error).toEqual({
       code: 'INVALID_CONFIG',
       message:
-        'FileExecutor: location: placeholder {{env.TS_TEST_NEVER_SET}} has no value: environment variable TS_TEST_NEVER_SET is not set; set it before starting the app or use params.variables',
+        'location: placeholder {{env.TS_TEST_NEVER_SET}} has no value: environment variable TS_TEST_NEVER_SET is not set; set it before starting the app or use params.variables',
     });
     expect(run.attempt).toBe(1);
     expect(await listDir(dir)).toEqual([]);

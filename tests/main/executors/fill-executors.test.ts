@@ -186,7 +186,7 @@ describe('api placeholders with the run values', () => {
     ).rejects.toMatchObject({
       code: 'INVALID_CONFIG',
       message:
-        'ApiExecutor: body.n: input.body.itmes: no key "itmes" in input.body; it has items, total, name, form',
+        'body.n: input.body.itmes: no key "itmes" in input.body; it has items, total, name, form',
     });
     expect(target.requests.length).toBe(before);
   });
@@ -197,7 +197,7 @@ describe('api placeholders with the run values', () => {
     ).rejects.toMatchObject({
       code: 'INVALID_CONFIG',
       message:
-        'ApiExecutor: url: {{input.body.total}} reads the parent run, but this run has none: the task did not run after another task',
+        'url: {{input.body.total}} reads the parent run, but this run has none: the task did not run after another task',
     });
   });
 
@@ -207,7 +207,7 @@ describe('api placeholders with the run values', () => {
     await expect(runApi(params, { template: TRUNCATED })).rejects.toMatchObject({
       code: 'INPUT_TRUNCATED',
       message: expect.stringMatching(
-        /^ApiExecutor: body: \{\{input\.body\.items\}\}: the parent run's result was truncated by the result size cap/,
+        /^body: \{\{input\.body\.items\}\}: the parent run's result was truncated by the result size cap/,
       ) as unknown,
     });
     expect(target.requests.length).toBe(before);
@@ -279,7 +279,7 @@ describe('file placeholders with the run values', () => {
     ).rejects.toMatchObject({
       code: 'INVALID_CONFIG',
       message:
-        'FileExecutor: content[0].n: input.body.count: no key "count" in input.body; it has items, total, name, form',
+        'content[0].n: input.body.count: no key "count" in input.body; it has items, total, name, form',
     });
     await expect(
       runFile(
@@ -289,7 +289,7 @@ describe('file placeholders with the run values', () => {
     ).rejects.toMatchObject({
       code: 'INPUT_TRUNCATED',
       message: expect.stringMatching(
-        /^FileExecutor: content: \{\{input\.body\.items\}\}: the parent run/,
+        /^content: \{\{input\.body\.items\}\}: the parent run/,
       ) as unknown,
     });
     expect(await fs.readdir(dir)).toEqual([]);

@@ -105,7 +105,7 @@ describe('variables and the environment, as the old engine filled them', () => {
     const error = failure(() => fill.url('/x/{{missing}}', 'url'));
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message).toBe(
-      'T: url: unknown placeholder {{missing}}; the built-in values are now, run.id, run.scheduledFor, task.id, task.name, and in a chained task input, input.<path>, parent.id, parent.scheduledFor, or add "missing" to params.variables',
+      'url: unknown placeholder {{missing}}; the built-in values are now, run.id, run.scheduledFor, task.id, task.name, and in a chained task input, input.<path>, parent.id, parent.scheduledFor, or add "missing" to params.variables',
     );
   });
 
@@ -113,14 +113,14 @@ describe('variables and the environment, as the old engine filled them', () => {
     const error = failure(() => fill.text('{{env.SECRET}}', 'f'));
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message).toBe(
-      'T: f: placeholder {{env.SECRET}} has no value: environment variable SECRET is not allowed; add "SECRET" to params.allowEnv',
+      'f: placeholder {{env.SECRET}} has no value: environment variable SECRET is not allowed; add "SECRET" to params.allowEnv',
     );
   });
 
   it('refuses an allowed environment variable that is not set', () => {
     const error = failure(() => fill.text('{{env.UNSET_VAR}}', 'f'));
     expect(error.message).toBe(
-      'T: f: placeholder {{env.UNSET_VAR}} has no value: environment variable UNSET_VAR is not set; set it before starting the app or use params.variables',
+      'f: placeholder {{env.UNSET_VAR}} has no value: environment variable UNSET_VAR is not set; set it before starting the app or use params.variables',
     );
   });
 
@@ -133,13 +133,13 @@ describe('variables and the environment, as the old engine filled them', () => {
   it('refuses an unclosed placeholder and says how to write literal braces', () => {
     const error = failure(() => fill.text('a {{host', 'f'));
     expect(error.message).toBe(
-      'T: f: "{{" at position 2 has no closing "}}"; close the placeholder, or write \\{{ for literal braces',
+      'f: "{{" at position 2 has no closing "}}"; close the placeholder, or write \\{{ for literal braces',
     );
   });
 
   it('refuses braces that hold something other than a name', () => {
     expect(failure(() => fill.text('{{ a b }}', 'f')).message).toBe(
-      'T: f: {{a b}} is not a placeholder: a name has no spaces in it',
+      'f: {{a b}} is not a placeholder: a name has no spaces in it',
     );
     expect(failure(() => fill.text('{{}}', 'f')).code).toBe('INVALID_CONFIG');
   });
@@ -241,7 +241,7 @@ describe('json mode', () => {
     );
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message).toBe(
-      'T: content.rows[1].a: input.body.itmes: no key "itmes" in input.body; it has items, total, name',
+      'content.rows[1].a: input.body.itmes: no key "itmes" in input.body; it has items, total, name',
     );
   });
 });
@@ -251,7 +251,7 @@ describe('string maps', () => {
     expect(fill.map({ a: '{{id}}', b: 'plain' }, 'headers')).toEqual({ a: '42', b: 'plain' });
     expect(fill.map(undefined, 'headers')).toEqual({});
     expect(failure(() => fill.map({ 'X-Id': '{{nope}}' }, 'headers')).message).toMatch(
-      /^T: headers\.X-Id: unknown placeholder \{\{nope\}\}/,
+      /^headers\.X-Id: unknown placeholder \{\{nope\}\}/,
     );
   });
 });
@@ -261,7 +261,7 @@ describe('the parent run', () => {
     const error = failure(() => fill.text('{{input.body}}', 'f'));
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message).toBe(
-      'T: f: {{input.body}} reads the parent run, but this run has none: the task did not run after another task',
+      'f: {{input.body}} reads the parent run, but this run has none: the task did not run after another task',
     );
   });
 
@@ -273,11 +273,11 @@ describe('the parent run', () => {
     const refused = failure(() => fillerFor(truncated).json('{{input.body.items}}', 'content'));
     expect(refused.code).toBe('INPUT_TRUNCATED');
     expect(refused.message).toContain(
-      "T: content: {{input.body.items}}: the parent run's result was truncated by the result size cap",
+      "content: {{input.body.items}}: the parent run's result was truncated by the result size cap",
     );
     const inside = failure(() => fillerFor(truncated).json({ a: ['{{input.body}}'] }, 'body'));
     expect(inside.code).toBe('INPUT_TRUNCATED');
-    expect(inside.message).toMatch(/^T: body\.a\[0\]: \{\{input\.body\}\}: the parent run/);
+    expect(inside.message).toMatch(/^body\.a\[0\]: \{\{input\.body\}\}: the parent run/);
     const other = failure(() => fillerFor(truncated).text('{{nope}}', 'f'));
     expect(other.code).toBe('INVALID_CONFIG');
     const allowed = fillerFor(truncated, { allowTruncatedInput: true });
@@ -300,7 +300,7 @@ describe('dbPlaceholderFill', () => {
     const error = failure(() => fillDb({ customer: '{{input.body.id}}' }, 'filter'));
     expect(error.code).toBe('INVALID_CONFIG');
     expect(error.message).toBe(
-      'DbExecutor: filter.customer: input.body.id: no key "id" in input.body; it has items, total, name',
+      'filter.customer: input.body.id: no key "id" in input.body; it has items, total, name',
     );
   });
 });

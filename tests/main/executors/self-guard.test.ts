@@ -131,7 +131,7 @@ describe('executors with a SelfGuard', () => {
       );
       await expect(direct).rejects.toMatchObject({
         code: 'INVALID_CONFIG',
-        message: expect.stringMatching(/^ApiExecutor: url http:\/\/127\.0\.0\.1:\d+\/ is this/),
+        message: expect.stringMatching(/^url http:\/\/127\.0\.0\.1:\d+\/ is this/),
       });
       expect(target.requests.length).toBe(before);
       const to = encodeURIComponent(`${target.url}/json`);

@@ -46,9 +46,9 @@ describe('vanished and broken references', () => {
     expect(runs.map((r) => [r.status, r.error?.message])).toEqual([
       [
         'failed',
-        'Scheduler: configuration "Echo" is for file tasks, but task "Fetch" is a api task; point the entry or task at a api configuration',
+        'configuration "Echo" is for file tasks, but task "Fetch" is a api task; point the entry or task at a api configuration',
       ],
-      ['failed', 'Scheduler: configuration "Echo" has no content to write; add params.content'],
+      ['failed', 'configuration "Echo" has no content to write; add params.content'],
     ]);
     expect(h.executor.calls).toBe(0);
   });

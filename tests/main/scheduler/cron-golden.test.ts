@@ -151,7 +151,7 @@ describe('schedules.preview from a given time', () => {
         h.call('schedules.preview', { kind: 'cron', cron: '0 0 * * *', from }),
       ).rejects.toMatchObject({
         code: 'VALIDATION',
-        message: expect.stringMatching(/^schedules\.preview: from: must be/),
+        message: expect.stringMatching(/^from: must be/),
       });
     }
   });

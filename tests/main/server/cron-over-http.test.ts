@@ -74,7 +74,7 @@ describe('cron expressions over HTTP', () => {
       expect(error.code).toBe('VALIDATION');
       expect(error.message.length, `${label}: ${error.message}`).toBeLessThan(500);
       expect(error.message, label).toContain(helper.message);
-      expect(error.message, label).toMatch(/^ScheduleEntry: cron ".*" is invalid: /);
+      expect(error.message, label).toMatch(/^cron ".*" is invalid: /);
       if (field)
         expect(error.message, label).toMatch(new RegExp(`invalid: ${field} \\(field \\d\\)`));
       if (!/ fields?;/.test(helper.message))

@@ -150,7 +150,7 @@ describe.each(sqlTargets)('$label db tasks over HTTP', ({ open }) => {
     expect(answer.error?.code).toBe('VALIDATION');
     expect(answer.error?.message).toMatch(
       new RegExp(
-        `^tasks\\.save: task\\.configId: ${target.label} configuration ".*" cannot run a read task: params\\.query: a read task needs query`,
+        `^task\\.configId: ${target.label} configuration ".*" cannot run a read task: params\\.query: a read task needs query`,
       ),
     );
     expect(answer.error?.details?.issues?.[0]?.path).toEqual(['task', 'configId']);

@@ -217,7 +217,7 @@ describe('the service under requests that used to break it', () => {
       error: {
         code: 'VALIDATION',
         message: expect.stringMatching(
-          /^configs\.test: config\.params\.content: is nested more than 64 levels deep/,
+          /^config\.params\.content: is nested more than 64 levels deep/,
         ),
       },
     });

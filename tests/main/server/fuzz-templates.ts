@@ -8,6 +8,9 @@ export const READS: ReadonlySet<string> = new Set([
   'runs.list',
   'runs.get',
   'runs.latest',
+  'runs.deletedTasks',
+  'runs.stats',
+  'system.exportData',
   'configs.list',
   'configs.get',
   'schedules.list',
@@ -84,8 +87,15 @@ export function fuzzTemplates(
     'tasks.delete': [{ id: 'no-such-task' }],
     'runs.list': [
       { taskId: seed.fileTask, status: 'succeeded', from: '2026-01-01T00:00:00Z', limit: 5 },
+      { q: 'fuzz', configId: seed.apiConfig, limit: 5 },
     ],
     'runs.get': [{ id: seed.run }],
+    'runs.cancel': [{ id: seed.run }],
+    'runs.deletedTasks': [{}],
+    'runs.stats': [
+      { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z', buckets: 30 },
+      { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', taskId: seed.apiTask },
+    ],
     'runs.latest': [{ taskIds: [seed.fileTask, seed.apiTask] }],
     'runs.delete': [
       { ids: ['no-such-run'] },
@@ -139,5 +149,24 @@ export function fuzzTemplates(
     'system.info': [{}],
     'system.export': [{ file: join(dir, 'export.json'), includeSecrets: false }],
     'system.import': [{ file: join(dir, 'export.json') }],
+    'system.exportData': [{ includeSecrets: false, runs: false }],
+    // A valid, empty export: the fuzzer's edits of it must be refused with nothing stored.
+    'system.importData': [
+      {
+        dump: {
+          format: 'task-scheduler-export',
+          version: 2,
+          exportedAt: '2026-01-01T00:00:00.000Z',
+          secrets: 'clear',
+          counts: { configs: 0, tasks: 0, schedules: 0, alerts: 0, settings: 0, runs: 0 },
+          configs: [],
+          tasks: [],
+          schedules: [],
+          alerts: [],
+          runs: [],
+        },
+        fileName: 'fuzz.json',
+      },
+    ],
   };
 }

@@ -196,7 +196,7 @@ describe('bad input over HTTP', () => {
       await call(s.port, 'configs.save', { config: { ...apiConfig, name: 42 } }),
       400,
       'VALIDATION',
-      /configs\.save: config\.name/,
+      /config\.name/,
     );
     expectError(
       await call(s.port, 'configs.save', { config: { ...apiConfig, colour: 'red' } }),
@@ -218,14 +218,9 @@ describe('bad input over HTTP', () => {
       'VALIDATION',
       /name: must not be empty/,
     );
-    expectError(
-      await call(s.port, 'runs.list', { limit: 'ten' }),
-      400,
-      'VALIDATION',
-      /runs\.list: limit/,
-    );
+    expectError(await call(s.port, 'runs.list', { limit: 'ten' }), 400, 'VALIDATION', /limit/);
     expectError(await call(s.port, 'tasks.list', { extra: 1 }), 400, 'VALIDATION', /"extra"/);
-    expectError(await call(s.port, 'tasks.list', [1, 2]), 400, 'VALIDATION', /tasks\.list/);
+    expectError(await call(s.port, 'tasks.list', [1, 2]), 400, 'VALIDATION', /must be an object/);
     expect(await snapshot()).toEqual(before);
   });
 

@@ -60,7 +60,7 @@ describe('tasks aimed at the service itself', () => {
     expect(run.error).toEqual({
       code: 'INVALID_CONFIG',
       message: expect.stringMatching(
-        /^ApiExecutor: url http:\/\/(127\.0\.0\.1|localhost):\d+\/ is this Task Scheduler service itself \(it listens on port \d+ here\); a task may not call the service it runs in, since its run record would expose the service's token-protected data/,
+        /^url http:\/\/(127\.0\.0\.1|localhost):\d+\/ is this Task Scheduler service itself \(it listens on port \d+ here\); a task may not call the service it runs in, since its run record would expose the service's token-protected data/,
       ),
     });
     expect(run.result).toBeUndefined();
@@ -75,7 +75,7 @@ describe('tasks aimed at the service itself', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toEqual({
       code: 'INVALID_CONFIG',
-      message: `FileExecutor: location "${keyFile}" is inside the Task Scheduler data directory (${dataDir}), which holds secret.key, the configurations and the run records; tasks may not read or write there; pick a location outside it`,
+      message: `location "${keyFile}" is inside the Task Scheduler data directory (${dataDir}), which holds secret.key, the configurations and the run records; tasks may not read or write there; pick a location outside it`,
     });
     expect(run.result).toBeUndefined();
     expect(JSON.stringify(run)).not.toContain(key);

@@ -99,7 +99,7 @@ describe('the json catalog is checked when it is loaded', () => {
         acknowledgeable: true,
         at: join(dir, 'catalog.json'),
         message: expect.stringMatching(
-          /^Configuration "bad" in catalog\.json is not valid and is set aside: .*type: Invalid discriminator value/,
+          /^Configuration "bad" in catalog\.json is not valid and is set aside: .*type: must be one of "api", "db", "file"/,
         ),
       }),
     ]);

@@ -135,7 +135,14 @@ describe('the export of an encrypting store', () => {
     const summary = await exportStoreToFile(store, file);
 
     expect(summary.secrets).toBe('sealed');
-    expect(summary.counts).toEqual({ configs: 4, tasks: 1, schedules: 1, settings: 0, runs: 1 });
+    expect(summary.counts).toEqual({
+      configs: 4,
+      tasks: 1,
+      schedules: 1,
+      alerts: 0,
+      settings: 0,
+      runs: 1,
+    });
     expect(summary.notes).toEqual([
       expect.stringMatching(
         /secrets of configurations "bearer config", "basic config", "db config", "file config" are sealed with the key file .*secret\.key.*same key.*includeSecrets/,
@@ -163,7 +170,7 @@ describe('the export of an encrypting store', () => {
 
     expect(summary).toEqual({
       file,
-      counts: { configs: 4, tasks: 1, schedules: 1, settings: 0, runs: 1 },
+      counts: { configs: 4, tasks: 1, schedules: 1, alerts: 0, settings: 0, runs: 1 },
       secrets: 'sealed',
       notes: [],
     });
@@ -196,7 +203,7 @@ describe('the export of an encrypting store', () => {
     await expect(refused).rejects.toMatchObject({
       code: 'VALIDATION',
       message: expect.stringMatching(
-        /system\.import: .*export\.json: the secrets of configurations "bearer config", "basic config", "db config", "file config" were sealed with the key file .*source.*secret\.key.* and do not decrypt with the key file .*other.*; use the key the file was exported with \(the same TASK_SCHEDULER_SECRET_KEY or secret\.key\), or export again with includeSecrets; nothing was imported/,
+        /^\/.*export\.json: the secrets of configurations "bearer config", "basic config", "db config", "file config" were sealed with the key file .*source.*secret\.key.* and do not decrypt with the key file .*other.*; use the key the file was exported with \(the same TASK_SCHEDULER_SECRET_KEY or secret\.key\), or export again with includeSecrets; nothing was imported/,
       ),
       details: { configIds: ['bearer', 'basic', 'db', 'file'] },
     });
@@ -403,7 +410,7 @@ describe('system.export and system.import through the core', () => {
     const to = await startApp(new EncryptingStore(new MemoryStore(), codec));
     expect(await to.core.call('system.import', { file: sealed })).toMatchObject({
       secrets: 'sealed',
-      counts: { configs: 4, tasks: 1, schedules: 1, settings: 0, runs: 1 },
+      counts: { configs: 4, tasks: 1, schedules: 1, alerts: 0, settings: 0, runs: 1 },
     });
     expect(await to.core.call('system.import', { file: clear })).toMatchObject({
       secrets: 'clear',

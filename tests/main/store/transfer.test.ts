@@ -92,7 +92,7 @@ async function snapshot(store: Store): Promise<unknown> {
   };
 }
 
-const FULL = { configs: 2, tasks: 1, schedules: 1, settings: 1, runs: 25 };
+const FULL = { configs: 2, tasks: 1, schedules: 1, alerts: 0, settings: 1, runs: 25 };
 
 describe('moving data between stores', () => {
   it('exports json, imports into mongodb twice without duplicates, and comes back to json unchanged', async () => {

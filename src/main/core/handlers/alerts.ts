@@ -12,14 +12,15 @@ import {
   type ParsedAlertInput,
 } from '../../../shared/alerts';
 import { REDACTED } from '../../../shared/domain';
-import { AppError } from '../../../shared/errors';
+import { AppError, invalidField } from '../../../shared/errors';
 import type { AlertDispatcher } from '../../alerts/alert-dispatcher';
 import type { AreaHandlers, CoreContext } from './context';
 
+/** `VALIDATION` at `path`; `where` (the method) goes to the logs, not the message. */
 function refuse(where: string, path: string[], message: string): never {
-  throw new AppError('VALIDATION', `${where}: ${path.join('.')}: ${message}`, {
-    issues: [{ path, message }],
-  });
+  const error = invalidField(path, message);
+  error.where = where;
+  throw error;
 }
 
 export function alertHandlers(
@@ -31,10 +32,12 @@ export function alertHandlers(
   const requireAlert = async (id: string, where: string): Promise<Alert> => {
     const alert = await store.getAlert(id);
     if (!alert) {
-      throw new AppError(
+      const error = new AppError(
         'NOT_FOUND',
-        `${where}: no alert with id "${id}"; list them with alerts.list`,
+        `no alert with id "${id}"; it may have been deleted (alerts.list lists the alerts)`,
       );
+      error.where = where;
+      throw error;
     }
     return alert;
   };
@@ -56,6 +59,8 @@ export function alertHandlers(
         `holds the redaction marker "${REDACTED}" where no secret is stored; type the secret itself`,
       );
     }
+    const unsupported = dispatcher.channelProblem(restored.channel.kind);
+    if (unsupported) refuse(where, ['alert', 'channel', 'kind'], unsupported);
     if (restored.channel.kind === 'webhook' && !isWebhookUrl(restored.channel.url)) {
       refuse(where, ['alert', 'channel', 'url'], 'must be an http:// or https:// URL');
     }
@@ -82,6 +87,7 @@ export function alertHandlers(
       const alert = await prepared(input, 'alerts.save', core.options.ids);
       await store.putAlert(alert);
       dispatcher.alertChanged(alert.id);
+      core.changed('alerts');
       return redactAlert(alert);
     },
 
@@ -89,6 +95,7 @@ export function alertHandlers(
       await requireAlert(id, 'alerts.delete');
       const deleted = await store.deleteAlerts([id]);
       dispatcher.alertChanged(id);
+      if (deleted) core.changed('alerts');
       return { deleted };
     },
 

@@ -5,7 +5,7 @@
  */
 import type { ConfigUsage } from '../../../shared/contract';
 import { REDACTED, type Configuration, type ConfigurationInput } from '../../../shared/domain';
-import { AppError } from '../../../shared/errors';
+import { AppError, invalidField } from '../../../shared/errors';
 import { containsRedacted, redactConfig, restoreSecrets } from '../../../shared/secrets';
 import {
   checkConfigParams,
@@ -38,15 +38,15 @@ export function configHandlers(core: CoreContext): AreaHandlers<'configs'> {
     const existing = input.id ? await core.requireConfig(input.id, where) : undefined;
     const restored = restoreSecrets(input, existing);
     if (containsRedacted(restored)) {
-      throw new AppError(
-        'VALIDATION',
-        `${where}: config.params holds the redaction marker "${REDACTED}"${unkept}; type the secret itself`,
+      throw invalidField(
+        'config.params',
+        `holds the redaction marker "${REDACTED}"${unkept}; type the secret itself`,
       );
     }
-    checkConfigParams(restored, `${where}: config`);
+    checkConfigParams(restored, 'config');
     // Save and test only: records read back stay usable (see each check).
-    checkFileLocation(restored, `${where}: config`);
-    checkTemplates(restored, `${where}: config`);
+    checkFileLocation(restored, 'config');
+    checkTemplates(restored, 'config');
     return { existing, restored };
   };
 
@@ -95,7 +95,7 @@ export function configHandlers(core: CoreContext): AreaHandlers<'configs'> {
         if (users) {
           throw new AppError(
             'CONFLICT',
-            `configs.save: configuration "${existing.name}" is used by ${describeUsers(users)}; its type cannot change from ${existing.type} to ${restored.type}`,
+            `configuration "${existing.name}" is used by ${describeUsers(users)}; its type cannot change from ${existing.type} to ${restored.type}`,
           );
         }
       }
@@ -111,7 +111,7 @@ export function configHandlers(core: CoreContext): AreaHandlers<'configs'> {
       if (users) {
         throw new AppError(
           'CONFLICT',
-          `configs.delete: configuration "${config.name}" is used by ${describeUsers(users)}; point them at another configuration or delete them first`,
+          `configuration "${config.name}" is used by ${describeUsers(users)}; point them at another configuration or delete them first`,
         );
       }
       const deleted = await store.deleteConfigs([id]);
@@ -130,7 +130,7 @@ export function configHandlers(core: CoreContext): AreaHandlers<'configs'> {
     'configs.test': async ({ config: input, operation, input: sampleInput }) => {
       const { existing, restored } = await restoredInput(input, 'configs.test', '');
       const config = stamped(restored, existing, restored.id ?? '');
-      checkOperation(config, operation, 'configs.test');
+      checkOperation(config, operation, '');
       return core.options.runner.start({
         task: undefined,
         config,

@@ -24,7 +24,7 @@ export interface AppCoreOptions {
 }
 
 /** The kinds of data a `store.changed` event names. */
-export type ChangedKind = 'tasks' | 'configs' | 'runs' | 'schedules' | 'settings';
+export type ChangedKind = 'tasks' | 'configs' | 'runs' | 'schedules' | 'settings' | 'alerts';
 
 export interface CoreContext {
   readonly options: AppCoreOptions;

@@ -1,12 +1,21 @@
-/** `runs.*`: list (filters, cursor pages), get, the latest run of each task, delete. */
+/**
+ * `runs.*`: list (filters, search, cursor pages), get, cancel, the latest run of each task, the
+ * deleted tasks that still have runs, delete.
+ */
+import { copyData } from '../../../shared/copy-data';
 import { AppError } from '../../../shared/errors';
 import type { LatestRuns } from '../latest-runs';
 import { normalizeTime, type AreaHandlers, type CoreContext } from './context';
+import { cancelRun, deletedTasks, deleteRunsOfDeletedTask } from './run-actions';
 
-export function runHandlers(core: CoreContext, latestRuns: LatestRuns): AreaHandlers<'runs'> {
+export function runHandlers(
+  core: CoreContext,
+  latestRuns: LatestRuns,
+): Omit<AreaHandlers<'runs'>, 'runs.stats'> {
   const { store } = core.options;
   return {
-    'runs.list': async ({ taskId, type, status, parentRunId, from, to, limit, cursor }) => {
+    'runs.list': async (query) => {
+      const { taskId, type, status, parentRunId, configId, q, from, to, limit, cursor } = query;
       if (from && to && Date.parse(from) >= Date.parse(to)) {
         throw new AppError('VALIDATION', `runs.list: from (${from}) must be before to (${to})`);
       }
@@ -15,6 +24,8 @@ export function runHandlers(core: CoreContext, latestRuns: LatestRuns): AreaHand
         ...(type ? { type } : {}),
         ...(status ? { status } : {}),
         ...(parentRunId ? { parentRunId } : {}),
+        ...(configId ? { configId } : {}),
+        ...(q ? { q } : {}),
         ...(from ? { from: normalizeTime(from) } : {}),
         ...(to ? { to: normalizeTime(to) } : {}),
         ...(cursor ? { cursor } : {}),
@@ -31,6 +42,10 @@ export function runHandlers(core: CoreContext, latestRuns: LatestRuns): AreaHand
         );
       return run;
     },
+
+    'runs.cancel': async ({ id }) => copyData(await cancelRun(core, id)),
+
+    'runs.deletedTasks': async () => ({ tasks: await deletedTasks(core) }),
 
     'runs.latest': ({ taskIds }) => latestRuns.get(taskIds),
 
@@ -49,7 +64,10 @@ export function runHandlers(core: CoreContext, latestRuns: LatestRuns): AreaHand
         core.changed('runs');
         return { deleted };
       }
-      const deleted = await store.deleteRuns(which);
+      const deleted =
+        'taskName' in which
+          ? await deleteRunsOfDeletedTask(core, which.taskName)
+          : await store.deleteRuns(which);
       core.changed('runs');
       return { deleted };
     },

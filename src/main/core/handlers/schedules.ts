@@ -4,7 +4,7 @@
  */
 import { checkCompatible } from '../../../shared/compatibility';
 import type { ScheduleEntry } from '../../../shared/domain';
-import { AppError } from '../../../shared/errors';
+import { invalidField } from '../../../shared/errors';
 import { nextFireAfter, previewTimes, specOf, validateSpec } from '../../scheduler/schedule-math';
 import { toIso } from '../clock';
 import { checkOperation } from '../config-rules';
@@ -30,20 +30,20 @@ export function scheduleHandlers(core: CoreContext): AreaHandlers<'schedules'> {
       const existing = input.id ? await core.requireEntry(input.id, 'schedules.save') : undefined;
       const task = await store.getTask(input.taskId);
       if (!task) {
-        throw new AppError(
-          'VALIDATION',
-          `schedules.save: entry.taskId: no task with id "${input.taskId}"; create the task first`,
+        throw invalidField(
+          'entry.taskId',
+          `no task with id "${input.taskId}"; create the task first`,
         );
       }
       if (input.configId) {
         const config = await store.getConfig(input.configId);
         if (!config) {
-          throw new AppError(
-            'VALIDATION',
-            `schedules.save: entry.configId: no configuration with id "${input.configId}"`,
+          throw invalidField(
+            'entry.configId',
+            `no configuration with id "${input.configId}"; pick another configuration`,
           );
         }
-        checkCompatible(task, config, { where: 'schedules.save: entry.configId', checkOperation });
+        checkCompatible(task, config, { where: 'entry.configId', checkOperation });
       }
       const nowMs = clock.now();
       const now = toIso(nowMs);

@@ -11,7 +11,7 @@ export function settingsHandlers(core: CoreContext): AreaHandlers<'settings'> {
     'settings.save': async ({ settings }) => {
       if (settings.defaultTimezone && !isValidTimezone(settings.defaultTimezone)) {
         const message = `defaultTimezone ${shown(settings.defaultTimezone)} is unknown; use an IANA name such as "Europe/Berlin" or "UTC", or leave it empty for the system zone`;
-        throw new AppError('VALIDATION', `settings.save: settings.${message}`, {
+        throw new AppError('VALIDATION', message, {
           issues: [{ path: ['settings', 'defaultTimezone'], message }],
         });
       }

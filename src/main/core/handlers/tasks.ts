@@ -5,15 +5,10 @@
 import type { TasksDeleted } from '../../../shared/contract';
 import { checkCompatible, typeMismatch } from '../../../shared/compatibility';
 import type { Configuration, Run, Task } from '../../../shared/domain';
-import { AppError } from '../../../shared/errors';
+import { AppError, invalidField, invalidFields, type FieldIssue } from '../../../shared/errors';
 import { ChainGraph, parentPlaceholderIssues } from '../chain-rules';
 import { checkOperation } from '../config-rules';
 import { normalizeTime, type AreaHandlers, type CoreContext } from './context';
-
-interface FieldIssue {
-  path: string[];
-  message: string;
-}
 
 export function taskHandlers(core: CoreContext): AreaHandlers<'tasks'> {
   const { store } = core.options;
@@ -27,7 +22,8 @@ export function taskHandlers(core: CoreContext): AreaHandlers<'tasks'> {
   ): Promise<Run> => {
     const config = await core.requireConfig(configId ?? task.configId, where);
     checkCompatible(task, config, {
-      where,
+      // The param that picked the configuration: `configId`, else the task (`id`).
+      where: configId === undefined ? 'id' : 'configId',
       checkOperation,
       mismatch: (t, c) => `${typeMismatch(t, c)}; pick a ${t.type} configuration`,
     });
@@ -60,8 +56,7 @@ export function taskHandlers(core: CoreContext): AreaHandlers<'tasks'> {
       });
     }
     if (issues.length === 0) return;
-    const text = issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new AppError('VALIDATION', `tasks.save: ${text}`, { issues });
+    throw invalidFields(issues);
   };
 
   /** Takes the deleted tasks out of every other task's runAfter; returns the tasks changed. */
@@ -83,10 +78,9 @@ export function taskHandlers(core: CoreContext): AreaHandlers<'tasks'> {
   return {
     'tasks.list': async ({ type, ranFrom, ranTo }) => {
       if (ranFrom && ranTo && Date.parse(ranFrom) >= Date.parse(ranTo)) {
-        throw new AppError(
-          'VALIDATION',
-          `tasks.list: ranFrom (${ranFrom}) must be before ranTo (${ranTo})`,
-        );
+        throw new AppError('VALIDATION', `ranFrom (${ranFrom}) must be before ranTo (${ranTo})`, {
+          issues: [{ path: ['ranFrom'], message: `must be before ranTo (${ranTo})` }],
+        });
       }
       let tasks = await store.listTasks();
       if (type) tasks = tasks.filter((t) => t.type === type);
@@ -106,13 +100,13 @@ export function taskHandlers(core: CoreContext): AreaHandlers<'tasks'> {
       const existing = input.id ? await core.requireTask(input.id, 'tasks.save') : undefined;
       const config = await store.getConfig(input.configId);
       if (!config) {
-        throw new AppError(
-          'VALIDATION',
-          `tasks.save: task.configId: no configuration with id "${input.configId}"; create it first or pick one from configs.list`,
+        throw invalidField(
+          'task.configId',
+          `no configuration with id "${input.configId}"; create it first or pick one from configs.list`,
         );
       }
       checkCompatible(input, config, {
-        where: 'tasks.save: task.configId',
+        where: 'task.configId',
         checkOperation,
         mismatch: (t, c) =>
           `configuration "${c.name}" is for ${c.type} tasks, not ${t.type}; pick a ${t.type} configuration`,
@@ -122,9 +116,9 @@ export function taskHandlers(core: CoreContext): AreaHandlers<'tasks'> {
           (e) => e.taskId === existing.id && e.configId !== undefined,
         );
         if (overrides.length > 0) {
-          throw new AppError(
-            'VALIDATION',
-            `tasks.save: task.type: ${overrides.length} schedule entr${overrides.length === 1 ? 'y overrides' : 'ies override'} this task's configuration with a ${existing.type} configuration; change or delete them first`,
+          throw invalidField(
+            'task.type',
+            `${overrides.length} schedule entr${overrides.length === 1 ? 'y overrides' : 'ies override'} this task's configuration with a ${existing.type} configuration; change or delete them first`,
           );
         }
       }

@@ -230,14 +230,14 @@ export type DbErrorCode =
   | 'TIMEOUT'
   | 'DB_ERROR';
 
-/** `DbExecutor: PostgreSQL at 127.0.0.1:5432 <what>` as a TaskError with `code`. */
+/** `PostgreSQL at 127.0.0.1:5432 <what>` as a TaskError with `code`. */
 export function engineError(
   code: DbErrorCode,
   engine: DbEngine,
   host: string,
   what: string,
 ): TaskError {
-  return new TaskError(code, `DbExecutor: ${DB_ENGINE_LABELS[engine]} at ${host} ${what}`);
+  return new TaskError(code, `${DB_ENGINE_LABELS[engine]} at ${host} ${what}`);
 }
 
 /** The message of anything thrown (the one definition, shared with the core's errors). */

@@ -89,16 +89,13 @@ export class DbPools {
    */
   async acquire(target: DbTarget, signal: AbortSignal, poolSize?: number): Promise<DbLease> {
     if (this.closed) {
-      throw new TaskError(
-        'CONNECTION',
-        'DbExecutor: the app is shutting down; no new db connection is opened',
-      );
+      throw new TaskError('CONNECTION', 'the app is shutting down; no new db connection is opened');
     }
     const parts = dbUriParts(target.uri);
     if (parts.problem !== undefined || parts.engine === 'mongodb') {
       throw new TaskError(
         'INVALID_CONFIG',
-        `DbExecutor: uri ${parts.problem ?? 'is a MongoDB uri, which the MongoDB pool runs'}`,
+        `uri ${parts.problem ?? 'is a MongoDB uri, which the MongoDB pool runs'}`,
       );
     }
     const size = poolSize ?? this.poolSize;
@@ -147,10 +144,7 @@ export class DbPools {
       case 'sqlite':
         return SqliteEngine.open(await loadSqlite(), parts.file, parts.memory, settings);
       default:
-        throw new TaskError(
-          'INVALID_CONFIG',
-          `DbExecutor: uri ${parts.problem ?? 'names no engine'}`,
-        );
+        throw new TaskError('INVALID_CONFIG', `uri ${parts.problem ?? 'names no engine'}`);
     }
   }
 

@@ -30,7 +30,7 @@ function once<T>(engine: string, name: string, load: () => Promise<T>): () => Pr
       loading = undefined;
       throw new TaskError(
         'DB_ERROR',
-        `DbExecutor: the ${engine} driver (${name}) cannot be loaded: ${messageOf(error)}; install the app's dependencies again (npm install)`,
+        `the ${engine} driver (${name}) cannot be loaded: ${messageOf(error)}; install the app's dependencies again (npm install)`,
       );
     }));
 }

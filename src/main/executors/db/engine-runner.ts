@@ -58,7 +58,7 @@ export const noPlaceholders: PlaceholderFill = (value, where) => {
         const shown = end < 0 ? item.slice(from, from + 30) : item.slice(from, end + 2);
         throw new TaskError(
           'INVALID_CONFIG',
-          `DbExecutor: ${path}: placeholder ${shown} has no value in this run; placeholders in db tasks are filled from the run (e.g. {{input…}} in a chained task)`,
+          `${path}: placeholder ${shown} has no value in this run; placeholders in db tasks are filled from the run (e.g. {{input…}} in a chained task)`,
         );
       }
       return item.replaceAll('\\{{', '{{');
@@ -105,7 +105,7 @@ function plural(n: number, word: string): string {
 }
 
 function invalid(message: string): TaskError {
-  return new TaskError('INVALID_CONFIG', `DbExecutor: ${message}`);
+  return new TaskError('INVALID_CONFIG', `${message}`);
 }
 
 export class DbEngineRunner {

@@ -34,6 +34,38 @@ function errorCode(error: unknown): number | undefined {
   return undefined;
 }
 
+const DNS_CODES = new Set([
+  'ENOTFOUND',
+  'ENODATA',
+  'EAI_AGAIN',
+  'ESERVFAIL',
+  'EREFUSED',
+  'ETIMEOUT',
+]);
+
+/**
+ * A host name that did not resolve (node's dns error, as the driver passes it on for a
+ * `mongodb+srv://` uri: `querySrv ENOTFOUND _mongodb._tcp.host`): its code and host.
+ */
+function dnsFailure(error: unknown): { code: string; host: string; srv: boolean } | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const { code, syscall, hostname } = current as {
+      code?: unknown;
+      syscall?: unknown;
+      hostname?: unknown;
+    };
+    const lookup = typeof syscall === 'string' && /^(query|getaddrinfo)/.test(syscall);
+    if (typeof code === 'string' && (DNS_CODES.has(code) || lookup)) {
+      const srv = syscall === 'querySrv' || syscall === 'queryTxt';
+      const name = typeof hostname === 'string' ? hostname.replace(/^_mongodb\._tcp\./, '') : '';
+      return { code, host: name, srv };
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /** `1 document`, `1,234 documents`. */
 export function plural(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
@@ -59,7 +91,7 @@ export function describeMongoError(error: unknown, context: MongoErrorContext): 
   if (code === 18 || /Authentication failed/i.test(message)) {
     return new TaskError(
       'AUTH',
-      `DbExecutor: MongoDB at ${host} rejected the credentials: ${message}; check the user name, password and authSource in the uri`,
+      `MongoDB at ${host} rejected the credentials: ${message}; check the user name, password and authSource in the uri`,
     );
   }
   if (code === 11000) {
@@ -67,7 +99,7 @@ export function describeMongoError(error: unknown, context: MongoErrorContext): 
       error instanceof driver.MongoBulkWriteError ? error.result.insertedCount : undefined;
     return new TaskError(
       'DUPLICATE_KEY',
-      `DbExecutor: ${action} on ${ns} hit a unique index: ${message}${
+      `${action} on ${ns} hit a unique index: ${message}${
         inserted !== undefined ? ` (${plural(inserted, 'document')} inserted before it)` : ''
       }`,
       inserted !== undefined
@@ -81,26 +113,33 @@ export function describeMongoError(error: unknown, context: MongoErrorContext): 
   if (code === 13) {
     return new TaskError(
       'PERMISSION',
-      `DbExecutor: the MongoDB user may not run ${action} on ${ns}: ${message}; grant the role or use another user`,
+      `the MongoDB user may not run ${action} on ${ns}: ${message}; grant the role or use another user`,
     );
   }
   if (code === 50) {
     return new TaskError(
       'TIMEOUT',
-      `DbExecutor: ${action} on ${ns} exceeded timeoutMs (${params.timeoutMs ?? '?'} ms) on the server; narrow the query or raise timeoutMs`,
+      `${action} on ${ns} exceeded timeoutMs (${params.timeoutMs ?? '?'} ms) on the server; narrow the query or raise timeoutMs`,
+    );
+  }
+  const dns = dnsFailure(error);
+  if (dns) {
+    return new TaskError(
+      'CONNECTION',
+      `the MongoDB host ${dns.host || host} could not be found (DNS ${dns.code}${dns.srv ? ', looking up the mongodb+srv record' : ''}); check the host name in the uri and the network's DNS`,
     );
   }
   if (name === 'MongoServerSelectionError' || name === 'MongoTopologyClosedError') {
     const seconds = Math.round(context.serverSelectionTimeoutMS / 100) / 10;
     return new TaskError(
       'CONNECTION',
-      `DbExecutor: cannot reach MongoDB at ${host} within ${seconds} s: ${message}; check that the server runs and the uri is right`,
+      `cannot reach MongoDB at ${host} within ${seconds} s: ${message}; check that the server runs and the uri is right`,
     );
   }
   if (name.startsWith('MongoNetwork')) {
     return new TaskError(
       'CONNECTION',
-      `DbExecutor: the connection to MongoDB at ${host} failed during ${action}: ${message}; try again`,
+      `the connection to MongoDB at ${host} failed during ${action}: ${message}; try again`,
     );
   }
   if (
@@ -111,22 +150,22 @@ export function describeMongoError(error: unknown, context: MongoErrorContext): 
   ) {
     return new TaskError(
       'INVALID_CONFIG',
-      `DbExecutor: ${action} on ${ns} cannot run: ${message}; fix the configuration`,
+      `${action} on ${ns} cannot run: ${message}; fix the configuration`,
     );
   }
   if (error instanceof driver.MongoServerError) {
     if (code !== undefined && BAD_QUERY_CODES.has(code)) {
       return new TaskError(
         'INVALID_QUERY',
-        `DbExecutor: MongoDB refused the ${action} on ${ns}: ${message} (code ${code}); fix the filter, update or pipeline`,
+        `MongoDB refused the ${action} on ${ns}: ${message} (code ${code}); fix the filter, update or pipeline`,
       );
     }
     return new TaskError(
       'MONGO_ERROR',
-      `DbExecutor: MongoDB failed the ${action} on ${ns}: ${message} (code ${code ?? '?'}${
+      `MongoDB failed the ${action} on ${ns}: ${message} (code ${code ?? '?'}${
         error.codeName ? ` ${error.codeName}` : ''
       })`,
     );
   }
-  return new TaskError('ERROR', `DbExecutor: ${action} on ${ns} failed: ${message}`);
+  return new TaskError('ERROR', `${action} on ${ns} failed: ${message}`);
 }

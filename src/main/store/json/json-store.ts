@@ -11,6 +11,8 @@ import type { Alert } from '../../../shared/alerts';
 import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { systemClock, type Clock } from '../../core/clock';
+import type { RunStats } from '../../../shared/run-stats';
+import type { RunStatsQuery } from '../run-stats';
 import { applyScheduleState } from '../schedule-state';
 import type {
   RetentionPolicy,
@@ -355,6 +357,10 @@ export class JsonStore implements Store {
   async taskIdsWithRuns(from?: string, to?: string): Promise<Set<string>> {
     this.check();
     return this.runs.taskIds(from, to);
+  }
+  async runStats(query: RunStatsQuery): Promise<RunStats> {
+    this.check();
+    return this.runs.runStats(query);
   }
   async listRunningRuns(): Promise<Run[]> {
     this.check();

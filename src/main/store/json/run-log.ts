@@ -15,6 +15,8 @@
 import { join } from 'node:path';
 import type { Run } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
+import type { RunStats } from '../../../shared/run-stats';
+import type { RunStatsQuery } from '../run-stats';
 import type { RetentionPolicy, RunDeletion, RunPage, RunQuery } from '../types';
 import { RunAppender } from './run-appender';
 import { conflict } from './run-log-parts';
@@ -22,6 +24,7 @@ import { RunLookup } from './run-lookup';
 import type { ReportProblem } from './run-log-problems';
 import { RunQueries } from './run-queries';
 import { RunRewrites } from './run-rewrites';
+import { JsonRunStats } from './run-stats';
 import { RunSummaries } from './run-summaries';
 import {
   DEFAULT_CACHE_BYTES,
@@ -43,6 +46,8 @@ export interface RunLogOptions {
   summaryEveryMs?: number;
   /** Wall-clock ms, to tell which hour is current (the store's injected clock). */
   now?: () => number;
+  /** Bytes of runs.stats hour aggregates kept between queries (default STATS_CACHE_BYTES). */
+  statsCacheBytes?: number;
 }
 
 export class RunLog {
@@ -68,6 +73,7 @@ export class RunLog {
     report: ReportProblem = () => undefined,
   ) {
     this.dir = join(dataDir, RUNS_DIR);
+    this.statsCacheBytes = options.statsCacheBytes;
     this.summaries = new RunSummaries(this.dir, options.summaryEveryMs ?? 5_000, () =>
       this.serial(async () => {
         await this.appender.drain(false);
@@ -108,6 +114,7 @@ export class RunLog {
     this.summaries.stop();
     await this.appender.close();
     this.cache.clear();
+    this.statsReader?.clear();
   }
 
   /** Everything appended so far reaches the disk; summaries are saved too. */
@@ -244,6 +251,22 @@ export class RunLog {
     return this.serial(() => this.queries.runningRuns());
   }
 
+  private statsReader: JsonRunStats | undefined;
+  private readonly statsCacheBytes: number | undefined;
+
+  /** `runs.stats` (run-stats.ts): one segment per turn of the serial queue. */
+  runStats(query: RunStatsQuery): Promise<RunStats> {
+    this.statsReader ??= new JsonRunStats(
+      this.dir,
+      this.cache,
+      this.summaries,
+      this.lookup,
+      (f, t) => this.queries.keysIn(f, t),
+      this.statsCacheBytes,
+    );
+    return this.statsReader.stats(query, (fn) => this.serial(fn));
+  }
+
   // ------------------------------------------------------------ deletion and retention
 
   delete(which: RunDeletion): Promise<number> {
@@ -253,7 +276,9 @@ export class RunLog {
     }
     return this.serial(async () => {
       await this.appender.drain(false);
-      return this.rewrites.delete(which);
+      const deleted = await this.rewrites.delete(which);
+      this.statsReader?.forgetChanged();
+      return deleted;
     });
   }
 
@@ -261,8 +286,15 @@ export class RunLog {
   applyRetention(policy: RetentionPolicy, nowMs: number): Promise<number> {
     return this.serial(async () => {
       await this.appender.drain(false);
-      return this.rewrites.applyRetention(policy, nowMs);
+      const dropped = await this.rewrites.applyRetention(policy, nowMs);
+      this.statsReader?.forgetChanged();
+      return dropped;
     });
+  }
+
+  /** For tests: the runs.stats hour aggregates kept now. */
+  statsKept(): { hours: number; bytes: number } {
+    return this.statsReader?.keptCounts ?? { hours: 0, bytes: 0 };
   }
 
   /** For tests and the bench: what the log holds in memory now. */

@@ -10,8 +10,9 @@ import {
   compareRuns,
   decodeCursor,
   encodeCursor,
-  isChildOf,
   matchesRunFilter,
+  matchesRunRecord,
+  needsRecord,
 } from '../run-query';
 import type { RunPage, RunQuery } from '../types';
 import { lowerBound } from './run-log-parts';
@@ -38,6 +39,7 @@ export class RunQueries {
     // A run's children start after it: only the segments from its hour on can hold them.
     const from = childSearchFrom(query);
     const loKey = from !== undefined ? segmentKeyOf(from) : undefined;
+    const wholeRecord = needsRecord(query);
     return async () => {
       const { keys } = this.cache;
       const items: Run[] = [];
@@ -55,10 +57,11 @@ export class RunQueries {
           if (from !== undefined && entry.startedAt < from) break;
           if (!matchesRunFilter(entry, query)) continue;
           let run: Run | undefined;
-          if (query.parentRunId !== undefined) {
-            // The parent is in the record only (entries keep the summary fields): read it first.
+          if (wholeRecord) {
+            // Parent, configuration and search are in the record only (entries keep the
+            // summary fields): read it first.
             run = this.lookup.materialize(segment, entry);
-            if (!run || !isChildOf(run, query.parentRunId)) continue;
+            if (!run || !matchesRunRecord(run, query)) continue;
           }
           if (items.length === query.limit) {
             return { items, nextCursor: encodeCursor(items[items.length - 1]!) };

@@ -3,6 +3,7 @@
  * "scheduler without a database" mode, and the reference the other backends are tested against.
  */
 import type { Alert } from '../../../shared/alerts';
+import type { RunStats } from '../../../shared/run-stats';
 import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import {
@@ -10,9 +11,10 @@ import {
   compareRuns,
   decodeCursor,
   encodeCursor,
-  isChildOf,
+  matchesRunRecord,
   matchesRunFilter,
 } from '../run-query';
+import { statsOfSortedRuns, type RunStatsQuery } from '../run-stats';
 import { applyScheduleState } from '../schedule-state';
 import type {
   RetentionPolicy,
@@ -173,7 +175,7 @@ export class MemoryStore implements Store {
       const run = this.runs[i]!;
       if (after && compareRuns(run, after) >= 0) continue;
       if (from !== undefined && run.startedAt < from) break;
-      if (!matchesRunFilter(run, query) || !isChildOf(run, query.parentRunId)) continue;
+      if (!matchesRunFilter(run, query) || !matchesRunRecord(run, query)) continue;
       if (items.length === query.limit) {
         const last = items[items.length - 1]!;
         return { items, nextCursor: encodeCursor(last) };
@@ -209,6 +211,11 @@ export class MemoryStore implements Store {
       if (run.taskId) ids.add(run.taskId);
     }
     return ids;
+  }
+
+  async runStats(query: RunStatsQuery): Promise<RunStats> {
+    this.check();
+    return statsOfSortedRuns(this.runs, query);
   }
 
   async listRunningRuns(): Promise<Run[]> {

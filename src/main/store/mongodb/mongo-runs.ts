@@ -8,7 +8,7 @@ import type { Filter } from 'mongodb';
 import type { Run } from '../../../shared/domain';
 import { AppError } from '../../../shared/errors';
 import { toIso } from '../../core/clock';
-import { childSearchFrom, decodeCursor, encodeCursor } from '../run-query';
+import { childSearchFrom, decodeCursor, encodeCursor, literalPattern } from '../run-query';
 import type { RetentionPolicy, RunDeletion, RunPage, RunQuery } from '../types';
 import type { MongoConnection } from './mongo-connection';
 import { COLLECTIONS, isDuplicateKey, runFromDoc, runToDoc, type Doc } from './mongo-docs';
@@ -83,6 +83,13 @@ export class MongoRuns {
     if (query.type !== undefined) filter.type = query.type;
     if (query.status !== undefined) filter.status = query.status;
     if (query.parentRunId !== undefined) filter['trigger.parentRunId'] = query.parentRunId;
+    if (query.configId !== undefined) filter.configId = query.configId;
+    const either: Array<Filter<Doc>[]> = [];
+    if (query.q !== undefined) {
+      // Matched literally, case-insensitively (as matchesRunRecord does for the other stores).
+      const text = { $regex: literalPattern(query.q), $options: 'i' };
+      either.push([{ taskName: text }, { configName: text }, { 'error.message': text }]);
+    }
     const range: Record<string, string> = {};
     // A run's children start after it: the startedAt index then scans only the runs since.
     const from = childSearchFrom(query);
@@ -91,11 +98,13 @@ export class MongoRuns {
     if (Object.keys(range).length) filter.startedAt = range;
     if (query.cursor) {
       const after = decodeCursor(query.cursor);
-      filter.$or = [
+      either.push([
         { startedAt: { $lt: after.startedAt } },
         { startedAt: after.startedAt, _id: { $lt: after.id } },
-      ];
+      ]);
     }
+    if (either.length === 1) filter.$or = either[0]!;
+    else if (either.length > 1) filter.$and = either.map((ors) => ({ $or: ors }));
     const docs = await this.connection.read('list runs', () =>
       this.col()
         .find(filter)

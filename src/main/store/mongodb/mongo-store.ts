@@ -16,7 +16,9 @@ import type { Alert } from '../../../shared/alerts';
 import type { DataProblem } from '../../../shared/contract';
 import type { Configuration, Run, ScheduleEntry, Settings, Task } from '../../../shared/domain';
 import { redactUri } from '../../../shared/secrets';
+import type { RunStats } from '../../../shared/run-stats';
 import { systemClock, type Clock } from '../../core/clock';
+import type { RunStatsQuery } from '../run-stats';
 import type {
   RetentionPolicy,
   RunDeletion,
@@ -28,6 +30,7 @@ import type {
 } from '../types';
 import { MongoCatalog } from './mongo-catalog';
 import { MongoConnection } from './mongo-connection';
+import { mongoRunStats } from './mongo-run-stats';
 import { databaseFromUri } from './mongo-docs';
 import { MongoInstances } from './mongo-instances';
 import { MongoRuns } from './mongo-runs';
@@ -58,6 +61,8 @@ export interface MongoStoreOptions {
   runTtlDays?: number;
   /** Claims older than this many days are dropped by a TTL index (default 7). */
   claimTtlDays?: number;
+  /** Where warnings about skipped documents go (the entry point's logger); default `console.warn`. */
+  log?: (line: string) => void;
 }
 
 /** A store that can arbitrate scheduled fires between instances sharing it. */
@@ -77,7 +82,7 @@ export class MongoStore implements ClaimingStore {
 
   constructor(options: MongoStoreOptions) {
     this.location = redactUri(options.uri);
-    this.gate = new RecordGate(this.location);
+    this.gate = new RecordGate(this.location, options.log);
     this.instanceId = options.instanceId ?? randomUUID();
     const clock = options.clock ?? systemClock;
     this.connection = new MongoConnection({
@@ -236,6 +241,9 @@ export class MongoStore implements ClaimingStore {
   }
   taskIdsWithRuns(from?: string, to?: string): Promise<Set<string>> {
     return this.runs.taskIdsWithRuns(from, to);
+  }
+  runStats(query: RunStatsQuery): Promise<RunStats> {
+    return mongoRunStats(this.connection, query);
   }
   /** Runs left `running` by instances that are gone; runs of live instances are theirs. */
   listRunningRuns(): Promise<Run[]> {

@@ -11,6 +11,7 @@ import { afterEach, beforeEach } from 'vitest';
 import { createApp, type App } from '../../../../src/main/app';
 import type { Clock, TimerHandle } from '../../../../src/main/core/clock';
 import { DesktopSettingsStore } from '../../../../src/main/electron/desktop-settings';
+import { DesktopNotifications } from '../../../../src/main/electron/notifications';
 import { schedulerControls } from '../../../../src/main/electron/scheduler-controls';
 import { DesktopShell } from '../../../../src/main/electron/shell';
 import { WindowStateStore } from '../../../../src/main/electron/window-state';
@@ -119,12 +120,19 @@ async function harness(): Promise<Harness> {
     },
   };
   const scheduler = new RecordingScheduler();
-  const app = createApp({ store: new MemoryStore(), executors, createScheduler: () => scheduler });
+  const notes = new FakeNotifications();
+  // The desktop alert channel, as main.ts gives it to the core and the shell.
+  const notifications = new DesktopNotifications(notes.create);
+  const app = createApp({
+    store: new MemoryStore(),
+    executors,
+    createScheduler: () => scheduler,
+    alerts: { desktop: notifications },
+  });
   await app.start();
   const fakeApp = new FakeApp();
   const tray = new FakeTray();
   const windows: FakeWindow[] = [];
-  const notes = new FakeNotifications();
   const dialog = new FakeDialog();
   const ipc = new FakeIpcMain();
   const power = new FakePowerMonitor();
@@ -140,6 +148,7 @@ async function harness(): Promise<Harness> {
     },
     createTray: () => tray,
     notify: notes.create,
+    notifications,
     shell: { openExternal: async () => {} },
     dialog,
     ipcMain: ipc,
