@@ -151,9 +151,7 @@ describe('system.import validates the whole file before storing anything', () =>
     expect(records).toContainEqual(
       expect.objectContaining({ kind: 'config', id: 'bad14', field: 'type' }),
     );
-    expect(message).toMatch(
-      /^\/.*\.json: 16 records are not valid, so nothing was imported: /,
-    );
+    expect(message).toMatch(/^\/.*\.json: 16 records are not valid, so nothing was imported: /);
     expect(message.match(/configuration "bad\d+" type:/g)).toHaveLength(ISSUES_SHOWN);
     expect(message).toMatch(
       /and 6 more \(all are listed in the error's details\)\. Fix them in the file and import again$/,
