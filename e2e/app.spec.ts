@@ -364,7 +364,12 @@ test('bulk deletes: unused configurations, tasks of a type, all schedules, runs 
 
   await open(page, '/configs');
   const configs = page.getByRole('table', { name: 'Configurations' });
-  await expect(configs.getByRole('button', { name: 'Delete used' })).toBeDisabled();
+  await configs.getByRole('button', { name: 'More actions for used' }).click();
+  await expect(page.getByRole('menuitem', { name: 'Delete' })).toHaveAttribute(
+    'aria-disabled',
+    'true',
+  );
+  await page.keyboard.press('Escape');
   await page.getByRole('button', { name: 'Delete all unused (1)' }).click();
   await expect(page.getByRole('alertdialog')).toContainText(
     '1 configuration that no task or schedule entry uses',

@@ -99,7 +99,7 @@ test('a task made to run after another runs when it ends, and History shows the 
 test('a cycle is refused at the Run after row and nothing is saved', async ({ page }) => {
   const fetch = await apiTask(page, 'Fetch', '/json');
   await apiTask(page, 'Save', '/json', fetch.id);
-  await open(page, `/tasks/${fetch.id}`);
+  await open(page, `/tasks/${fetch.id}/edit`);
   const chainView = page.getByRole('region', { name: 'Chain of Fetch' });
   await expect(chainView.getByRole('list', { name: 'Then runs' })).toContainText('Save');
 

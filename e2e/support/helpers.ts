@@ -43,8 +43,35 @@ export function screenshotPath(name: string): string {
   return fileURLToPath(new URL(`${dir}${name}.png`, import.meta.url));
 }
 
+/** A screenshot kept as a test artifact only (never one of the README's images). */
+export async function artifactShot(page: Page, name: string): Promise<void> {
+  await page.screenshot({
+    path: fileURLToPath(new URL(`../../test-results/screenshots/${name}.png`, import.meta.url)),
+  });
+}
+
 export async function shot(page: Page, name: string, fullPage = false): Promise<void> {
-  await page.screenshot({ path: screenshotPath(name), fullPage });
+  if (!fullPage) {
+    await page.screenshot({ path: screenshotPath(name) });
+    return;
+  }
+  // The app is a fixed-height frame whose screen scrolls inside <main>: a full-page shot grows
+  // the window to the screen's whole height for the picture, then puts it back.
+  const viewport = page.viewportSize();
+  const extra = await page.evaluate(() => {
+    const main = document.querySelector('main');
+    return main ? Math.max(0, main.scrollHeight - main.clientHeight) : 0;
+  });
+  if (!viewport || extra === 0) {
+    await page.screenshot({ path: screenshotPath(name) });
+    return;
+  }
+  await page.setViewportSize({ width: viewport.width, height: viewport.height + extra });
+  try {
+    await page.screenshot({ path: screenshotPath(name) });
+  } finally {
+    await page.setViewportSize(viewport);
+  }
 }
 
 /** Deletes everything so each spec starts from an empty store. */

@@ -103,7 +103,10 @@ describe('AlertsScreen', () => {
     expect(stored!.channel).toMatchObject({ password: 'pw-secret-1' });
     expect(stored!.rule.on).toEqual(['failed', 'recovered']);
 
-    await user.click(within(row).getByRole('button', { name: 'Delete alert Mail' }));
+    await user.click(within(row).getByRole('button', { name: 'More actions for alert Mail' }));
+    await user.click(within(row).getByRole('menuitem', { name: 'Delete' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Delete alert Mail?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Delete alert' }));
     expect(await screen.findByText('No alerts yet')).toBeInTheDocument();
     expect(await core.app.store.listAlerts()).toEqual([]);
   });

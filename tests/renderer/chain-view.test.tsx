@@ -11,6 +11,7 @@ import { TasksScreen } from '../../src/renderer/src/screens/TasksScreen';
 import { useTasks } from '../../src/renderer/src/stores/tasks';
 import type { Task } from '../../src/shared/domain';
 import { startChainFixture, type ChainFixture } from './support/chain-fixture';
+import { chooseRowAction } from './support/row-menu';
 
 let chain: ChainFixture;
 let fetch: Task;
@@ -79,7 +80,7 @@ describe('deleting a task others run after', () => {
   it('says they will no longer run after it, and takes it out of their run after', async () => {
     const user = userEvent.setup();
     render(<TasksScreen />);
-    await user.click(screen.getByRole('button', { name: 'Delete Fetch items' }));
+    await chooseRowAction(user, 'Fetch items', 'Delete');
     const dialog = screen.getByRole('alertdialog', { name: 'Delete task Fetch items?' });
     await waitFor(() =>
       expect(dialog).toHaveTextContent(
@@ -110,7 +111,7 @@ describe('deleting a task others run after', () => {
   it('adds nothing for a task no other task runs after', async () => {
     const user = userEvent.setup();
     render(<TasksScreen />);
-    await user.click(screen.getByRole('button', { name: 'Delete Archive' }));
+    await chooseRowAction(user, 'Archive', 'Delete');
     const dialog = screen.getByRole('alertdialog', { name: 'Delete task Archive?' });
     expect(dialog).toHaveTextContent('Its runs stay in History (delete them there).');
     expect(dialog).not.toHaveTextContent('no longer run after');

@@ -304,7 +304,7 @@ describe('ConfigForm placeholder fields', () => {
     expect(field()).toHaveAccessibleDescription(/must be a JSON object/);
     await user.clear(field());
     await user.type(field(), '{{"day": 1}');
-    expect(field()).toHaveAccessibleDescription(/expected string/);
+    expect(field()).toHaveAccessibleDescription(/must be text/);
   });
 
   it('flags a bad env var name at the field with the schema message and saves nothing', async () => {

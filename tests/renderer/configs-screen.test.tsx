@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import '@testing-library/jest-dom/vitest';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handleEvent } from '../../src/renderer/src/hooks/useEvents';
 import { ConfigsScreen } from '../../src/renderer/src/screens/ConfigsScreen';
@@ -47,6 +47,14 @@ describe('ConfigsScreen', () => {
   const row = (name: string): HTMLElement =>
     screen.getByRole('row', { name: new RegExp(`^${name}`) });
 
+  /** The Delete item of a row's overflow menu (opened if it is not). */
+  const deleteItem = (name: string): HTMLElement => {
+    const more = screen.getByRole('button', { name: `More actions for ${name}` });
+    if (more.getAttribute('aria-expanded') !== 'true') fireEvent.click(more);
+    const menu = screen.getByRole('menu', { name: `More actions for ${name}` });
+    return within(menu).getByRole('menuitem', { name: 'Delete' });
+  };
+
   it('keeps a configuration in use, with Delete disabled, while the tasks list is filtered to another type', async () => {
     render(<ConfigsScreen />);
     await waitFor(() =>
@@ -59,23 +67,25 @@ describe('ConfigsScreen', () => {
     await waitFor(() =>
       expect(within(row('orders api')).getByText('tasks: pull orders')).toBeInTheDocument(),
     );
-    expect(screen.getByRole('button', { name: 'Delete orders api' })).toBeDisabled();
+    expect(deleteItem('orders api')).toHaveAttribute('aria-disabled', 'true');
+    expect(deleteItem('orders api')).toHaveAccessibleDescription(
+      'In use: change or delete the tasks and schedule entries that use it first.',
+    );
     expect(within(row('orders db')).getByText('unused')).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Delete orders db' })).toBeEnabled();
+    expect(deleteItem('orders db')).not.toHaveAttribute('aria-disabled');
     expect(screen.getByRole('button', { name: 'Delete all unused (1)' })).toBeEnabled();
   });
 
   it('shows a configuration as used once a task elsewhere starts using it', async () => {
     render(<ConfigsScreen />);
-    expect(await screen.findByRole('button', { name: 'Delete orders db' })).toBeEnabled();
+    await screen.findByRole('button', { name: 'More actions for orders db' });
+    expect(deleteItem('orders db')).not.toHaveAttribute('aria-disabled');
 
     await core.app.core.call('tasks.save', {
       task: { name: 'count orders', type: 'db', operation: 'read', configId: dbConfigId },
     });
 
-    await waitFor(() =>
-      expect(screen.getByRole('button', { name: 'Delete orders db' })).toBeDisabled(),
-    );
+    await waitFor(() => expect(deleteItem('orders db')).toHaveAttribute('aria-disabled', 'true'));
     expect(within(row('orders db')).getByText('tasks: count orders')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Delete all unused (0)' })).toBeDisabled();
   });

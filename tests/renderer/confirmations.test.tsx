@@ -14,6 +14,7 @@ import { useTasks } from '../../src/renderer/src/stores/tasks';
 import { formatTime } from '../../src/renderer/src/util';
 import { at, run } from '../support/fixtures';
 import { coreForEachTest } from './support/core-per-test';
+import { chooseRowAction } from './support/row-menu';
 
 describe('confirmations say what goes', () => {
   const ctx = coreForEachTest();
@@ -47,7 +48,7 @@ describe('confirmations say what goes', () => {
     await saveConfig('Orders');
     const user = userEvent.setup();
     render(<ConfigsScreen />);
-    await user.click(await screen.findByRole('button', { name: 'Delete Orders' }));
+    await chooseRowAction(user, 'Orders', 'Delete');
     expect(
       screen.getByRole('alertdialog', {
         name: 'Delete configuration “Orders” (api, http://127.0.0.1:9/Orders)?',
@@ -107,9 +108,7 @@ describe('confirmations say what goes', () => {
     await useSchedules.getState().load();
     const user = userEvent.setup();
     render(<SchedulesScreen />);
-    await user.click(
-      await screen.findByRole('button', { name: 'Delete schedule of Fetch orders' }),
-    );
+    await chooseRowAction(user, 'schedule of Fetch orders', 'Delete');
     expect(
       screen.getByRole('alertdialog', {
         name: 'Delete the schedule entry “Nightly” of Fetch orders (0 3 * * *)?',

@@ -27,7 +27,7 @@ describe('the History run list for assistive technology', () => {
     render(<HistoryScreen />);
     const list = await screen.findByRole('list', { name: 'Runs' });
     expect(list).toHaveAccessibleDescription(
-      /^Columns:\s*Status,\s*Task,\s*Type,\s*Trigger,\s*Started,\s*Duration$/,
+      /^Columns:\s*Status,\s*Task,\s*Configuration,\s*Type,\s*Trigger,\s*Started,\s*Duration$/,
     );
     expect(document.querySelector('.run-head')).not.toHaveAttribute('aria-hidden');
   });

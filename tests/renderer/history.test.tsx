@@ -60,7 +60,9 @@ describe('HistoryScreen', () => {
     await useRuns.getState().setFilter({ taskId: 't1' });
     await user.click(screen.getByRole('button', { name: 'Delete runs of task' }));
     const dialog = screen.getByRole('alertdialog');
-    expect(dialog).toHaveTextContent('The task and its schedule entries stay');
+    // No task t1 exists: its runs are those of a deleted task, named by their task name.
+    expect(dialog).toHaveTextContent('Delete 1 run of task 1 (deleted)?');
+    expect(dialog).toHaveTextContent('Every run of this deleted task is deleted for good');
     await user.click(within(dialog).getByRole('button', { name: 'Delete runs' }));
     await waitFor(async () =>
       expect((await core.app.core.call('runs.list', {})).items.map((r) => r.id)).toEqual(['b']),

@@ -10,6 +10,7 @@ import { useConfigs } from '../../src/renderer/src/stores/configs';
 import { useTasks } from '../../src/renderer/src/stores/tasks';
 import { startCoreClient, type CoreClient } from './support/core-client';
 import { resetStores } from './support/reset';
+import { chooseRowAction } from './support/row-menu';
 
 describe('TaskForm and TasksScreen', () => {
   let core: CoreClient;
@@ -134,14 +135,14 @@ describe('TaskForm and TasksScreen', () => {
     await useSchedules.getState().load();
     useTasks.setState({ status: 'ready' });
     render(<TasksScreen />);
-    await user.click(screen.getByRole('button', { name: 'Delete doomed' }));
+    await chooseRowAction(user, 'doomed', 'Delete');
     const dialog = screen.getByRole('alertdialog', { name: 'Delete task doomed?' });
     expect(dialog).toHaveTextContent(
       'Its 1 schedule entry will be deleted too. Its runs stay in History',
     );
     await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     expect(await core.app.store.listTasks()).toHaveLength(1);
-    await user.click(screen.getByRole('button', { name: 'Delete doomed' }));
+    await chooseRowAction(user, 'doomed', 'Delete');
     await user.click(
       within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Delete' }),
     );

@@ -10,6 +10,7 @@ import { useConfigs } from '../../src/renderer/src/stores/configs';
 import { useSchedules } from '../../src/renderer/src/stores/schedules';
 import { useTasks } from '../../src/renderer/src/stores/tasks';
 import { coreForEachTest } from './support/core-per-test';
+import { chooseRowAction } from './support/row-menu';
 
 /** The Tasks screen as the shell mounts it: `#/tasks/<id>` opens a task, `#/tasks/new` the form. */
 function RoutedTasksScreen(): ReactElement {
@@ -57,18 +58,18 @@ describe('the Tasks screen', () => {
     expect(opener).toHaveFocus();
   });
 
-  it('closes a task being edited with Escape and gives focus back to its Edit button', async () => {
+  it('closes a task being edited with Escape and gives focus back to the row menu it was opened from', async () => {
     await saveTask('Fetch orders');
     await loadStores();
     const user = userEvent.setup();
     render(<RoutedTasksScreen />);
-    const edit = await screen.findByRole('button', { name: 'Edit Fetch orders' });
-    await user.click(edit);
+    const more = await screen.findByRole('button', { name: 'More actions for Fetch orders' });
+    await chooseRowAction(user, 'Fetch orders', 'Edit');
     const form = await screen.findByRole('form', { name: 'Edit task Fetch orders' });
     await waitFor(() => expect(within(form).getByLabelText('Name')).toHaveFocus());
     await user.keyboard('{Escape}');
     await waitFor(() => expect(screen.queryByRole('form')).not.toBeInTheDocument());
-    expect(edit).toHaveFocus();
+    expect(more).toHaveFocus();
   });
 
   it('counts and names every task of the type in “Delete all”, also those a filter hides', async () => {

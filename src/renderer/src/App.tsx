@@ -20,6 +20,7 @@ import { DashboardScreen } from './screens/DashboardScreen';
 import { HistoryScreen } from './screens/HistoryScreen';
 import { SchedulesScreen } from './screens/SchedulesScreen';
 import { SettingsScreen } from './screens/SettingsScreen';
+import { TaskPage } from './screens/TaskPage';
 import { TasksScreen } from './screens/TasksScreen';
 import { errorMessage } from './stores/load-state';
 import { useUi } from './stores/ui';
@@ -151,8 +152,10 @@ function Toasts(): ReactElement {
     const timer = setTimeout(() => dismiss(oldest.id), oldest.kind === 'error' ? 10_000 : 4000);
     return () => clearTimeout(timer);
   }, [toasts, dismiss]);
+  // Its own row of the window's grid, under the screen (styles.css): it takes room from the
+  // screen's scroll area instead of lying over it, so a toast never covers a control.
   return (
-    <div className="toasts" aria-live="polite">
+    <section className="toasts" aria-label="Notifications" aria-live="polite">
       {toasts.map((t) => (
         <div
           key={t.id}
@@ -165,7 +168,7 @@ function Toasts(): ReactElement {
           </button>
         </div>
       ))}
-    </div>
+    </section>
   );
 }
 
@@ -185,7 +188,7 @@ export function App({
   useEffect(() => {
     if (!needToken) reloadAll();
   }, [needToken, client]);
-  // Keyboard: Alt+1…6 switches screens; Ctrl+K (Cmd+K) opens the command palette.
+  // Keyboard: Alt+1…7 switches screens; Ctrl+K (Cmd+K) opens the command palette.
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
@@ -244,7 +247,14 @@ export function App({
           // Keyed by screen: switching screens starts a fresh boundary.
           <ErrorBoundary key={section} what={`the ${screen[1]} screen`}>
             {section === '' ? <DashboardScreen /> : null}
-            {section === 'tasks' ? <TasksScreen {...(id ? { openId: id } : {})} /> : null}
+            {section === 'tasks' ? (
+              // #/tasks/<id>: the task's page (…/edit: its form on top); #/tasks/new: the form.
+              id && id !== 'new' ? (
+                <TaskPage key={id} taskId={id} editing={route.segments[2] === 'edit'} />
+              ) : (
+                <TasksScreen {...(id ? { openId: id } : {})} />
+              )
+            ) : null}
             {section === 'configs' ? <ConfigsScreen {...(id ? { openId: id } : {})} /> : null}
             {section === 'schedules' ? <SchedulesScreen /> : null}
             {section === 'history' ? <HistoryScreen {...(id ? { openId: id } : {})} /> : null}

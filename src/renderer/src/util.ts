@@ -1,11 +1,25 @@
 /** Small pure helpers shared by screens (formatting, field errors, JSON text). */
 import type { z } from 'zod';
-import { AppError } from '../../shared/errors';
+import { jsonSyntaxProblem } from '../../shared/errors';
 
+// One formatter for every time shown (what `Date#toLocaleString()` gives: numeric date and time
+// in the default locale and zone), made once: lists of 1,000 rows format a time per row.
+let timeFormat: Intl.DateTimeFormat | undefined;
+
+/** A moment as the user's locale writes it ("1/12/2026, 14:03:09"); '—' when there is none. */
 export function formatTime(iso: string | undefined): string {
   if (!iso) return '—';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString();
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  timeFormat ??= new Intl.DateTimeFormat(undefined, {
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+  return timeFormat.format(ms);
 }
 
 export function formatDuration(ms: number | undefined): string {
@@ -63,36 +77,6 @@ export function zodFieldErrors(error: z.ZodError, strip = 0): FieldErrors {
 }
 
 /**
- * The server's error attached to fields: `details.issues` from zod validation, or a core message
- * of the form "method: entity.field.path: problem"; else under "_" (the form-level message).
- */
-export function serverFieldErrors(error: unknown, entity: string): FieldErrors {
-  if (!(error instanceof AppError)) {
-    return { _: error instanceof Error ? error.message : String(error) };
-  }
-  const out: FieldErrors = {};
-  const details = error.details as { issues?: { path: string[]; message: string }[] } | undefined;
-  if (error.code === 'VALIDATION' && details?.issues?.length) {
-    for (const issue of details.issues) {
-      const path = issue.path[0] === entity ? issue.path.slice(1) : issue.path;
-      const key = path.join('.') || '_';
-      if (!out[key]) out[key] = issue.message;
-    }
-  } else {
-    const match = new RegExp(`^[\\w.]+: ${entity}\\.([\\w.]+): (.*)$`, 's').exec(error.message);
-    // Core rule messages also read "method: entity: url must …" (the field name starts the text).
-    const named = new RegExp(`^[\\w.]+: ${entity}: (url|location|uri) (.*)$`, 's').exec(
-      error.message,
-    );
-    if (error.code === 'VALIDATION' && match?.[1] && match[2]) out[match[1]] = match[2];
-    else if (error.code === 'VALIDATION' && named?.[1])
-      out[`params.${named[1]}`] = `${named[1]} ${named[2]}`;
-  }
-  out._ = error.message;
-  return out;
-}
-
-/**
  * What a JSON text field must hold; `…OrPlaceholder`: or a JSON string that is one placeholder
  * (`"{{input.body.orders}}"`), which fills the whole field when a run starts (MongoDB fields).
  */
@@ -108,9 +92,7 @@ export function parseJsonField(text: string, kind: JsonFieldKind): unknown {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(
-      `is not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
+    throw new Error(`is not valid JSON (${jsonSyntaxProblem(error)})`);
   }
   const placeholder = kind.endsWith('OrPlaceholder');
   if (placeholder && typeof value === 'string' && ONE_PLACEHOLDER.test(value)) return value;

@@ -1,5 +1,9 @@
 /** What the client needs from a transport: call a method, receive events, report the link state. */
-import type { DesktopSettingsPatch, DesktopSettingsView } from '../../../shared/bridge';
+import type {
+  DesktopSettingsPatch,
+  DesktopSettingsView,
+  PickPathOptions,
+} from '../../../shared/bridge';
 import type { MethodName } from '../../../shared/contract';
 import type { AppEvent } from '../../../shared/events';
 
@@ -15,7 +19,7 @@ export interface Transport {
     onState?: (state: ConnectionState) => void,
   ): () => void;
   /** Native file/folder picker (Electron only). */
-  pickPath?: (options: { kind: 'file' | 'folder'; save?: boolean }) => Promise<string | undefined>;
+  pickPath?: (options: PickPathOptions) => Promise<string | undefined>;
   /** Desktop-only settings (Electron only); rejects with an `AppError`. */
   desktop?: DesktopSettingsApi;
 }

@@ -19,7 +19,7 @@ import { call } from '../api/current';
 import { useDuplicateName } from '../hooks/useDuplicateName';
 import { useConfigs } from '../stores/configs';
 import { errorMessage } from '../stores/load-state';
-import { serverFieldErrors, type FieldErrors } from '../util';
+import { serverErrors as fieldErrorsOf, type FieldErrors } from './field-errors';
 import {
   buildConfig,
   draftFromConfig,
@@ -199,12 +199,17 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
   };
 
   const engine = draft.type === 'db' ? draft.dbEngine : undefined;
-  const serverErrors = (error: unknown): FieldErrors => {
-    const mapped: FieldErrors = {};
-    for (const [k, v] of Object.entries(serverFieldErrors(error, 'config')))
-      mapped[k === '_' ? '_' : draftKeyOf(k, engine)] = v;
-    return mapped;
-  };
+  // A refusal's issues sit at the draft's fields; what has no field goes to the banner.
+  const serverErrors = (error: unknown, outcome?: string): FieldErrors =>
+    fieldErrorsOf(
+      error,
+      'config',
+      (path) => {
+        const key = path && draftKeyOf(path, engine);
+        return key && (key.split('.')[0] ?? '') in draft ? key : undefined;
+      },
+      outcome,
+    );
 
   const submit = async (): Promise<void> => {
     setSubmitted(true);
@@ -239,9 +244,9 @@ export function ConfigForm({ config, initial, onSaved, onCancel }: ConfigFormPro
             }),
       );
     } catch (error) {
-      const { _: _message, ...fields } = serverErrors(error);
+      const { _: banner, ...fields } = serverErrors(error, 'the test did not run');
       setServer((s) => ({ ...s, ...fields }));
-      setTestError(errorMessage(error));
+      setTestError(banner ?? errorMessage(error));
     } finally {
       setTesting(false);
     }

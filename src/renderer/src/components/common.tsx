@@ -1,7 +1,7 @@
 /** Small shared pieces: status badge, empty/loading/error states, countdown. */
 import { useSyncExternalStore, type ReactElement, type ReactNode } from 'react';
 import type { RunStatus } from '../../../shared/domain';
-import { formatCountdown } from '../util';
+import { formatCountdown, formatTime } from '../util';
 
 export function StatusBadge({ status }: { status: RunStatus | undefined }): ReactElement {
   if (!status) return <span className="badge badge-none">never ran</span>;
@@ -145,5 +145,5 @@ export function useSecondTick(): number {
 export function Countdown({ to }: { to: string | undefined }): ReactElement {
   const now = useSecondTick();
   if (!to) return <span>—</span>;
-  return <span title={new Date(to).toLocaleString()}>{formatCountdown(Date.parse(to), now)}</span>;
+  return <span title={formatTime(to)}>{formatCountdown(Date.parse(to), now)}</span>;
 }

@@ -9,6 +9,7 @@ import {
   type TaskType,
 } from '../../../shared/domain';
 import type { DbEngine } from '../../../shared/db-params';
+import { ZOD_USER_MESSAGES } from '../../../shared/zod-messages';
 import {
   jsonText,
   parseJsonField,
@@ -345,7 +346,7 @@ export function buildConfig(d: ConfigDraft): Built {
     type: d.type,
     params,
   };
-  const parsed = configurationInputSchema.safeParse(candidate);
+  const parsed = configurationInputSchema.safeParse(candidate, ZOD_USER_MESSAGES);
   if (!parsed.success) {
     const engine = d.type === 'db' ? d.dbEngine : undefined;
     for (const [path, message] of Object.entries(zodFieldErrors(parsed.error))) {

@@ -5,6 +5,7 @@
 import { useEffect } from 'react';
 import type { AppEvent } from '../../../shared/events';
 import type { Client } from '../api/client';
+import { alertsChanged } from '../screens/alerts/alert-changes';
 import { useConfigs } from '../stores/configs';
 import { isTestRun, useRuns } from '../stores/runs';
 import { useSchedules } from '../stores/schedules';
@@ -58,6 +59,7 @@ export function handleEvent(event: AppEvent): void {
       if (kind === 'schedules') void useSchedules.getState().load();
       if (kind === 'settings') void useSettings.getState().load();
       if (kind === 'runs') void useRuns.getState().load();
+      if (kind === 'alerts') alertsChanged();
       break;
     }
   }
@@ -69,6 +71,7 @@ export function reloadAll(): void {
   void useSchedules.getState().load();
   void useRuns.getState().loadRunning();
   if (useRuns.getState().status !== 'idle') void useRuns.getState().load();
+  alertsChanged();
 }
 
 export function useEvents(client: Client): void {

@@ -5,6 +5,7 @@ import { TASK_TYPES, type Configuration, type TaskType } from '../../../shared/d
 import { ConfigForm } from '../components/ConfigForm';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState, ErrorBox, FilterSelect, Loading } from '../components/common';
+import { RowMenu } from '../components/RowMenu';
 import { draftFromConfig, type ConfigDraft } from '../components/config-draft';
 import { countOf, nameList } from '../components/lists';
 import { useConfirmation } from '../hooks/useConfirmation';
@@ -27,11 +28,19 @@ function targetOf(config: Configuration): string {
   return 'collection' in params ? `${params.database}.${params.collection}` : params.uri;
 }
 
-/** `tasks: Fetch, Export; 2 schedule entries`, or `unused`. */
+/** `tasks: Fetch, Export; 2 schedule entries` (five names at most), or `unused`. */
 function describeUsage({ tasks, entries }: ConfigUsage): string {
   if (!inUse({ tasks, entries })) return 'unused';
   const parts = [
-    ...(tasks.length ? [`tasks: ${tasks.map((t) => t.name).join(', ')}`] : []),
+    // A handful of names: a configuration many tasks use would otherwise fill the row.
+    ...(tasks.length
+      ? [
+          `tasks: ${nameList(
+            tasks.map((t) => t.name),
+            5,
+          )}`,
+        ]
+      : []),
     ...(entries.length
       ? [`${entries.length} schedule entr${entries.length === 1 ? 'y' : 'ies'}`]
       : []),
@@ -172,33 +181,32 @@ export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
                   <td className="mono">{targetOf(c)}</td>
                   <td>{describeUsage(c.usedBy)}</td>
                   <td className="actions">
-                    <button
-                      type="button"
-                      aria-label={`Edit ${c.name}`}
-                      onClick={() => setEditing({ mode: 'edit', config: c })}
-                    >
-                      Edit
-                    </button>
-                    <button
-                      type="button"
-                      aria-label={`Duplicate ${c.name}`}
-                      onClick={() => void duplicate(c)}
-                    >
-                      Duplicate
-                    </button>
-                    <button
-                      type="button"
-                      aria-label={`Delete ${c.name}`}
-                      disabled={used}
-                      title={
-                        used
-                          ? 'In use: change or delete the tasks and schedule entries that use it first'
-                          : undefined
-                      }
-                      onClick={() => setConfirm({ kind: 'one', config: c })}
-                    >
-                      Delete
-                    </button>
+                    <div className="row-actions">
+                      <button
+                        type="button"
+                        aria-label={`Edit ${c.name}`}
+                        onClick={() => setEditing({ mode: 'edit', config: c })}
+                      >
+                        Edit
+                      </button>
+                      <RowMenu
+                        name={c.name}
+                        items={[
+                          { label: 'Duplicate', onSelect: () => void duplicate(c) },
+                          {
+                            label: 'Delete',
+                            danger: true,
+                            disabled: used,
+                            ...(used
+                              ? {
+                                  hint: 'In use: change or delete the tasks and schedule entries that use it first.',
+                                }
+                              : {}),
+                            onSelect: () => setConfirm({ kind: 'one', config: c }),
+                          },
+                        ]}
+                      />
+                    </div>
                   </td>
                 </tr>
               );

@@ -1,12 +1,14 @@
 /**
  * Home: running now (and the runs waiting for a slot), next 10 runs, failures in the last 24 h,
- * success rate per task.
+ * success rate per task, and the charts of the last 7 days (computed by the service, test runs
+ * left out).
  */
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import type { SystemInfo } from '../../../shared/contract';
 import type { Run } from '../../../shared/domain';
 import { call } from '../api/current';
 import { Countdown, EmptyState, ErrorBox, Loading, StatusBadge } from '../components/common';
+import { RunsChart } from '../components/RunsChart';
 import { errorMessage } from '../stores/load-state';
 import { isTestRun, useRuns } from '../stores/runs';
 import { useSchedules } from '../stores/schedules';
@@ -14,6 +16,8 @@ import { useTasks } from '../stores/tasks';
 import { formatDuration, formatTime } from '../util';
 
 const DAY = 86_400_000;
+/** The dashboard's charts: the last 7 days until now, test runs left out. */
+const CHART_FILTER = { days: 7 } as const;
 /** While runs wait for a slot, the queue is read again this often. */
 const QUEUE_REFRESH_MS = 2_000;
 
@@ -191,6 +195,10 @@ export function DashboardScreen(): ReactElement {
           </table>
         </section>
       </div>
+      <section aria-labelledby="charts-title">
+        <h2 id="charts-title">Runs in the last 7 days</h2>
+        <RunsChart filter={CHART_FILTER} />
+      </section>
     </section>
   );
 }

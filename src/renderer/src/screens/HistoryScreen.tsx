@@ -1,22 +1,22 @@
 /**
- * History: virtualized infinite list of runs, filters, run detail (with its chain: the parent
- * run, the input, the runs it started), bulk deletes, charts.
+ * History: virtualized infinite list of runs, filters and search (`#/history?task=<id>` picks
+ * the task; deleted tasks that still have runs are offered too), run detail (RunDetail.tsx),
+ * bulk deletes, charts.
  */
-import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react';
-import { RUN_STATUSES, TASK_TYPES, type Run } from '../../../shared/domain';
-import { call } from '../api/current';
-import { ChainParentLink, ChainRunChildren, ChainRunInput } from '../components/ChainRunLinks';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
+import { RUN_SEARCH_MAX } from '../../../shared/contract';
+import { RUN_STATUSES, TASK_TYPES } from '../../../shared/domain';
 import { RunsChart } from '../components/RunsChart';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState, ErrorBox, FilterSelect, Loading, StatusBadge } from '../components/common';
 import { pickerOptions } from '../components/lists';
-import { RunResultView, JsonTree } from '../components/RunResultView';
+import { RunDetail } from '../components/RunDetail';
 import { VirtualList } from '../components/VirtualList';
 import { useConfirmation } from '../hooks/useConfirmation';
 import { describeRunCount, useRunCount } from '../hooks/useRunCount';
-import { navigate } from '../router';
-import { errorMessage } from '../stores/load-state';
-import { isTestRun, MAX_LOADED, useRuns, type RunFilter } from '../stores/runs';
+import { useRouteQueryParam } from '../router';
+import { useConfigs } from '../stores/configs';
+import { MAX_LOADED, useRuns, type RunFilter } from '../stores/runs';
 import { useTasks } from '../stores/tasks';
 import { formatDuration, formatTime, isoToLocalInput, localInputToIso } from '../util';
 
@@ -28,83 +28,55 @@ const PRESETS: { label: string; ms: number }[] = [
 ];
 
 /** The run list's columns: a visible header that also describes the list to screen readers. */
-const COLUMNS = ['Status', 'Task', 'Type', 'Trigger', 'Started', 'Duration'] as const;
+const COLUMNS = [
+  'Status',
+  'Task',
+  'Configuration',
+  'Type',
+  'Trigger',
+  'Started',
+  'Duration',
+] as const;
+/** How long typing pauses before the search asks the service. */
+export const SEARCH_DEBOUNCE_MS = 300;
 
-export function RunDetail({ id }: { id: string }): ReactElement {
-  const live = useRuns((s) => s.items.find((r) => r.id === id));
-  const [run, setRun] = useState<Run | undefined>(live);
-  const [error, setError] = useState<string | undefined>();
+/** The search box: what is typed goes to `onSearch` once typing pauses (SEARCH_DEBOUNCE_MS). */
+function SearchBox({
+  value,
+  onSearch,
+}: {
+  value: string | undefined;
+  onSearch: (q: string | undefined) => void;
+}): ReactElement {
+  const [text, setText] = useState(value ?? '');
+  useEffect(() => setText(value ?? ''), [value]);
   useEffect(() => {
-    if (live) setRun(live);
-  }, [live]);
-  useEffect(() => {
-    setError(undefined);
-    call('runs.get', { id }).then(setRun, (e: unknown) => setError(errorMessage(e)));
-  }, [id]);
-  if (error) return <ErrorBox message={error} />;
-  if (!run) return <Loading what="the run" />;
+    const q = text.trim() || undefined;
+    if (q === (value?.trim() || undefined)) return;
+    const timer = setTimeout(() => onSearch(q), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [text, value, onSearch]);
   return (
-    <section aria-label="Run detail" className="panel">
-      <div className="screen-header">
-        <h2>
-          Run of {run.taskName || `configuration ${run.configName} (test)`}{' '}
-          <StatusBadge status={run.status} />
-        </h2>
-        <button type="button" onClick={() => navigate('/history')}>
-          Close
-        </button>
-      </div>
-      <dl className="facts">
-        <dt>Trigger</dt>
-        <dd>
-          {run.trigger.kind}
-          {run.trigger.scheduleId ? ` (entry ${run.trigger.scheduleId})` : ''}
-          <ChainParentLink run={run} />
-        </dd>
-        <dt>Type / operation</dt>
-        <dd>
-          {run.type} / {run.operation}
-        </dd>
-        <dt>Configuration</dt>
-        <dd>{run.configName}</dd>
-        {run.scheduledFor ? (
-          <>
-            <dt>Scheduled for</dt>
-            <dd>{formatTime(run.scheduledFor)}</dd>
-          </>
-        ) : null}
-        <dt>Started</dt>
-        <dd>{formatTime(run.startedAt)}</dd>
-        {run.queuedMs !== undefined ? (
-          <>
-            <dt>Waited for a slot</dt>
-            <dd title="Time between the run being due and a concurrency slot (global or the task's maxConcurrent) being free">
-              {formatDuration(run.queuedMs)}
-            </dd>
-          </>
-        ) : null}
-        <dt>Finished</dt>
-        <dd>{formatTime(run.finishedAt)}</dd>
-        <dt>Duration</dt>
-        <dd>{formatDuration(run.durationMs)}</dd>
-        <dt>Attempt</dt>
-        <dd>{run.attempt}</dd>
-      </dl>
-      {run.trigger.parentRunId ? <ChainRunInput parentRunId={run.trigger.parentRunId} /> : null}
-      <h3>Result</h3>
-      <RunResultView key={run.id + run.status} run={run} />
-      <ChainRunChildren runId={run.id} />
-      <details>
-        <summary>Configuration snapshot (secrets redacted)</summary>
-        <JsonTree value={run.config} label="Configuration snapshot" />
-      </details>
-    </section>
+    <label className="inline">
+      Search{' '}
+      <input
+        type="search"
+        aria-label="Search runs by task, configuration or error"
+        placeholder="task, configuration, error…"
+        maxLength={RUN_SEARCH_MAX}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+      />
+    </label>
   );
 }
 
 export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
   const { items, status, error, filter, nextCursor, loadingMore, setFilter, loadMore } = useRuns();
   const tasks = useTasks((s) => s.items);
+  const configs = useConfigs((s) => s.items);
+  const deletedTasks = useRuns((s) => s.deletedTasks);
+  const taskParam = useRouteQueryParam('task');
   const {
     pending: confirm,
     ask: setConfirm,
@@ -113,14 +85,35 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
   } = useConfirmation<'period' | 'task'>();
 
   useEffect(() => {
-    if (useRuns.getState().status === 'idle') void useRuns.getState().load();
+    // `#/history?task=<id>` (the task page links here) picks that task.
+    const runs = useRuns.getState();
+    if (taskParam && taskParam !== runs.filter.taskId) {
+      void runs.setFilter({ ...runs.filter, taskId: taskParam });
+    } else if (runs.status === 'idle') void runs.load();
+  }, [taskParam]);
+  useEffect(() => {
+    if (useConfigs.getState().status === 'idle') void useConfigs.getState().load();
   }, []);
+  // Deleting a task makes its runs those of a deleted task. Asked after the first page, which
+  // it must not delay, and again when the tasks change.
+  const ready = status === 'ready';
+  const deletedFor = useRef<unknown>(undefined);
+  useEffect(() => {
+    if (!ready || deletedFor.current === tasks) return;
+    deletedFor.current = tasks;
+    void useRuns.getState().loadDeletedTasks();
+  }, [tasks, ready]);
   const more = useCallback(() => void loadMore(), [loadMore]);
   const update = (patch: Partial<RunFilter>): void => {
-    const next = { ...filter, ...patch };
+    const next = { ...useRuns.getState().filter, ...patch };
     for (const k of Object.keys(next) as (keyof RunFilter)[]) if (!next[k]) delete next[k];
     void setFilter(next);
   };
+  const search = useCallback((q: string | undefined): void => {
+    const next = { ...useRuns.getState().filter, q };
+    if (!q) delete next.q;
+    void useRuns.getState().setFilter(next);
+  }, []);
 
   // The period a delete covers: an open end is "since ever" / "until now".
   const range = {
@@ -135,16 +128,29 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
   };
   const doDelete = (): Promise<void> =>
     runConfirmed(async (which) => {
+      const gone = deletedTasks.find((t) => t.id === filter.taskId);
       const n =
         which === 'period' && countFor && 'from' in countFor
           ? await useRuns.getState().removePeriod(countFor.from, countFor.to)
           : await useRuns.getState().removeTask(filter.taskId!);
+      // A deleted task has no runs left to filter by.
+      if (which === 'task' && gone) update({ taskId: undefined });
       return `Deleted ${n} run${n === 1 ? '' : 's'}`;
     });
-  const taskName = (id: string): string => tasks.find((t) => t.id === id)?.name ?? id;
-  // Test button runs are no measure of a task: the charts leave them out even when listed.
-  const chartRuns = useMemo(() => items.filter((r) => !isTestRun(r)), [items]);
-  const taskOptions = useMemo(() => pickerOptions(tasks), [tasks]);
+  const taskName = (id: string): string =>
+    tasks.find((t) => t.id === id)?.name ?? deletedTasks.find((t) => t.id === id)?.name ?? id;
+  const isDeletedTask = (id: string | undefined): boolean =>
+    id !== undefined && !tasks.some((t) => t.id === id) && deletedTasks.some((t) => t.id === id);
+  const taskOptions = useMemo(
+    () => [
+      ...pickerOptions(tasks),
+      ...pickerOptions(deletedTasks.filter((d) => !tasks.some((t) => t.id === d.id))).map(
+        (option) => ({ ...option, label: `${option.label} (deleted)` }),
+      ),
+    ],
+    [tasks, deletedTasks],
+  );
+  const configOptions = useMemo(() => pickerOptions(configs), [configs]);
 
   return (
     <section aria-labelledby="history-title">
@@ -159,6 +165,14 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
           options={taskOptions}
           onChange={(taskId) => update({ taskId })}
         />
+        <FilterSelect
+          label="Configuration"
+          ariaLabel="Filter runs by configuration"
+          value={filter.configId}
+          options={configOptions}
+          onChange={(configId) => update({ configId })}
+        />
+        <SearchBox value={filter.q} onSearch={search} />
         <FilterSelect
           label="Type"
           ariaLabel="Filter runs by type"
@@ -277,6 +291,7 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
               >
                 <StatusBadge status={run.status} />
                 <span>{run.taskName || `${run.configName} (test)`}</span>
+                <span>{run.configName}</span>
                 <span>
                   {run.type} {run.operation}
                 </span>
@@ -296,7 +311,7 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
                   ? ', loading more…'
                   : '; scroll for more'}
           </p>
-          <RunsChart runs={chartRuns} />
+          <RunsChart filter={filter} />
         </>
       ) : null}
       {confirm ? (
@@ -304,7 +319,7 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
           title={
             confirm === 'period'
               ? `Delete ${describeRunCount(count)} from ${filter.from ? formatTime(filter.from) : 'the first run'} to ${filter.to ? formatTime(filter.to) : 'now'}?`
-              : `Delete ${describeRunCount(count)} of ${taskName(filter.taskId!)}?`
+              : `Delete ${describeRunCount(count)} of ${taskName(filter.taskId!)}${isDeletedTask(filter.taskId) ? ' (deleted)' : ''}?`
           }
           confirmLabel="Delete runs"
           busy={busy}
@@ -314,7 +329,9 @@ export function HistoryScreen({ openId }: { openId?: string }): ReactElement {
           {count.state === 'counting' ? <p role="status">Counting the runs…</p> : null}
           {confirm === 'period'
             ? 'Every run (of every task, test runs included) started in this period is deleted for good. Tasks, configurations and schedule entries stay.'
-            : 'Every run of this task is deleted for good. The task and its schedule entries stay.'}
+            : isDeletedTask(filter.taskId)
+              ? 'Every run of this deleted task is deleted for good.'
+              : 'Every run of this task is deleted for good. The task and its schedule entries stay.'}
         </ConfirmDialog>
       ) : null}
     </section>

@@ -14,18 +14,14 @@ import { pickerOptions } from '../components/lists';
 import { ZonePicker } from '../components/ZonePicker';
 import { checkCron } from '../../../shared/cron-syntax';
 import { describeCron, isDstDay } from '../cron-text';
+import { serverErrors } from '../components/field-errors';
 import { errorMessage } from '../stores/load-state';
+import { ZOD_USER_MESSAGES } from '../../../shared/zod-messages';
 import { useConfigs } from '../stores/configs';
 import { useSchedules } from '../stores/schedules';
 import { useSettings } from '../stores/settings';
 import { useTasks } from '../stores/tasks';
-import {
-  isoToLocalInput,
-  localInputToIso,
-  serverFieldErrors,
-  zodFieldErrors,
-  type FieldErrors,
-} from '../util';
+import { isoToLocalInput, localInputToIso, zodFieldErrors, type FieldErrors } from '../util';
 import { emptyZoneRule, formatInZone, safeZone, systemZone, zoneChoiceError } from '../zones';
 
 interface Draft {
@@ -89,7 +85,7 @@ function build(
     overlap: d.overlap,
     missed: d.missed,
   };
-  const parsed = scheduleEntryInputSchema.safeParse(candidate);
+  const parsed = scheduleEntryInputSchema.safeParse(candidate, ZOD_USER_MESSAGES);
   if (!parsed.success) {
     for (const [k, v] of Object.entries(zodFieldErrors(parsed.error)))
       if (!errors[k]) errors[k] = k === 'taskId' ? 'pick a task' : v;
@@ -97,11 +93,29 @@ function build(
   return Object.keys(errors).length ? { errors } : { input: candidate, errors };
 }
 
+/** The form's fields a refusal can point at (`entry.cron` …); the rest goes to the banner. */
+const ENTRY_FIELDS = new Set([
+  'name',
+  'taskId',
+  'configId',
+  'kind',
+  'everySeconds',
+  'cron',
+  'timezone',
+  'startAt',
+  'endAt',
+  'overlap',
+  'missed',
+]);
+
 export function ScheduleForm({
   entry,
+  initialTaskId,
   onDone,
 }: {
   entry?: ScheduleEntry;
+  /** A new entry's task chosen beforehand (a task page's "Schedule this"). */
+  initialTaskId?: string;
   onDone: (saved?: ScheduleEntry) => void;
 }): ReactElement {
   const tasks = useTasks((s) => s.items);
@@ -111,7 +125,7 @@ export function ScheduleForm({
     if (useSettings.getState().status === 'idle') void useSettings.getState().load();
   }, []);
   const [d, setD] = useState<Draft>(() => ({
-    taskId: entry?.taskId ?? '',
+    taskId: entry?.taskId ?? initialTaskId ?? '',
     configId: entry?.configId ?? '',
     kind: entry?.kind ?? 'frequency',
     everySeconds: entry?.everySeconds ? String(entry.everySeconds) : '60',
@@ -175,7 +189,7 @@ export function ScheduleForm({
       }).then(
         (r) => !stale && setPreview(r),
         (e: unknown) =>
-          !stale && setPreview({ error: errorMessage(e), fields: serverFieldErrors(e, '') }),
+          !stale && setPreview({ error: errorMessage(e), fields: serverErrors(e, '') }),
       );
     }, 250);
     return () => {
@@ -212,7 +226,7 @@ export function ScheduleForm({
       onDone(await useSchedules.getState().save(built.input));
     } catch (e) {
       // The core's refusals carry the field path in details (entry.cron, entry.endAt, …).
-      setServer(serverFieldErrors(e, 'entry'));
+      setServer(serverErrors(e, 'entry', (path) => (ENTRY_FIELDS.has(path) ? path : undefined)));
     } finally {
       setSaving(false);
     }

@@ -1,12 +1,14 @@
 /** Schedules: entries with countdowns, create/edit (ScheduleForm), bulk delete. */
-import { useState, type ReactElement } from 'react';
+import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import type { ScheduleEntry } from '../../../shared/domain';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Countdown, EmptyState, ErrorBox, Loading } from '../components/common';
 import { nameList } from '../components/lists';
+import { RowMenu } from '../components/RowMenu';
 import { describeEntry } from '../cron-text';
 import { useConfirmation } from '../hooks/useConfirmation';
 import { useFormKeyboard } from '../hooks/useFormKeyboard';
+import { navigate, useRoute, useRouteQueryParam } from '../router';
 import { errorMessage } from '../stores/load-state';
 import { useSchedules } from '../stores/schedules';
 import { useTasks } from '../stores/tasks';
@@ -14,18 +16,48 @@ import { useUi } from '../stores/ui';
 import { formatTime } from '../util';
 import { ScheduleForm } from './ScheduleForm';
 
+/**
+ * An entry's sentence ("At 03:00, only on Monday"), kept per expression: 1,000 rows share a few
+ * hundred expressions, and parsing a cron expression is the costliest part of a row.
+ */
+const descriptions = new Map<string, string>();
+function entryDescription(e: ScheduleEntry): string {
+  const key = e.kind === 'cron' ? `c${e.cron ?? ''}` : `f${e.everySeconds ?? 0}`;
+  let text = descriptions.get(key);
+  if (text === undefined) {
+    if (descriptions.size > 5_000) descriptions.clear();
+    text = describeEntry(e);
+    descriptions.set(key, text);
+  }
+  return text;
+}
+
 export function SchedulesScreen(): ReactElement {
   const { items, status, error, load } = useSchedules();
   const tasks = useTasks((s) => s.items);
   const toast = useUi((s) => s.toast);
-  const [editing, setEditing] = useState<ScheduleEntry | 'new' | undefined>();
+  // `#/schedules/new?task=<id>` (a task page's "Schedule this"): the new-entry form with that
+  // task chosen; closing it goes back to the task's page.
+  const fromRoute = useRoute()[1] === 'new';
+  const presetTask = useRouteQueryParam('task');
+  const [editing, setEditing] = useState<ScheduleEntry | 'new' | undefined>(() =>
+    fromRoute ? 'new' : undefined,
+  );
+  useEffect(() => {
+    if (fromRoute) setEditing('new');
+  }, [fromRoute, presetTask]);
+  const closeForm = (): void => {
+    setEditing(undefined);
+    if (fromRoute) navigate(presetTask ? `/tasks/${encodeURIComponent(presetTask)}` : '/schedules');
+  };
   const {
     pending: confirm,
     ask: setConfirm,
     busy,
     confirm: runConfirmed,
   } = useConfirmation<ScheduleEntry | 'all'>();
-  const taskName = (id: string): string => tasks.find((t) => t.id === id)?.name ?? `(task ${id})`;
+  const names = useMemo(() => new Map(tasks.map((t) => [t.id, t.name])), [tasks]);
+  const taskName = (id: string): string => names.get(id) ?? `(task ${id})`;
   /** `“Nightly” of Fetch (0 3 * * *)`: the entry's name when it has one, its task and timing. */
   const entryLabel = (e: ScheduleEntry): string =>
     `${e.name ? `“${e.name}” ` : ''}of ${taskName(e.taskId)} (${e.kind === 'cron' ? e.cron : `every ${e.everySeconds} s`})`;
@@ -48,7 +80,7 @@ export function SchedulesScreen(): ReactElement {
 
   const formKeys = useFormKeyboard(
     editing === undefined ? undefined : editing === 'new' ? 'new' : editing.id,
-    () => setEditing(undefined),
+    closeForm,
   );
 
   return (
@@ -72,11 +104,12 @@ export function SchedulesScreen(): ReactElement {
       {editing ? (
         <div {...formKeys}>
           <ScheduleForm
-            key={editing === 'new' ? 'new' : editing.id}
+            key={editing === 'new' ? `new:${fromRoute ? (presetTask ?? '') : ''}` : editing.id}
             {...(editing !== 'new' ? { entry: editing } : {})}
+            {...(editing === 'new' && fromRoute && presetTask ? { initialTaskId: presetTask } : {})}
             onDone={(saved) => {
               if (saved) toast('info', 'Saved schedule entry');
-              setEditing(undefined);
+              closeForm();
             }}
           />
         </div>
@@ -118,7 +151,7 @@ export function SchedulesScreen(): ReactElement {
                   <span className="mono">
                     {e.kind === 'cron' ? e.cron : `every ${e.everySeconds} s`}
                   </span>
-                  <div className="hint">{describeEntry(e)}</div>
+                  <div className="hint">{entryDescription(e)}</div>
                 </td>
                 <td>{e.kind === 'cron' ? (e.timezone ?? '') : '—'}</td>
                 <td>
@@ -133,20 +166,25 @@ export function SchedulesScreen(): ReactElement {
                 <td>{e.enabled ? formatTime(e.nextRunAt) : 'disabled'}</td>
                 <td>{e.enabled ? <Countdown to={e.nextRunAt} /> : '—'}</td>
                 <td className="actions">
-                  <button
-                    type="button"
-                    aria-label={`Edit schedule of ${taskName(e.taskId)}`}
-                    onClick={() => setEditing(e)}
-                  >
-                    Edit
-                  </button>
-                  <button
-                    type="button"
-                    aria-label={`Delete schedule of ${taskName(e.taskId)}`}
-                    onClick={() => setConfirm(e)}
-                  >
-                    Delete
-                  </button>
+                  <div className="row-actions">
+                    <button
+                      type="button"
+                      aria-label={`Edit schedule of ${taskName(e.taskId)}`}
+                      onClick={() => setEditing(e)}
+                    >
+                      Edit
+                    </button>
+                    <RowMenu
+                      name={`schedule of ${taskName(e.taskId)}`}
+                      items={[
+                        {
+                          label: 'Open task',
+                          onSelect: () => navigate(`/tasks/${encodeURIComponent(e.taskId)}`),
+                        },
+                        { label: 'Delete', danger: true, onSelect: () => setConfirm(e) },
+                      ]}
+                    />
+                  </div>
                 </td>
               </tr>
             ))}

@@ -1,6 +1,7 @@
 /**
  * Settings: store in use, data location, retention, limits (runs at once, connections per server
- * and per database), time zone, notifications.
+ * and per database), time zone, notifications, and importing / exporting the whole store
+ * (SettingsTransfer.tsx).
  */
 import { useEffect, useState, type ReactElement } from 'react';
 import { settingsSchema, type Settings } from '../../../shared/domain';
@@ -11,8 +12,10 @@ import { ZonePicker } from '../components/ZonePicker';
 import { getClient } from '../api/current';
 import { useSettings } from '../stores/settings';
 import { useUi } from '../stores/ui';
-import { serverFieldErrors, zodFieldErrors, type FieldErrors } from '../util';
+import { serverErrors } from '../components/field-errors';
+import { zodFieldErrors, type FieldErrors } from '../util';
 import { emptyZoneRule, systemZone, zoneChoiceError } from '../zones';
+import { TransferPanel } from './SettingsTransfer';
 
 interface Draft {
   maxAgeDays: string;
@@ -126,7 +129,7 @@ export function SettingsScreen(): ReactElement {
             .save(parsed.data)
             .then(
               () => toast('info', 'Settings saved'),
-              (e: unknown) => setServer(serverFieldErrors(e, 'settings')),
+              (e: unknown) => setServer(serverErrors(e, 'settings')),
             );
         }}
       >
@@ -213,31 +216,11 @@ export function SettingsScreen(): ReactElement {
             />
           )}
         </Field>
-        <Field label="Notify on failures" error={err('notifications')}>
-          {(p) => (
-            <select
-              {...p}
-              value={d.notifications}
-              onChange={(e) => set('notifications', e.target.value)}
-            >
-              <option value="always">on every failure</option>
-              <option value="after-failures">after several failures in a row</option>
-              <option value="never">never</option>
-            </select>
-          )}
-        </Field>
-        {d.notifications === 'after-failures' ? (
-          <Field label="Failures in a row before notifying" error={err('notifyAfterFailures')}>
-            {(p) => (
-              <input
-                {...p}
-                inputMode="numeric"
-                value={d.notifyAfterFailures}
-                onChange={(e) => set('notifyAfterFailures', e.target.value)}
-              />
-            )}
-          </Field>
-        ) : null}
+        <p className="hint">
+          Failure notifications are alerts: set them up on the <a href="#/alerts">Alerts</a> screen
+          (webhook, email, and in the desktop app its notifications, with rules for which tasks, on
+          what, and a quiet period).
+        </p>
         {server._ ? <ErrorBox message={server._} /> : null}
         <div className="actions">
           <button type="submit" className="primary" disabled={!canSave}>
@@ -245,6 +228,7 @@ export function SettingsScreen(): ReactElement {
           </button>
         </div>
       </form>
+      <TransferPanel />
     </section>
   );
 }

@@ -31,7 +31,9 @@ import {
 } from '../components/RunAfterFields';
 import { useConfigs } from '../stores/configs';
 import { useTasks } from '../stores/tasks';
-import { serverFieldErrors, zodFieldErrors, type FieldErrors } from '../util';
+import { serverErrors } from '../components/field-errors';
+import { zodFieldErrors, type FieldErrors } from '../util';
+import { ZOD_USER_MESSAGES } from '../../../shared/zod-messages';
 
 interface Draft {
   name: string;
@@ -57,6 +59,36 @@ type NumberKey = 'timeoutMs' | 'attempts' | 'backoffMs' | 'factor' | 'maxConcurr
 /** The error key of a draft field: Attempts shows the errors of `retry` as a whole. */
 function errorKeyOf(key: TextKey): string {
   return key === 'attempts' ? 'retry' : key;
+}
+
+/** The form's fields a refusal can point at; the rest goes to the banner. */
+const TASK_FIELDS = new Set([
+  'name',
+  'type',
+  'operation',
+  'configId',
+  'description',
+  'timeoutMs',
+  'retry',
+  'backoffMs',
+  'factor',
+  'successStatuses',
+  'maxConcurrent',
+  'chainOverlap',
+]);
+
+/** `task.…` path → this form's field key (as `build` keys its own errors), or none. */
+function taskFieldOf(path: string): string | undefined {
+  if (/^(runAfter|checks)\.\d+/.test(path)) return path;
+  const key =
+    path === 'retry.backoffMs' || path === 'retry.factor'
+      ? path.slice(6)
+      : path.startsWith('retry')
+        ? 'retry'
+        : path.startsWith('successStatuses')
+          ? 'successStatuses'
+          : path;
+  return TASK_FIELDS.has(key) ? key : undefined;
 }
 
 function build(task: Task | undefined, d: Draft): { input?: TaskInput; errors: FieldErrors } {
@@ -106,7 +138,7 @@ function build(task: Task | undefined, d: Draft): { input?: TaskInput; errors: F
       : {}),
     ...(checks.length > 0 ? { checks } : {}),
   };
-  const parsed = taskInputSchema.safeParse(candidate);
+  const parsed = taskInputSchema.safeParse(candidate, ZOD_USER_MESSAGES);
   if (!parsed.success) {
     for (const [k, v] of Object.entries(zodFieldErrors(parsed.error))) {
       const key =
@@ -194,7 +226,7 @@ export function TaskForm({
     try {
       onDone(await useTasks.getState().save(built.input));
     } catch (error) {
-      setServer(serverFieldErrors(error, 'task'));
+      setServer(serverErrors(error, 'task', taskFieldOf));
     } finally {
       setSaving(false);
     }

@@ -1,21 +1,15 @@
 /**
- * Tasks: list with live last run and next run, filters, deep link (with the task's chain), run
- * now, delete (one/type; the dialog names the tasks that ran after them).
+ * Tasks: list with live last run and next run, filters, run now, delete (one/type; the dialog
+ * names the tasks that ran after them). A name links to the task's page (TaskPage.tsx; the shell
+ * routes `#/tasks/<id>` there); `openId` opens the form (`new`, or a task with its chain).
  */
-import { useEffect, useMemo, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { TASK_TYPES, type Configuration, type Task, type TaskType } from '../../../shared/domain';
 import { call } from '../api/current';
 import { useAllTasks } from '../components/ChainHooks';
 import { ChainView, unlinkedNotice } from '../components/ChainView';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import {
-  Countdown,
-  EmptyState,
-  ErrorBox,
-  FilterSelect,
-  Loading,
-  StatusBadge,
-} from '../components/common';
+import { EmptyState, ErrorBox, FilterSelect, Loading, StatusBadge } from '../components/common';
 import { countOf, nameList } from '../components/lists';
 import { RunResultView } from '../components/RunResultView';
 import { useConfirmation } from '../hooks/useConfirmation';
@@ -26,43 +20,12 @@ import { errorMessage } from '../stores/load-state';
 import { useSchedules } from '../stores/schedules';
 import { useTasks } from '../stores/tasks';
 import { useUi } from '../stores/ui';
-import { formatDuration, formatTime, isoToLocalInput, localInputToIso } from '../util';
+import { isoToLocalInput, localInputToIso } from '../util';
 import { TaskForm } from './TaskForm';
+import { TaskRow } from './TaskRow';
+import { deleteTaskText } from './task-delete';
 
-/**
- * "Run with another configuration": the options are mounted only once the control is focused or
- * pressed, so 1,000 rows do not put 1,000 × (configurations of that type) options in the DOM.
- */
-function RunWithPicker({
-  task,
-  others,
-  value,
-  onChange,
-}: {
-  task: Task;
-  others: Configuration[];
-  value: string;
-  onChange: (configId: string) => void;
-}): ReactElement {
-  const [active, setActive] = useState(false);
-  const shown = active ? others : others.filter((c) => c.id === value);
-  return (
-    <select
-      aria-label={`Configuration for running ${task.name}`}
-      value={value}
-      onFocus={() => setActive(true)}
-      onPointerDown={() => setActive(true)}
-      onChange={(e) => onChange(e.target.value)}
-    >
-      <option value="">default configuration</option>
-      {shown.map((c) => (
-        <option key={c.id} value={c.id}>
-          {c.name}
-        </option>
-      ))}
-    </select>
-  );
-}
+const NONE: Configuration[] = [];
 
 type Confirm = { kind: 'one'; task: Task } | { kind: 'type'; type: TaskType };
 
@@ -126,13 +89,27 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
       (configName.get(t.configId) ?? '').toLowerCase().includes(text),
   );
 
-  const runNow = async (task: Task): Promise<void> => {
-    try {
-      await useTasks.getState().run(task.id, runWith[task.id] || undefined);
-    } catch (e) {
-      toast('error', `Could not run ${task.name}: ${errorMessage(e)}`);
-    }
-  };
+  // The rows' callbacks stay the same across renders (TaskRow is memoised); "run now" reads the
+  // chosen configuration when pressed.
+  const runWithNow = useRef(runWith);
+  runWithNow.current = runWith;
+  const onRun = useCallback(
+    (task: Task): void => {
+      useTasks
+        .getState()
+        .run(task.id, runWithNow.current[task.id] || undefined)
+        .catch((e: unknown) => toast('error', `Could not run ${task.name}: ${errorMessage(e)}`));
+    },
+    [toast],
+  );
+  const onRunWith = useCallback(
+    (task: Task, configId: string): void => setRunWith((r) => ({ ...r, [task.id]: configId })),
+    [],
+  );
+  const onDelete = useCallback(
+    (task: Task): void => setConfirm({ kind: 'one', task }),
+    [setConfirm],
+  );
 
   const entriesOf = (ids: ReadonlySet<string>): string => {
     const n = entries.filter((e) => ids.has(e.taskId)).length;
@@ -152,10 +129,7 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
 
   const confirmText = (): string => {
     if (!confirm) return '';
-    if (confirm.kind === 'one') {
-      const one = new Set([confirm.task.id]);
-      return `Its ${entriesOf(one)} will be deleted too. Its runs stay in History (delete them there).${unlinkedNotice(one, allTasks)}`;
-    }
+    if (confirm.kind === 'one') return deleteTaskText(confirm.task, entries, allTasks);
     // Every task of the type goes, also those the "ran between" filter hides.
     const ofType = allTasks.filter((t) => t.type === confirm.type);
     const doomed = new Set(ofType.map((t) => t.id));
@@ -280,64 +254,21 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
             </tr>
           </thead>
           <tbody>
-            {shown.map((t) => {
-              const run = lastRun[t.id];
-              const others = (byType.get(t.type) ?? []).filter((c) => c.id !== t.configId);
-              return (
-                <tr key={t.id} aria-current={openId === t.id ? 'true' : undefined}>
-                  <td>
-                    <a href={`#/tasks/${encodeURIComponent(t.id)}`}>{t.name}</a>
-                  </td>
-                  <td>{t.type}</td>
-                  <td>{t.operation}</td>
-                  <td>{configName.get(t.configId) ?? t.configId}</td>
-                  <td aria-label={`Last run of ${t.name}`}>
-                    <StatusBadge status={run?.status} />{' '}
-                    {run ? (
-                      <a href={`#/history/${encodeURIComponent(run.id)}`}>
-                        {formatTime(run.startedAt)}
-                        {run.durationMs !== undefined ? ` (${formatDuration(run.durationMs)})` : ''}
-                      </a>
-                    ) : null}
-                  </td>
-                  <td>
-                    <Countdown to={nextRun.get(t.id)} />
-                  </td>
-                  <td className="actions">
-                    {others.length > 0 ? (
-                      <RunWithPicker
-                        task={t}
-                        others={others}
-                        value={runWith[t.id] ?? ''}
-                        onChange={(v) => setRunWith((r) => ({ ...r, [t.id]: v }))}
-                      />
-                    ) : null}
-                    <button
-                      type="button"
-                      aria-label={`Run ${t.name} now`}
-                      disabled={run?.status === 'running'}
-                      onClick={() => void runNow(t)}
-                    >
-                      {run?.status === 'running' ? 'Running…' : 'Run now'}
-                    </button>
-                    <button
-                      type="button"
-                      aria-label={`Edit ${t.name}`}
-                      onClick={() => navigate(`/tasks/${encodeURIComponent(t.id)}`)}
-                    >
-                      Edit
-                    </button>
-                    <button
-                      type="button"
-                      aria-label={`Delete ${t.name}`}
-                      onClick={() => setConfirm({ kind: 'one', task: t })}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
+            {shown.map((t) => (
+              <TaskRow
+                key={t.id}
+                task={t}
+                run={lastRun[t.id]}
+                configName={configName.get(t.configId) ?? t.configId}
+                nextRunAt={nextRun.get(t.id)}
+                current={openId === t.id}
+                sameType={byType.get(t.type) ?? NONE}
+                runWith={runWith[t.id] ?? ''}
+                onRunWith={onRunWith}
+                onRun={onRun}
+                onDelete={onDelete}
+              />
+            ))}
           </tbody>
         </table>
       ) : status === 'ready' && items.length > 0 ? (

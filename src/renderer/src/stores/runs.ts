@@ -1,11 +1,15 @@
 /** History: one filtered, cursor-paged list of runs (newest first) plus the runs in progress. */
 import { create } from 'zustand';
+import type { DeletedTask } from '../../../shared/contract';
 import type { Run, RunStatus, TaskType } from '../../../shared/domain';
 import { call } from '../api/current';
 import { errorMessage, type LoadStatus } from './load-state';
 
 export interface RunFilter {
   taskId?: string;
+  configId?: string;
+  /** Search: a part of the task name, configuration name or error message (any case). */
+  q?: string;
   type?: TaskType;
   status?: RunStatus;
   from?: string;
@@ -40,6 +44,11 @@ interface RunsState {
   applyRun(run: Run): void;
   removePeriod(from: string, to: string): Promise<number>;
   removeTask(taskId: string): Promise<number>;
+  /** Cancels a running run (runs.cancel) and shows its final record. */
+  cancel(id: string): Promise<Run>;
+  /** Tasks that were deleted but still have runs (for the task filter). */
+  deletedTasks: DeletedTask[];
+  loadDeletedTasks(): Promise<void>;
 }
 
 /** A run of a configuration's Test button, not of a task: kept apart from real failures. */
@@ -53,6 +62,8 @@ const MAX_SKIP_PAGES = 10;
 export function matchesFilter(run: Run, f: RunFilter): boolean {
   if (!f.includeTests && isTestRun(run)) return false;
   if (f.taskId && run.taskId !== f.taskId) return false;
+  if (f.configId && run.configId !== f.configId) return false;
+  if (f.q && !matchesSearch(run, f.q)) return false;
   if (f.type && run.type !== f.type) return false;
   if (f.status && run.status !== f.status) return false;
   if (f.from && run.startedAt < new Date(f.from).toISOString()) return false;
@@ -60,10 +71,24 @@ export function matchesFilter(run: Run, f: RunFilter): boolean {
   return true;
 }
 
+/** The service's search (`q`) on one run: a part of its names or error message, any case. */
+export function matchesSearch(run: Run, q: string): boolean {
+  const text = q.trim().toLowerCase();
+  if (!text) return true;
+  return [run.taskName, run.configName, run.error?.message ?? ''].some((field) =>
+    field.toLowerCase().includes(text),
+  );
+}
+
 /** The filter as `runs.list` params (the service knows no trigger filter: tests are dropped here). */
 const params = (f: RunFilter): Omit<RunFilter, 'includeTests'> => {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(f)) if (v && k !== 'includeTests') out[k] = v as string;
+  if (out.q !== undefined) {
+    const q = out.q.trim();
+    if (q) out.q = q;
+    else delete out.q;
+  }
   return out;
 };
 
@@ -78,6 +103,7 @@ export const useRuns = create<RunsState>()((set, get) => ({
   status: 'idle',
   loadingMore: false,
   running: {},
+  deletedTasks: [],
   async setFilter(filter) {
     set({ filter });
     await get().load();
@@ -161,7 +187,20 @@ export const useRuns = create<RunsState>()((set, get) => ({
   },
   async removeTask(taskId) {
     const { deleted } = await call('runs.delete', { taskId });
-    await get().load();
+    await Promise.all([get().load(), get().loadDeletedTasks()]);
     return deleted;
+  },
+  async cancel(id) {
+    const run = await call('runs.cancel', { id });
+    get().applyRun(run);
+    return run;
+  },
+  async loadDeletedTasks() {
+    try {
+      const { tasks } = await call('runs.deletedTasks', {});
+      set({ deletedTasks: tasks });
+    } catch {
+      // The filter then offers the tasks that exist; nothing else depends on it.
+    }
   },
 }));
