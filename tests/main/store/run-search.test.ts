@@ -4,62 +4,14 @@
  * MONGODB_URI is set). The search is a literal, case-insensitive part of the task name, the
  * configuration name or the error message.
  */
-import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { JsonStore } from '../../../src/main/store/json/json-store';
-import { MemoryStore } from '../../../src/main/store/memory/memory-store';
-import { MongoStore } from '../../../src/main/store/mongodb/mongo-store';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunQuery, Store } from '../../../src/main/store/types';
 import { at, run } from '../../support/fixtures';
-import { mongoTestTarget, type MongoTestTarget } from '../../support/mongo-target';
+import { useStoreBackends, type StoreHarness } from '../../support/store-backends';
 
-interface Harness {
-  store: Store;
-  reopen?: () => Promise<Store>;
-  cleanup: () => Promise<void>;
-}
+type Harness = StoreHarness;
 
-let mongo: MongoTestTarget;
-let databases = 0;
-beforeAll(async () => {
-  mongo = await mongoTestTarget();
-});
-afterAll(async () => {
-  await mongo.stop();
-});
-
-const backends: Record<string, () => Promise<Harness>> = {
-  memory: async () => {
-    const store = new MemoryStore();
-    await store.open();
-    return { store, cleanup: () => store.close() };
-  },
-  json: async () => {
-    const dir = await fs.mkdtemp(join(tmpdir(), 'run-search-'));
-    let store = new JsonStore({ dataDir: dir });
-    await store.open();
-    return {
-      store,
-      reopen: async () => {
-        await store.close();
-        store = new JsonStore({ dataDir: dir });
-        await store.open();
-        return store;
-      },
-      cleanup: async () => {
-        await store.close();
-        await fs.rm(dir, { recursive: true, force: true });
-      },
-    };
-  },
-  mongodb: async () => {
-    const store = new MongoStore({ uri: mongo.uri, database: `${mongo.database}_${++databases}` });
-    await store.open();
-    return { store, cleanup: () => store.close() };
-  },
-};
+const backends = useStoreBackends('run-search');
 
 for (const [name, create] of Object.entries(backends)) {
   describe(`searching runs in the ${name} store`, () => {

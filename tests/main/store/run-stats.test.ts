@@ -3,15 +3,8 @@
  * same runs give the same figures, computed over the whole period and kept current as runs are
  * recorded, finished and deleted.
  */
-import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MongoClient } from 'mongodb';
-import { JsonStore } from '../../../src/main/store/json/json-store';
-import { MemoryStore } from '../../../src/main/store/memory/memory-store';
-import { MongoStore } from '../../../src/main/store/mongodb/mongo-store';
 import {
   bucketLayout,
   durationFigures,
@@ -20,7 +13,7 @@ import {
 import type { Store } from '../../../src/main/store/types';
 import { RUN_STATUSES, type Run, type RunStatus } from '../../../src/shared/domain';
 import { at, run } from '../../support/fixtures';
-import { mongoTestTarget, type MongoTestTarget } from '../../support/mongo-target';
+import { useStoreBackends, type StoreHarness } from '../../support/store-backends';
 
 const HOUR = 3_600_000;
 const DAY_FROM = at(0); // 2026-01-01T00:00Z
@@ -66,60 +59,9 @@ function sampleRuns(): Run[] {
   return runs.sort((x, y) => (x.startedAt < y.startedAt ? -1 : 1));
 }
 
-interface Harness {
-  store: Store;
-  reopen?: () => Promise<Store>;
-  cleanup: () => Promise<void>;
-}
+type Harness = StoreHarness;
 
-let target: MongoTestTarget | undefined;
-let databases = 0;
-beforeAll(async () => {
-  target = await mongoTestTarget();
-});
-afterAll(async () => {
-  await target?.stop();
-});
-
-const backends: Record<string, () => Promise<Harness>> = {
-  memory: async () => {
-    const store = new MemoryStore();
-    await store.open();
-    return { store, cleanup: () => store.close() };
-  },
-  json: async () => {
-    const dir = await fs.mkdtemp(join(tmpdir(), 'run-stats-'));
-    let store = new JsonStore({ dataDir: dir });
-    await store.open();
-    return {
-      store,
-      reopen: async () => {
-        await store.close();
-        store = new JsonStore({ dataDir: dir });
-        await store.open();
-        return store;
-      },
-      cleanup: async () => {
-        await store.close();
-        await fs.rm(dir, { recursive: true, force: true });
-      },
-    };
-  },
-  mongodb: async () => {
-    const database = `${target!.database}_stats_${++databases}`;
-    const store = new MongoStore({ uri: target!.uri, database });
-    await store.open();
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        const client = new MongoClient(target!.uri, { serverSelectionTimeoutMS: 3000 });
-        await client.db(database).dropDatabase();
-        await client.close();
-      },
-    };
-  },
-};
+const backends = useStoreBackends('run-stats');
 
 for (const [name, create] of Object.entries(backends)) {
   describe(`${name} store runStats`, () => {
