@@ -13,7 +13,8 @@ import { Field } from '../components/Field';
 import { pickerOptions } from '../components/lists';
 import { ZonePicker } from '../components/ZonePicker';
 import { checkCron } from '../../../shared/cron-syntax';
-import { describeCron, isDstDay } from '../cron-text';
+import { FireTimes } from '../components/FireTimes';
+import { describeCron } from '../cron-text';
 import { serverErrors } from '../components/field-errors';
 import { errorMessage } from '../stores/load-state';
 import { ZOD_USER_MESSAGES } from '../../../shared/zod-messages';
@@ -22,7 +23,7 @@ import { useSchedules } from '../stores/schedules';
 import { useSettings } from '../stores/settings';
 import { useTasks } from '../stores/tasks';
 import { isoToLocalInput, localInputToIso, zodFieldErrors, type FieldErrors } from '../util';
-import { emptyZoneRule, formatInZone, safeZone, systemZone, zoneChoiceError } from '../zones';
+import { emptyZoneRule, safeZone, systemZone, zoneChoiceError } from '../zones';
 
 interface Draft {
   taskId: string;
@@ -411,18 +412,7 @@ export function ScheduleForm({
             {preview.error}
           </div>
         ) : null}
-        {preview && 'times' in preview ? (
-          <ol>
-            {preview.times.map((t) => (
-              <li key={t}>
-                {formatInZone(t, zone)}
-                {isDstDay(t, zone) ? (
-                  <span className="badge badge-timed-out"> DST change this day</span>
-                ) : null}
-              </li>
-            ))}
-          </ol>
-        ) : null}
+        {preview && 'times' in preview ? <FireTimes times={preview.times} zone={zone} /> : null}
       </section>
       {server._ && Object.keys(server).every((k) => k === '_') ? (
         <ErrorBox message={server._} />

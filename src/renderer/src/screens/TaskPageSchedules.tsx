@@ -7,12 +7,13 @@ import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import type { ScheduleEntry, Task } from '../../../shared/domain';
 import { call } from '../api/current';
 import { Countdown, EmptyState } from '../components/common';
-import { describeEntry, isDstDay } from '../cron-text';
+import { FireTimes } from '../components/FireTimes';
+import { describeEntry } from '../cron-text';
 import { navigate } from '../router';
 import { useConfigs } from '../stores/configs';
 import { errorMessage } from '../stores/load-state';
 import { useSchedules } from '../stores/schedules';
-import { formatInZone, safeZone, systemZone } from '../zones';
+import { safeZone, systemZone } from '../zones';
 
 /** How many fire times each entry lists. */
 export const NEXT_FIRES = 5;
@@ -63,16 +64,12 @@ function NextFireTimes({ entry }: { entry: ScheduleEntry }): ReactElement {
   if (!state) return <span className="hint">…</span>;
   if ('error' in state) return <span className="error">{state.error}</span>;
   return (
-    <ol aria-label={`Next fire times (${zone})`} className="fire-times">
-      {state.times.map((t) => (
-        <li key={t}>
-          {formatInZone(t, zone)}
-          {isDstDay(t, zone) ? (
-            <span className="badge badge-timed-out"> DST change this day</span>
-          ) : null}
-        </li>
-      ))}
-    </ol>
+    <FireTimes
+      times={state.times}
+      zone={zone}
+      label={`Next fire times (${zone})`}
+      className="fire-times"
+    />
   );
 }
 
