@@ -85,11 +85,14 @@ describe('test runs kept apart', () => {
       );
     }
     render(<DashboardScreen />);
+    // The count comes from the service's figures for the day, the list right after them.
     const failures = await screen.findByRole('region', { name: 'Failures in the last 24 h (1)' });
-    expect(failures).toHaveTextContent('Fetch orders');
+    await waitFor(() => expect(failures).toHaveTextContent('Fetch orders'));
     expect(failures).not.toHaveTextContent('Orders API');
-    expect(screen.getByRole('table', { name: 'Success rate per task' })).toHaveTextContent(
-      '0% of 1',
+    await waitFor(() =>
+      expect(screen.getByRole('table', { name: 'Success rate per task' })).toHaveTextContent(
+        '0% of 1',
+      ),
     );
   });
 

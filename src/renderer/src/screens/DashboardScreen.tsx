@@ -1,23 +1,61 @@
 /**
  * Home: running now (and the runs waiting for a slot), next 10 runs, failures in the last 24 h,
- * success rate per task, and the charts of the last 7 days (computed by the service, test runs
- * left out).
+ * success rate per task, and the charts of the last 7 days — the counts, rates and charts
+ * computed by the service over the whole period (runs.stats), test runs left out.
  */
 import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import type { SystemInfo } from '../../../shared/contract';
-import type { Run } from '../../../shared/domain';
+import type { Run, RunStatus } from '../../../shared/domain';
+import type { RunStats } from '../../../shared/run-stats';
 import { call } from '../api/current';
 import { Countdown, EmptyState, ErrorBox, Loading, StatusBadge } from '../components/common';
 import { RunsChart } from '../components/RunsChart';
+import { useRunStats } from '../hooks/useRunStats';
 import { errorMessage } from '../stores/load-state';
 import { isTestRun, useRuns } from '../stores/runs';
 import { useSchedules } from '../stores/schedules';
 import { useTasks } from '../stores/tasks';
 import { formatDuration, formatTime } from '../util';
 
-const DAY = 86_400_000;
-/** The dashboard's charts: the last 7 days until now, test runs left out. */
+/** The dashboard's charts and success rates: the last 7 days until now, test runs left out. */
 const CHART_FILTER = { days: 7 } as const;
+/** The failures card: the last 24 hours, one bucket. */
+const LAST_DAY = { days: 1, buckets: 1 } as const;
+/** What counts as a failure on the dashboard. */
+const FAILED = ['failed', 'timed-out', 'interrupted'] as const satisfies readonly RunStatus[];
+/** How many of the last day's failures the card lists. */
+const FAILURES_SHOWN = 20;
+
+/**
+ * The newest FAILURES_SHOWN failures of the last 24 h (test runs left out), asked again whenever
+ * the day's figures change (useRunStats throttles those), so the list and the count agree.
+ */
+function useRecentFailures(day: RunStats | undefined): { items?: Run[]; error?: string } {
+  const [state, setState] = useState<{ items?: Run[]; error?: string }>({});
+  useEffect(() => {
+    if (!day) return;
+    let stale = false;
+    const from = day.from;
+    Promise.all(
+      FAILED.map((status) => call('runs.list', { status, from, limit: FAILURES_SHOWN * 2 })),
+    ).then(
+      (pages) =>
+        !stale &&
+        setState({
+          items: pages
+            .flatMap((p) => p.items)
+            .filter((r) => !isTestRun(r))
+            .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
+            .slice(0, FAILURES_SHOWN),
+        }),
+      (e: unknown) => !stale && setState({ error: errorMessage(e) }),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [day]);
+  return state;
+}
 /** While runs wait for a slot, the queue is read again this often. */
 const QUEUE_REFRESH_MS = 2_000;
 
@@ -69,21 +107,12 @@ export function DashboardScreen(): ReactElement {
   const entries = useSchedules((s) => s.items);
   const tasks = useTasks((s) => s.items);
   const lastRun = useTasks((s) => s.lastRun);
-  const [recent, setRecent] = useState<Run[] | undefined>();
-  const [error, setError] = useState<string | undefined>();
-
-  // Recent runs for failures and success rates; refreshed whenever a task's last run changes.
-  useEffect(() => {
-    let stale = false;
-    call('runs.list', { from: new Date(Date.now() - 7 * DAY).toISOString(), limit: 1000 }).then(
-      (page) => !stale && (setRecent(page.items), setError(undefined)),
-      (e: unknown) => !stale && setError(errorMessage(e)),
-    );
-    return () => {
-      stale = true;
-    };
-  }, [lastRun]);
-
+  // Both cards are figures of the service over the whole period (runs.stats, test runs left
+  // out, refetched at most every few seconds while runs finish), not of a page of loaded runs.
+  const week = useRunStats(CHART_FILTER);
+  const day = useRunStats(LAST_DAY);
+  const failures = useRecentFailures(day.stats);
+  const error = week.error ?? day.error ?? failures.error;
   const taskName = (id: string): string => tasks.find((t) => t.id === id)?.name ?? id;
   const next = useMemo(
     () =>
@@ -93,25 +122,18 @@ export function DashboardScreen(): ReactElement {
         .slice(0, 10),
     [entries],
   );
-  const since = new Date(Date.now() - DAY).toISOString();
-  // Test button runs (trigger `test`) try a configuration out: they are not failures of a task.
-  const failures = (recent ?? []).filter(
-    (r) =>
-      !isTestRun(r) &&
-      r.startedAt >= since &&
-      ['failed', 'timed-out', 'interrupted'].includes(r.status),
+  const failureCount = day.stats
+    ? FAILED.reduce((sum, status) => sum + (day.stats!.totals.counts[status] ?? 0), 0)
+    : undefined;
+  const rates = useMemo(
+    () =>
+      (week.stats?.tasks ?? [])
+        .filter((t) => t.taskId && t.judged > 0)
+        .map((t) => ({ id: t.taskId, name: t.taskName, ok: t.succeeded, total: t.judged }))
+        .sort((a, b) => a.ok / a.total - b.ok / b.total),
+    [week.stats],
   );
-  const rates = useMemo(() => {
-    const m = new Map<string, { ok: number; total: number; name: string }>();
-    for (const r of recent ?? []) {
-      if (r.status === 'running' || r.status === 'skipped' || !r.taskId || isTestRun(r)) continue;
-      const v = m.get(r.taskId) ?? { ok: 0, total: 0, name: r.taskName };
-      v.total += 1;
-      if (r.status === 'succeeded') v.ok += 1;
-      m.set(r.taskId, v);
-    }
-    return [...m.values()].sort((a, b) => a.ok / a.total - b.ok / b.total);
-  }, [recent]);
+  const moreTasks = week.stats ? week.stats.totals.tasks - week.stats.tasks.length : 0;
   const runningList = Object.values(running);
   const queue = useRunQueue(running, lastRun);
 
@@ -153,11 +175,16 @@ export function DashboardScreen(): ReactElement {
           )}
         </section>
         <section aria-labelledby="failures-title" className="card">
-          <h2 id="failures-title">Failures in the last 24 h ({recent ? failures.length : '…'})</h2>
-          {!recent ? <Loading what="recent runs" /> : null}
-          {recent && failures.length === 0 ? <p className="hint">No failures. </p> : null}
+          <h2 id="failures-title">Failures in the last 24 h ({failureCount ?? '…'})</h2>
+          {failureCount === undefined ? <Loading what="recent runs" /> : null}
+          {failureCount === 0 ? <p className="hint">No failures. </p> : null}
+          {failureCount !== undefined && failureCount > FAILURES_SHOWN ? (
+            <p className="hint">
+              The newest {FAILURES_SHOWN}; <a href="#/history">History</a> lists them all.
+            </p>
+          ) : null}
           <ul>
-            {failures.slice(0, 20).map((r) => (
+            {(failures.items ?? []).map((r) => (
               <li key={r.id}>
                 <StatusBadge status={r.status} />{' '}
                 <a href={`#/history/${r.id}`}>{r.taskName || r.configName}</a> at{' '}
@@ -168,7 +195,7 @@ export function DashboardScreen(): ReactElement {
         </section>
         <section aria-labelledby="rates-title" className="card">
           <h2 id="rates-title">Success rate per task (7 days)</h2>
-          {recent && rates.length === 0 ? (
+          {week.stats && rates.length === 0 ? (
             <EmptyState title="No finished runs yet">
               Run a task from the Tasks screen to see how it does.
             </EmptyState>
@@ -176,7 +203,7 @@ export function DashboardScreen(): ReactElement {
           <table aria-label="Success rate per task">
             <tbody>
               {rates.map((r) => (
-                <tr key={r.name}>
+                <tr key={r.id}>
                   <td>{r.name}</td>
                   <td>
                     <meter
@@ -193,6 +220,11 @@ export function DashboardScreen(): ReactElement {
               ))}
             </tbody>
           </table>
+          {moreTasks > 0 ? (
+            <p className="hint">
+              The {rates.length} tasks with the most runs; {moreTasks} more ran this week.
+            </p>
+          ) : null}
         </section>
       </div>
       <section aria-labelledby="charts-title">
