@@ -108,6 +108,8 @@ describe('limits through the service', () => {
     await until(() => inFlight === 2, 'two requests reach the server');
     const scheduler = async (): Promise<SystemInfo['scheduler']> =>
       (await call<SystemInfo>('system.info', {})).scheduler;
+    // The six requests reach the service in any order and time: wait until all four wait.
+    await until(async () => (await scheduler()).queuedRuns === 4, 'the other four wait');
     expect(await scheduler()).toMatchObject({ activeRuns: 2, queuedRuns: 4 });
     await until(async () => (await scheduler()).oldestQueuedMs >= 50, 'the oldest wait grows');
     expect(peakRequests).toBe(2);
