@@ -8,7 +8,7 @@ import '@testing-library/jest-dom/vitest';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { render, screen, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClient } from '../../src/renderer/src/api/client';
@@ -206,9 +206,12 @@ describe('import and export in the desktop app', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Import file…' }));
     const dialog = await screen.findByRole('alertdialog', { name: `Import ${answer}?` });
     await userEvent.click(within(dialog).getByRole('button', { name: 'Import' }));
-    expect(
-      await screen.findByRole('status', { name: 'Import and export result' }),
-    ).toHaveTextContent(`Imported ${answer}: 1 configuration`);
+    // The same status line said "Exported…" until the import's answer arrives.
+    await waitFor(() =>
+      expect(screen.getByRole('status', { name: 'Import and export result' })).toHaveTextContent(
+        `Imported ${answer}: 1 configuration`,
+      ),
+    );
     expect(asked[1]).toEqual({
       kind: 'file',
       json: true,
