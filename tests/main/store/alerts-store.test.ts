@@ -11,61 +11,26 @@ import { MemoryStore } from '../../../src/main/store/memory/memory-store';
 import { MongoStore } from '../../../src/main/store/mongodb/mongo-store';
 import type { Store } from '../../../src/main/store/types';
 import type { Alert } from '../../../src/shared/alerts';
+import { ALERT_SECRETS, emailAlert, webhookAlert } from '../../support/alert-fixtures';
 import { mongoTestTarget, type MongoTestTarget } from '../../support/mongo-target';
 
-const T0 = '2026-01-01T00:00:00.000Z';
-const SECRETS = [
-  'https://hooks.slack.com/services/T1/B2/very-secret',
-  'tok-ALERT-77',
-  'smtp-PW-88',
-];
+const SECRETS = ALERT_SECRETS;
 
+/** A webhook whose header and body keys hold `$` and `.` (MongoDB field names must survive). */
 function webhook(id: string, name = `alert ${id}`): Alert {
+  const alert = webhookAlert(id, { name });
+  if (alert.channel.kind !== 'webhook') throw new Error('a webhook alert');
   return {
-    id,
-    name,
-    enabled: true,
+    ...alert,
     channel: {
-      kind: 'webhook',
-      url: SECRETS[0]!,
-      method: 'POST',
-      preset: 'slack',
+      ...alert.channel,
       headers: { Authorization: `Bearer ${SECRETS[1]}`, 'X-$odd.key': 'v' },
       body: { text: '{{task.name}} {{event}}', $weird: { 'a.b': 1 } },
     },
-    rule: { tasks: { kind: 'all' }, on: ['failed'], consecutiveFailures: 3, quietMinutes: 5 },
-    createdAt: T0,
-    updatedAt: T0,
   };
 }
 
-function email(id: string): Alert {
-  return {
-    id,
-    name: `mail ${id}`,
-    enabled: false,
-    channel: {
-      kind: 'email',
-      host: 'smtp.example.com',
-      port: 465,
-      tls: true,
-      user: 'u',
-      password: SECRETS[2]!,
-      from: 'a@example.com',
-      to: ['b@example.com'],
-      subject: '{{task.name}}',
-      body: '{{error}}',
-    },
-    rule: {
-      tasks: { kind: 'types', types: ['db'] },
-      on: ['recovered'],
-      consecutiveFailures: 3,
-      quietMinutes: 0,
-    },
-    createdAt: T0,
-    updatedAt: T0,
-  };
-}
+const email = (id: string): Alert => emailAlert(id, { enabled: false });
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

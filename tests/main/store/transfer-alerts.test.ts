@@ -21,62 +21,13 @@ import {
 } from '../../../src/main/store/transfer';
 import type { Store } from '../../../src/main/store/types';
 import type { Alert } from '../../../src/shared/alerts';
+import { ALERT_SECRETS, ALERT_T0, emailAlert, webhookAlert } from '../../support/alert-fixtures';
 import { apiConfig, task } from '../../support/fixtures';
 
-const T0 = '2026-01-01T00:00:00.000Z';
-const SECRETS = [
-  'https://hooks.slack.com/services/T1/B2/very-secret',
-  'tok-ALERT-77',
-  'smtp-PW-88',
-];
-
-function webhook(id: string, overrides: Partial<Alert> = {}): Alert {
-  return {
-    id,
-    name: `hook ${id}`,
-    enabled: true,
-    channel: {
-      kind: 'webhook',
-      url: SECRETS[0]!,
-      method: 'POST',
-      preset: 'slack',
-      headers: { Authorization: `Bearer ${SECRETS[1]}` },
-      body: { text: '{{task.name}} {{event}}' },
-    },
-    rule: { tasks: { kind: 'all' }, on: ['failed'], consecutiveFailures: 3, quietMinutes: 5 },
-    createdAt: T0,
-    updatedAt: T0,
-    ...overrides,
-  };
-}
-
-function email(id: string): Alert {
-  return {
-    id,
-    name: `mail ${id}`,
-    enabled: true,
-    channel: {
-      kind: 'email',
-      host: 'smtp.example.com',
-      port: 465,
-      tls: true,
-      user: 'u',
-      password: SECRETS[2]!,
-      from: 'a@example.com',
-      to: ['b@example.com'],
-      subject: '{{task.name}}',
-      body: '{{error}}',
-    },
-    rule: {
-      tasks: { kind: 'types', types: ['db'] },
-      on: ['recovered'],
-      consecutiveFailures: 3,
-      quietMinutes: 0,
-    },
-    createdAt: T0,
-    updatedAt: T0,
-  };
-}
+const T0 = ALERT_T0;
+const SECRETS = ALERT_SECRETS;
+const webhook = webhookAlert;
+const email = (id: string): Alert => emailAlert(id);
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
