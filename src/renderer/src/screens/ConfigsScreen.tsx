@@ -6,6 +6,7 @@ import { ConfigForm } from '../components/ConfigForm';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState, ErrorBox, FilterSelect, Loading } from '../components/common';
 import { RowMenu } from '../components/RowMenu';
+import { WindowedTable } from '../components/WindowedTable';
 import { draftFromConfig, type ConfigDraft } from '../components/config-draft';
 import { countOf, nameList } from '../components/lists';
 import { useConfirmation } from '../hooks/useConfirmation';
@@ -17,6 +18,8 @@ import { useUi } from '../stores/ui';
 
 type Editing =
   { mode: 'new' } | { mode: 'edit'; config: Configuration } | { mode: 'copy'; draft: ConfigDraft };
+
+const CONFIG_HEADERS = ['Name', 'Type', 'Target', 'Used by', 'Actions'] as const;
 
 const inUse = (usage: ConfigUsage): boolean => usage.tasks.length + usage.entries.length > 0;
 
@@ -161,58 +164,50 @@ export function ConfigsScreen({ openId }: { openId?: string }): ReactElement {
         </EmptyState>
       ) : null}
       {shown.length > 0 ? (
-        <table aria-label="Configurations">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Type</th>
-              <th>Target</th>
-              <th>Used by</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((c) => {
-              const used = inUse(c.usedBy);
-              return (
-                <tr key={c.id}>
-                  <td>{c.name}</td>
-                  <td>{c.type}</td>
-                  <td className="mono">{targetOf(c)}</td>
-                  <td>{describeUsage(c.usedBy)}</td>
-                  <td className="actions">
-                    <div className="row-actions">
-                      <button
-                        type="button"
-                        aria-label={`Edit ${c.name}`}
-                        onClick={() => setEditing({ mode: 'edit', config: c })}
-                      >
-                        Edit
-                      </button>
-                      <RowMenu
-                        name={c.name}
-                        items={[
-                          { label: 'Duplicate', onSelect: () => void duplicate(c) },
-                          {
-                            label: 'Delete',
-                            danger: true,
-                            disabled: used,
-                            ...(used
-                              ? {
-                                  hint: 'In use: change or delete the tasks and schedule entries that use it first.',
-                                }
-                              : {}),
-                            onSelect: () => setConfirm({ kind: 'one', config: c }),
-                          },
-                        ]}
-                      />
-                    </div>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <WindowedTable
+          label="Configurations"
+          headers={CONFIG_HEADERS}
+          items={shown}
+          renderRow={(c, rowIndex) => {
+            const used = inUse(c.usedBy);
+            return (
+              <tr key={c.id} aria-rowindex={rowIndex}>
+                <td>{c.name}</td>
+                <td>{c.type}</td>
+                <td className="mono">{targetOf(c)}</td>
+                <td>{describeUsage(c.usedBy)}</td>
+                <td className="actions">
+                  <div className="row-actions">
+                    <button
+                      type="button"
+                      aria-label={`Edit ${c.name}`}
+                      onClick={() => setEditing({ mode: 'edit', config: c })}
+                    >
+                      Edit
+                    </button>
+                    <RowMenu
+                      name={c.name}
+                      items={[
+                        { label: 'Duplicate', onSelect: () => void duplicate(c) },
+                        {
+                          label: 'Delete',
+                          danger: true,
+                          disabled: used,
+                          ...(used
+                            ? {
+                                hint: 'In use: change or delete the tasks and schedule entries that use it first.',
+                              }
+                            : {}),
+                          onSelect: () => setConfirm({ kind: 'one', config: c }),
+                        },
+                      ]}
+                    />
+                  </div>
+                </td>
+              </tr>
+            );
+          }}
+        />
       ) : null}
       {confirm ? (
         <ConfirmDialog

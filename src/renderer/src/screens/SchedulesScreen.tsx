@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Countdown, EmptyState, ErrorBox, Loading } from '../components/common';
 import { nameList } from '../components/lists';
 import { RowMenu } from '../components/RowMenu';
+import { WindowedTable } from '../components/WindowedTable';
 import { describeEntry } from '../cron-text';
 import { useConfirmation } from '../hooks/useConfirmation';
 import { useFormKeyboard } from '../hooks/useFormKeyboard';
@@ -15,6 +16,18 @@ import { useTasks } from '../stores/tasks';
 import { useUi } from '../stores/ui';
 import { formatTime } from '../util';
 import { ScheduleForm } from './ScheduleForm';
+
+const ENTRY_HEADERS = [
+  'Task',
+  'Kind',
+  'Expression',
+  'Time zone',
+  'Enabled',
+  'Last run',
+  'Next run',
+  'Countdown',
+  'Actions',
+] as const;
 
 /**
  * An entry's sentence ("At 03:00, only on Monday"), kept per expression: 1,000 rows share a few
@@ -125,71 +138,59 @@ export function SchedulesScreen(): ReactElement {
         </EmptyState>
       ) : null}
       {items.length > 0 ? (
-        <table aria-label="Schedule entries">
-          <thead>
-            <tr>
-              <th>Task</th>
-              <th>Kind</th>
-              <th>Expression</th>
-              <th>Time zone</th>
-              <th>Enabled</th>
-              <th>Last run</th>
-              <th>Next run</th>
-              <th>Countdown</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((e) => (
-              <tr key={e.id}>
-                <td>
-                  {taskName(e.taskId)}
-                  {e.name ? <div className="hint">{e.name}</div> : null}
-                </td>
-                <td>{e.kind}</td>
-                <td>
-                  <span className="mono">
-                    {e.kind === 'cron' ? e.cron : `every ${e.everySeconds} s`}
-                  </span>
-                  <div className="hint">{entryDescription(e)}</div>
-                </td>
-                <td>{e.kind === 'cron' ? (e.timezone ?? '') : '—'}</td>
-                <td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Enabled: ${taskName(e.taskId)} ${e.kind === 'cron' ? e.cron : `every ${e.everySeconds} s`}`}
-                    checked={e.enabled}
-                    onChange={() => void toggle(e)}
+        <WindowedTable
+          label="Schedule entries"
+          headers={ENTRY_HEADERS}
+          items={items}
+          renderRow={(e, rowIndex) => (
+            <tr key={e.id} aria-rowindex={rowIndex}>
+              <td>
+                {taskName(e.taskId)}
+                {e.name ? <div className="hint">{e.name}</div> : null}
+              </td>
+              <td>{e.kind}</td>
+              <td>
+                <span className="mono">
+                  {e.kind === 'cron' ? e.cron : `every ${e.everySeconds} s`}
+                </span>
+                <div className="hint">{entryDescription(e)}</div>
+              </td>
+              <td>{e.kind === 'cron' ? (e.timezone ?? '') : '—'}</td>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Enabled: ${taskName(e.taskId)} ${e.kind === 'cron' ? e.cron : `every ${e.everySeconds} s`}`}
+                  checked={e.enabled}
+                  onChange={() => void toggle(e)}
+                />
+              </td>
+              <td>{formatTime(e.lastRunAt)}</td>
+              <td>{e.enabled ? formatTime(e.nextRunAt) : 'disabled'}</td>
+              <td>{e.enabled ? <Countdown to={e.nextRunAt} /> : '—'}</td>
+              <td className="actions">
+                <div className="row-actions">
+                  <button
+                    type="button"
+                    aria-label={`Edit schedule of ${taskName(e.taskId)}`}
+                    onClick={() => setEditing(e)}
+                  >
+                    Edit
+                  </button>
+                  <RowMenu
+                    name={`schedule of ${taskName(e.taskId)}`}
+                    items={[
+                      {
+                        label: 'Open task',
+                        onSelect: () => navigate(`/tasks/${encodeURIComponent(e.taskId)}`),
+                      },
+                      { label: 'Delete', danger: true, onSelect: () => setConfirm(e) },
+                    ]}
                   />
-                </td>
-                <td>{formatTime(e.lastRunAt)}</td>
-                <td>{e.enabled ? formatTime(e.nextRunAt) : 'disabled'}</td>
-                <td>{e.enabled ? <Countdown to={e.nextRunAt} /> : '—'}</td>
-                <td className="actions">
-                  <div className="row-actions">
-                    <button
-                      type="button"
-                      aria-label={`Edit schedule of ${taskName(e.taskId)}`}
-                      onClick={() => setEditing(e)}
-                    >
-                      Edit
-                    </button>
-                    <RowMenu
-                      name={`schedule of ${taskName(e.taskId)}`}
-                      items={[
-                        {
-                          label: 'Open task',
-                          onSelect: () => navigate(`/tasks/${encodeURIComponent(e.taskId)}`),
-                        },
-                        { label: 'Delete', danger: true, onSelect: () => setConfirm(e) },
-                      ]}
-                    />
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </div>
+              </td>
+            </tr>
+          )}
+        />
       ) : null}
       {confirm ? (
         <ConfirmDialog

@@ -1,9 +1,10 @@
 /**
  * One row of the Tasks list, memoised: the list re-renders (a run finished, a dialog opened) without
- * rendering its 1,000 rows again; only the rows whose props changed do. The screen passes stable
+ * rendering its rows again; only the rows whose props changed do (a long list renders only the
+ * rows near the viewport: hooks/useTableWindow.ts). The screen passes stable
  * callbacks (the task as their argument) so unchanged rows keep equal props.
  */
-import { memo, useState, type CSSProperties, type ReactElement } from 'react';
+import { memo, useState, type ReactElement } from 'react';
 import type { Configuration, Run, Task } from '../../../shared/domain';
 import { Countdown, StatusBadge } from '../components/common';
 import { RowMenu } from '../components/RowMenu';
@@ -50,21 +51,9 @@ function RunWithPicker({
   );
 }
 
-/**
- * A row's picker and "Run now" are laid out and painted only near the viewport: they are most of
- * the cost of laying out 1,000 rows. They stay in the DOM, the accessibility tree and the tab
- * order; off screen they take the size they had last, or this one. The row menu stays outside:
- * the containment would clip its fixed-positioned menu.
- */
-const CONTROLS_OFF_SCREEN: CSSProperties = {
-  display: 'flex',
-  alignItems: 'center',
-  gap: 4,
-  contentVisibility: 'auto',
-  containIntrinsicSize: 'auto 270px auto 28px',
-};
-
 export interface TaskRowProps {
+  /** The row's `aria-rowindex` in the whole list (the header is 1). */
+  rowIndex: number;
   task: Task;
   run: Run | undefined;
   configName: string;
@@ -79,6 +68,7 @@ export interface TaskRowProps {
 }
 
 export const TaskRow = memo(function TaskRow({
+  rowIndex,
   task: t,
   run,
   configName,
@@ -93,7 +83,7 @@ export const TaskRow = memo(function TaskRow({
   const hasOthers =
     sameType.length > 1 || (sameType.length === 1 && sameType[0]!.id !== t.configId);
   return (
-    <tr aria-current={current ? 'true' : undefined}>
+    <tr aria-rowindex={rowIndex} aria-current={current ? 'true' : undefined}>
       <td>
         <a href={`#/tasks/${encodeURIComponent(t.id)}`}>{t.name}</a>
       </td>
@@ -114,19 +104,17 @@ export const TaskRow = memo(function TaskRow({
       </td>
       <td className="actions">
         <div className="row-actions">
-          <div style={CONTROLS_OFF_SCREEN}>
-            {hasOthers ? (
-              <RunWithPicker task={t} sameType={sameType} value={runWith} onChange={onRunWith} />
-            ) : null}
-            <button
-              type="button"
-              aria-label={`Run ${t.name} now`}
-              disabled={run?.status === 'running'}
-              onClick={() => onRun(t)}
-            >
-              {run?.status === 'running' ? 'Running…' : 'Run now'}
-            </button>
-          </div>
+          {hasOthers ? (
+            <RunWithPicker task={t} sameType={sameType} value={runWith} onChange={onRunWith} />
+          ) : null}
+          <button
+            type="button"
+            aria-label={`Run ${t.name} now`}
+            disabled={run?.status === 'running'}
+            onClick={() => onRun(t)}
+          >
+            {run?.status === 'running' ? 'Running…' : 'Run now'}
+          </button>
           <RowMenu
             name={t.name}
             items={[

@@ -12,6 +12,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState, ErrorBox, FilterSelect, Loading, StatusBadge } from '../components/common';
 import { countOf, nameList } from '../components/lists';
 import { RunResultView } from '../components/RunResultView';
+import { WindowedTable } from '../components/WindowedTable';
 import { useConfirmation } from '../hooks/useConfirmation';
 import { useFormKeyboard } from '../hooks/useFormKeyboard';
 import { navigate } from '../router';
@@ -26,6 +27,15 @@ import { TaskRow } from './TaskRow';
 import { deleteTaskText } from './task-delete';
 
 const NONE: Configuration[] = [];
+const TASK_HEADERS = [
+  'Name',
+  'Type',
+  'Operation',
+  'Configuration',
+  'Last run',
+  'Next run',
+  'Actions',
+] as const;
 
 type Confirm = { kind: 'one'; task: Task } | { kind: 'type'; type: TaskType };
 
@@ -241,36 +251,27 @@ export function TasksScreen({ openId }: { openId?: string }): ReactElement {
         </EmptyState>
       ) : null}
       {shown.length > 0 ? (
-        <table aria-label="Tasks">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Type</th>
-              <th>Operation</th>
-              <th>Configuration</th>
-              <th>Last run</th>
-              <th>Next run</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((t) => (
-              <TaskRow
-                key={t.id}
-                task={t}
-                run={lastRun[t.id]}
-                configName={configName.get(t.configId) ?? t.configId}
-                nextRunAt={nextRun.get(t.id)}
-                current={openId === t.id}
-                sameType={byType.get(t.type) ?? NONE}
-                runWith={runWith[t.id] ?? ''}
-                onRunWith={onRunWith}
-                onRun={onRun}
-                onDelete={onDelete}
-              />
-            ))}
-          </tbody>
-        </table>
+        <WindowedTable
+          label="Tasks"
+          headers={TASK_HEADERS}
+          items={shown}
+          renderRow={(t, rowIndex) => (
+            <TaskRow
+              key={t.id}
+              rowIndex={rowIndex}
+              task={t}
+              run={lastRun[t.id]}
+              configName={configName.get(t.configId) ?? t.configId}
+              nextRunAt={nextRun.get(t.id)}
+              current={openId === t.id}
+              sameType={byType.get(t.type) ?? NONE}
+              runWith={runWith[t.id] ?? ''}
+              onRunWith={onRunWith}
+              onRun={onRun}
+              onDelete={onDelete}
+            />
+          )}
+        />
       ) : status === 'ready' && items.length > 0 ? (
         <EmptyState title="No task matches the search">
           Clear the search box to see all tasks.
