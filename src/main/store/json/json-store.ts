@@ -362,6 +362,10 @@ export class JsonStore implements Store {
     this.check();
     return this.runs.runStats(query);
   }
+  /** The run log's memory and file reads (benches and tests; not part of the Store interface). */
+  runLogStats(): ReturnType<RunLog['stats']> {
+    return this.runs.stats();
+  }
   async listRunningRuns(): Promise<Run[]> {
     this.check();
     return this.runs.runningRuns();

@@ -17,7 +17,8 @@ import {
   type Batch,
 } from './run-log-parts';
 import type { RunSummaries } from './run-summaries';
-import type { Segment, SegmentCache, SegmentFiles } from './segment-cache';
+import type { SegmentCache } from './segment-cache';
+import type { Segment, SegmentFiles } from './segment-types';
 import type { Entry } from './segment';
 
 const MAX_HANDLES = 32;

@@ -26,13 +26,8 @@ import { RunQueries } from './run-queries';
 import { RunRewrites } from './run-rewrites';
 import { JsonRunStats } from './run-stats';
 import { RunSummaries } from './run-summaries';
-import {
-  DEFAULT_CACHE_BYTES,
-  DEFAULT_CACHE_RUNS,
-  SegmentCache,
-  type Found,
-  type Segment,
-} from './segment-cache';
+import { SegmentCache } from './segment-cache';
+import { DEFAULT_CACHE_BYTES, DEFAULT_CACHE_RUNS, type Found, type Segment } from './segment-types';
 import { entryOf, RUNS_DIR, segmentKeyOf, serializeRun } from './segment';
 
 export interface RunLogOptions {
@@ -308,6 +303,8 @@ export class RunLog {
     cachedBytes: number;
     /** Cached segments written to as the current hour (released once it is over). */
     liveSegments: number;
+    /** Segment files read since open: whole, or only their matching lines (segment-scan.ts). */
+    segmentReads: number;
   } {
     let cachedLines = 0;
     for (const segment of this.cache.segments()) {

@@ -12,7 +12,8 @@ import type { Run } from '../../../shared/domain';
 import { compareRuns } from '../run-query';
 import { ownCopy } from './run-log-parts';
 import type { RunSummaries } from './run-summaries';
-import type { Found, Segment, SegmentCache, SegmentFiles } from './segment-cache';
+import type { SegmentCache } from './segment-cache';
+import type { Found, Segment, SegmentFiles } from './segment-types';
 import { derivedKeyOf, noteEntry, type Entry } from './segment';
 
 export class RunLookup {

@@ -16,6 +16,7 @@ import {
 } from '../run-query';
 import type { RunPage, RunQuery } from '../types';
 import { lowerBound } from './run-log-parts';
+import { headNeedle, selectSegment } from './segment-scan';
 import type { RunLookup } from './run-lookup';
 import type { RunSummaries } from './run-summaries';
 import type { SegmentCache } from './segment-cache';
@@ -40,6 +41,7 @@ export class RunQueries {
     const from = childSearchFrom(query);
     const loKey = from !== undefined ? segmentKeyOf(from) : undefined;
     const wholeRecord = needsRecord(query);
+    const needle = headNeedle(query);
     return async () => {
       const { keys } = this.cache;
       const items: Run[] = [];
@@ -49,8 +51,9 @@ export class RunQueries {
         if (hiKey !== undefined && key > hiKey) continue;
         if (loKey !== undefined && key < loKey) break;
         if (!this.mayMatch(key, query)) continue;
-        const segment = await this.cache.load(key);
-        const sorted = this.cache.sorted(segment);
+        // A filter on the head's fields reads only the matching lines of a segment not in
+        // memory (segment-scan.ts): a rare filter spans more segments than the cache holds.
+        const { segment, sorted } = await selectSegment(this.cache, key, needle);
         for (let i = sorted.length - 1; i >= 0; i--) {
           const entry = sorted[i]!;
           if (after && compareRuns(entry, after) >= 0) continue;

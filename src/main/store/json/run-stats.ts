@@ -24,7 +24,8 @@ import {
 } from './hour-stats';
 import type { RunLookup } from './run-lookup';
 import type { RunSummaries } from './run-summaries';
-import type { Segment, SegmentCache } from './segment-cache';
+import type { SegmentCache } from './segment-cache';
+import type { Segment } from './segment-types';
 import { segmentFileName, segmentStart } from './segment';
 
 /**

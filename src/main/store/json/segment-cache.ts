@@ -38,57 +38,11 @@ import {
   type Entry,
   type SegmentSummary,
 } from './segment';
+import { ENTRY_BYTES, type CacheLimits, type Segment, type SegmentFiles } from './segment-types';
 
-/**
- * What one cached run costs besides its record text, in bytes: the entry object, its id and
- * start time strings, its slots in the segment's map and sorted array (bench/memory.ts measures
- * 210–230 bytes a run on Node 20, 64-bit).
- */
-export const ENTRY_BYTES = 210;
-/** Default bounds of the cache of segments (RunLogOptions `cacheRuns`, `cacheBytes`). */
-export const DEFAULT_CACHE_RUNS = 30_000;
-export const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
 /** Damaged records already reported (one warning each); forgotten past this many. */
 const WARNED_LIMIT = 10_000;
 const HOUR_MS = 3_600_000;
-
-export interface Segment {
-  key: string;
-  path: string;
-  entries: Map<string, Entry>;
-  sorted: Entry[] | undefined;
-  tornAt: number | undefined;
-  /** Records queued or being appended: the segment stays cached while > 0. */
-  pending: number;
-  /** Characters of record text this segment keeps alive: the file's text for a segment read. */
-  textChars: number;
-  /** Characters of lines queued and not yet written. */
-  pendingChars: number;
-  /** Written to while it was the current hour (released once that hour is over). */
-  live: boolean;
-  /** In the cache (an operation may still hold a segment that left it). */
-  cached: boolean;
-  /** Read from its file: its entries' strings are slices of the file's text. */
-  fromFile: boolean;
-}
-
-export interface CacheLimits {
-  cacheRuns: number;
-  cacheBytes: number;
-}
-
-/** What the cache needs of the append writer. */
-export interface SegmentFiles {
-  /** The open append handle's descriptor for `key`, if any (records are read back through it). */
-  fdOf(key: string): number | undefined;
-  /** The segment left memory: its append handle may close (synced first). */
-  released(key: string): void;
-}
-
-export interface Found {
-  segment: Segment;
-  entry: Entry;
-}
 
 export class SegmentCache {
   /** All segment keys, ascending. */
@@ -101,6 +55,8 @@ export class SegmentCache {
   private readonly cache = new Map<string, Segment>();
   private cachedRuns = 0;
   private cachedChars = 0;
+  /** Segment files read since open, whole or scanned. */
+  private reads = 0;
   /** The segment `cached` last moved to the most recent place, when it is still there. */
   private recent: Segment | undefined;
   private readonly loading = new Map<string, Promise<Segment>>();
@@ -295,18 +251,40 @@ export class SegmentCache {
   }
 
   private async read(key: string): Promise<Segment> {
+    return this.fromBuffer(key, await this.readFile(key));
+  }
+
+  /** The segment file's bytes (none when it is gone); an unreadable file is reported. */
+  async readFile(key: string): Promise<Buffer> {
     const path = this.pathOf(key);
-    let buffer: Buffer;
+    this.reads++;
     try {
-      buffer = await fs.readFile(path);
+      return await fs.readFile(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         const unreadable = unreadableSegment(path, key, error);
         this.report(unreadable.problem);
         throw unreadable.error;
       }
-      buffer = Buffer.alloc(0);
+      return Buffer.alloc(0);
     }
+  }
+
+  /** A segment read or being read whole (`load` will give it). */
+  isLoading(key: string): boolean {
+    return this.loading.has(key);
+  }
+
+  /** A segment of only `sorted` (a scan's matches, segment-scan.ts), never cached. */
+  partial(key: string, sorted: Entry[]): Segment {
+    const segment = this.newSegment(key, new Map(), sorted);
+    segment.fromFile = true;
+    return segment;
+  }
+
+  /** A segment parsed from its file's bytes, checked against its summary, and cached. */
+  fromBuffer(key: string, buffer: Buffer): Segment {
+    const path = this.pathOf(key);
     const parsed = parseSegment(buffer);
     for (const [offset, what] of parsed.problems) this.warn(path, offset, what);
     const damage = segmentDamage(
@@ -436,11 +414,17 @@ export class SegmentCache {
     return this.cache.values();
   }
 
-  get counts(): { cachedSegments: number; cachedRuns: number; liveSegments: number } {
+  get counts(): {
+    cachedSegments: number;
+    cachedRuns: number;
+    liveSegments: number;
+    segmentReads: number;
+  } {
     return {
       cachedSegments: this.cache.size,
       cachedRuns: this.cachedRuns,
       liveSegments: this.live.size,
+      segmentReads: this.reads,
     };
   }
 }
