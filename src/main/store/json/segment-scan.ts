@@ -62,7 +62,7 @@ export function scanSegment(file: Buffer, needle: string): Entry[] | undefined {
   const pattern = Buffer.from(needle);
   const starts: number[] = [];
   const ends: number[] = [];
-  for (let at = file.indexOf(pattern); at !== -1; ) {
+  for (let at = file.indexOf(pattern); at !== -1;) {
     const end = file.indexOf(NL, at);
     if (end === -1) break;
     if (starts.length === SCAN_CANDIDATES) return undefined;
