@@ -60,6 +60,13 @@ export interface App {
 export const APP_VERSION = '0.1.0';
 const RETENTION_EVERY_MS = 60 * 60_000;
 
+/** A console's `warn` / `error` that write one line to `warn` (an error as its message). */
+function consoleOf(warn: (message: string) => void): Pick<Console, 'warn' | 'error'> {
+  const line = (...parts: unknown[]): void =>
+    warn(parts.map((p) => (typeof p === 'string' ? p : messageOf(p))).join(' '));
+  return { warn: line, error: line };
+}
+
 export function createApp(options: AppOptions): App {
   const clock = options.clock ?? systemClock;
   const instanceId = options.instanceId ?? randomUUID();
@@ -119,6 +126,7 @@ export function createApp(options: AppOptions): App {
     events,
     instanceId,
     settings,
+    logger: consoleOf(warn),
   });
   if (scheduler) core.attachScheduler(scheduler);
 

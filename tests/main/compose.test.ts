@@ -84,6 +84,29 @@ describe('the composition root', () => {
     expect(scheduling.scheduler).toBeDefined();
   });
 
+  it("sends the scheduler's warnings to the entry point's logger, not to the console", async () => {
+    const clock = new FakeClock();
+    const lines: string[] = [];
+    const app = await started(
+      composeApp({ store: 'memory', dataDir: '', clock, warn: (line) => lines.push(line) }),
+    );
+    const config = await app.core.call('configs.save', {
+      config: { name: 'Echo', type: 'api', params: { url: 'http://127.0.0.1:9/' } },
+    });
+    const task = await app.core.call('tasks.save', {
+      task: { name: 'Fetch', type: 'api', operation: 'read', configId: config.id },
+    });
+    await app.core.call('schedules.save', {
+      entry: { taskId: task.id, kind: 'frequency', everySeconds: 10, enabled: true },
+    });
+    // Another process deletes the task behind this instance's core: the next fire says so.
+    await app.store.deleteTasks([task.id]);
+    await clock.advance(10_000);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^Scheduler: entry .* fired but its task ".*" no longer exists/),
+    );
+  });
+
   it('lets the claim and the schedule watch of a shared MongoDB through the secrets codec', async () => {
     const mongoUri = uriWithDatabase(target.uri, `${target.database}_compose`);
     const secrets = await FileKeyCodec.open({ dataDir: '', env });

@@ -14,4 +14,6 @@ export interface SchedulerDeps {
   events: EventBus;
   instanceId: string;
   settings: () => Settings;
+  /** Where the engine's warnings go (the entry point's logger, through the app's `warn`). */
+  logger?: Pick<Console, 'warn' | 'error'>;
 }

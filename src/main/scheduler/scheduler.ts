@@ -53,7 +53,6 @@ export const MAX_COALESCE_MS = 50;
 export interface SchedulerOptions extends Omit<SchedulerDeps, 'runner'> {
   runner: SchedulerRunner;
   claim?: FireClaim;
-  logger?: Pick<Console, 'warn' | 'error'>;
   lateToleranceMs?: number;
   flushEveryMs?: number;
   /** A fixed least time between two ticks, instead of the one that follows the fire rate. */

@@ -77,7 +77,7 @@ export class JsonStore implements Store {
     this.runs = new RunLog(
       options.dataDir,
       // The store's clock tells the run log which hour is current (closed hours leave memory).
-      { now: () => this.clock.now(), ...options.runLog },
+      { now: () => this.clock.now(), log: (line) => this.log(line), ...options.runLog },
       (problem) => this.found(problem),
     );
   }

@@ -43,6 +43,8 @@ export interface RunLogOptions {
   now?: () => number;
   /** Bytes of runs.stats hour aggregates kept between queries (default STATS_CACHE_BYTES). */
   statsCacheBytes?: number;
+  /** Where warnings go (a damaged record skipped, a summaries save to retry); the store's log. */
+  log?: (line: string) => void;
 }
 
 export class RunLog {
@@ -69,11 +71,16 @@ export class RunLog {
   ) {
     this.dir = join(dataDir, RUNS_DIR);
     this.statsCacheBytes = options.statsCacheBytes;
-    this.summaries = new RunSummaries(this.dir, options.summaryEveryMs ?? 5_000, () =>
-      this.serial(async () => {
-        await this.appender.drain(false);
-        await this.summaries.save();
-      }),
+    const log = options.log ?? ((line: string): void => console.warn(line));
+    this.summaries = new RunSummaries(
+      this.dir,
+      options.summaryEveryMs ?? 5_000,
+      () =>
+        this.serial(async () => {
+          await this.appender.drain(false);
+          await this.summaries.save();
+        }),
+      log,
     );
     this.appender = new RunAppender(this.dir, options.syncEveryMs ?? 100, this.summaries, () =>
       this.trim(),
@@ -83,7 +90,15 @@ export class RunLog {
       cacheBytes: options.cacheBytes ?? DEFAULT_CACHE_BYTES,
     };
     const now = options.now ?? Date.now;
-    this.cache = new SegmentCache(this.dir, limits, this.summaries, this.appender, now, report);
+    this.cache = new SegmentCache(
+      this.dir,
+      limits,
+      this.summaries,
+      this.appender,
+      now,
+      report,
+      log,
+    );
     this.appender.cache = this.cache;
     this.lookup = new RunLookup(this.cache, this.summaries, this.appender);
     this.queries = new RunQueries(this.cache, this.summaries, this.lookup);

@@ -6,6 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { messageOf } from '../../../shared/errors';
 import { segmentFileName, writeSummaries, type SegmentSummary } from './segment';
 
 export class RunSummaries {
@@ -20,6 +21,7 @@ export class RunSummaries {
     private readonly everyMs: number,
     /** Saves the summaries in the run log's order of operations (called by the timer). */
     private readonly saveLater: () => Promise<void>,
+    private readonly log: (line: string) => void = (line) => console.warn(line),
   ) {}
 
   get(key: string): SegmentSummary | undefined {
@@ -89,7 +91,7 @@ export class RunSummaries {
       this.timer = undefined;
       if (this.stopped) return;
       this.saveLater().catch((error: unknown) => {
-        console.warn('JsonStore: saving run summaries failed; will retry:', error);
+        this.log(`JsonStore: saving run summaries failed; will retry: ${messageOf(error)}`);
       });
     }, this.everyMs);
     this.timer.unref();

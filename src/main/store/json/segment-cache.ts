@@ -75,6 +75,7 @@ export class SegmentCache {
     private readonly files: SegmentFiles,
     private readonly now: () => number,
     private readonly report: ReportProblem,
+    private readonly log: (line: string) => void = (line) => console.warn(line),
   ) {}
 
   // ------------------------------------------------------------ open
@@ -151,7 +152,7 @@ export class SegmentCache {
     if (this.warned.size >= WARNED_LIMIT) this.warned.clear();
     this.warned.add(ownCopy(id));
     const place = typeof where === 'number' ? `at byte ${where}` : `(run ${where})`;
-    console.warn(
+    this.log(
       `JsonStore: ${path} ${place}: ${what}; that record is skipped (a crash mid-write leaves this; nothing to do)`,
     );
   }

@@ -19,8 +19,8 @@ export let dir: string;
 const open: JsonStore[] = [];
 const children: ChildProcessWithoutNullStreams[] = [];
 
-export async function openStore(dataDir = dir): Promise<JsonStore> {
-  const store = new JsonStore({ dataDir });
+export async function openStore(dataDir = dir, log?: (line: string) => void): Promise<JsonStore> {
+  const store = new JsonStore({ dataDir, ...(log ? { log } : {}) });
   await store.open();
   open.push(store);
   return store;
