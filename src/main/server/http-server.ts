@@ -16,6 +16,7 @@ import { EventStreams } from './event-streams';
 import { ServiceMetrics } from './metrics';
 import { MetricsAccess } from './metrics-access';
 import { createReadinessProbe } from './ready';
+import { RefusalLog, type RefusalLine } from './refusal-log';
 import { createRequestRouter } from './request-router';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -54,6 +55,11 @@ export interface HttpServerOptions {
   readyTimeoutMs?: number;
   /** Where unexpected errors are logged; default `console.error`. */
   log?: (message: string, error?: unknown) => void;
+  /**
+   * Where access refusals (401, 403) are logged, at most one line per client and status a
+   * minute (refusal-log.ts); default none.
+   */
+  refusals?: (line: RefusalLine) => void;
 }
 
 export interface ListeningAddress {
@@ -145,6 +151,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
       staticDir: resolve(options.staticDir ?? 'out/renderer'),
       log,
+      refusals: new RefusalLog(clock, options.refusals ?? ((): void => undefined)),
       isAccepting: () => accepting,
       port: () => port,
     }),

@@ -16,6 +16,7 @@ import { METRICS_CONTENT_TYPE, type ServiceMetrics } from './metrics';
 import type { MetricsAccess } from './metrics-access';
 import { openApiDocument } from './openapi';
 import type { Readiness } from './ready';
+import type { RefusalLog } from './refusal-log';
 import {
   bodyLimitFor,
   declaresBody,
@@ -37,6 +38,8 @@ export interface RequestRouterOptions {
   /** The built renderer (absolute). */
   staticDir: string;
   log: (message: string, error?: unknown) => void;
+  /** Told of each access refusal (401, 403), for the log (refusal-log.ts). */
+  refusals: RefusalLog;
   /** False once the server stops accepting: requests get 503, answers close the connection. */
   isAccepting: () => boolean;
   /** The port the server listens on (for the Host and Origin checks). */
@@ -203,6 +206,9 @@ export function createRequestRouter(
     // The body was cut short (the request timeout answered 408, or the client left).
     if (error instanceof HttpError && !req.socket.writable) return;
     if (error instanceof HttpError) {
+      if (error.status === 401 || error.status === 403) {
+        options.refusals.refused(req, error.status, error.code, error.message);
+      }
       // Refused before its body was read (401, 403, 405…): answer at once and close, rather
       // than keep the connection open while the client trickles a body nobody reads.
       const close =

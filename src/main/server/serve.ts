@@ -123,6 +123,7 @@ export async function runServe(
       allowedHosts: settings.allowedHosts,
       ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
       log: (message, error) => httpLog.error(message, error === undefined ? {} : { error }),
+      refusals: (line) => httpLog.warn(line.message, line.fields),
     });
     signals = stopOnSignals(app, http, { io, log }, stopWithParent);
     const { url, host, port } = await http.listen();

@@ -4,7 +4,7 @@
  * configuration on any line, even at `trace`, while runs fail against a local HTTP endpoint that
  * refuses them (and echoes what it was sent), closed ports and a MariaDB refusing the password.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -223,6 +223,51 @@ describe('the service log', () => {
       status: 'succeeded',
       durationMs: expect.any(Number),
     });
+  });
+
+  it('writes one warn line per client and refusal a minute, without the tokens it was sent', async () => {
+    const service = await serve([]);
+    const port = new URL(service.base).port;
+    const refusedWith = (headers: Record<string, string>, path = '/api/tasks.list') =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          { host: '127.0.0.1', port, method: 'POST', path, headers, setHost: false },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end('{}');
+      });
+    const host = { Host: `127.0.0.1:${port}`, 'Content-Type': 'application/json' };
+    // Wrong tokens, a missing one, one in the event stream's query: four 401s from one client.
+    expect(await refusedWith({ ...host, Authorization: 'Bearer wrong-token-one' })).toBe(401);
+    expect(await refusedWith({ ...host, Authorization: 'Bearer wrong-token-two' })).toBe(401);
+    expect(await refusedWith(host)).toBe(401);
+    expect(await refusedWith(host, '/api/events?token=wrong-query-token')).toBe(401);
+    // A foreign Host (DNS rebinding): a 403, its own line.
+    expect(await refusedWith({ Host: 'evil.example:80' })).toBe(403);
+    const [forbidden] = await service.logged(/HTTP: refused .* with 403/);
+    const refusals = parsedLines(service.proc.err()).filter((l) =>
+      String(l.msg).startsWith('HTTP: refused'),
+    );
+    expect(refusals).toHaveLength(2);
+    expect(refusals[0]).toMatchObject({
+      level: 40,
+      component: 'http',
+      status: 401,
+      code: 'UNAUTHORIZED',
+      method: 'POST',
+      path: '/api/tasks.list',
+      remote: '127.0.0.1',
+      msg: 'HTTP: refused POST /api/tasks.list from 127.0.0.1 with 401: wrong access token',
+    });
+    expect(JSON.parse(forbidden!)).toMatchObject({ status: 403, path: '/api/tasks.list' });
+    const log = await stopped(service);
+    for (const secret of ['wrong-token-one', 'wrong-token-two', 'wrong-query-token']) {
+      expect(log).not.toContain(secret);
+    }
   });
 
   it('writes the start failure as an error line, without a stack trace', async () => {
