@@ -1,6 +1,6 @@
 /**
  * Windowing for a long table that scrolls with its screen (inside `<main>`): only the rows near
- * the viewport are rendered, and two spacer rows stand for the others, so the scrollbar, the
+ * the viewport are rendered, and empty spacer rows stand for the others, so the scrollbar, the
  * page's height and the table's semantics stay those of the whole list (the table says
  * `aria-rowcount`, each row its `aria-rowindex`). A list of up to `minRows` rows renders whole,
  * exactly as without windowing.
@@ -21,7 +21,7 @@ export interface TableWindow {
    * kept rendered so that a form or dialog it opened can give focus back to it on closing.
    */
   segments: TableSegment[];
-  /** True when some rows are not rendered. */
+  /** True past `minRows` rows: only the window (and the focused row) is rendered. */
   windowed: boolean;
   /**
    * While windowed, the column widths laid out for the first rows, to pin with a `<colgroup>`
