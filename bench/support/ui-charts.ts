@@ -84,17 +84,7 @@ export async function measureHover(page: Page, ms: number): Promise<HoverResult>
       };
       requestAnimationFrame(onFrame);
     });
-    const t1 = performance.now();
-    let worst = 0;
-    for (let i = 1; i < frames.length; i++) worst = Math.max(worst, frames[i] - frames[i - 1]);
-    const tasks = b.longtasks.filter((t) => t.start >= t0 && t.start <= t1);
-    return {
-      fps: (frames.length - 1) / ((frames[frames.length - 1] - frames[0]) / 1000),
-      frames: frames.length,
-      worstFrameMs: worst,
-      longestTaskMs: tasks.reduce((m, t) => Math.max(m, t.duration), 0),
-      seconds: (t1 - t0) / 1000,
-    };
+    return b.frameStats(frames, t0, performance.now());
   })()`);
 }
 

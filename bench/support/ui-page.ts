@@ -50,7 +50,21 @@ window.__bench = (() => {
     el.dispatchEvent(new Event('change', { bubbles: true }));
   };
   const loadingRuns = () => [...document.querySelectorAll('.loading')].some((e) => e.textContent.includes('Loading runs'));
-  return { longtasks, frame, until, rows, setSelect, loadingRuns };
+  // Frame rate, worst frame and the long tasks between t0 and t1 of frame times \`frames\`.
+  const frameStats = (frames, t0, t1) => {
+    let worst = 0;
+    for (let i = 1; i < frames.length; i++) worst = Math.max(worst, frames[i] - frames[i - 1]);
+    const tasks = longtasks.filter((t) => t.start >= t0 && t.start <= t1);
+    return {
+      fps: (frames.length - 1) / ((frames[frames.length - 1] - frames[0]) / 1000),
+      frames: frames.length,
+      worstFrameMs: worst,
+      longestTaskMs: tasks.reduce((m, t) => Math.max(m, t.duration), 0),
+      longTasks: tasks.length,
+      seconds: (t1 - t0) / 1000,
+    };
+  };
+  return { longtasks, frame, until, rows, setSelect, loadingRuns, frameStats };
 })();
 `;
 
@@ -131,18 +145,10 @@ export async function measureScroll(page: Page, targetRows: number): Promise<Scr
       requestAnimationFrame(onFrame);
     });
     const t1 = performance.now();
-    let worst = 0;
-    for (let i = 1; i < frames.length; i++) worst = Math.max(worst, frames[i] - frames[i - 1]);
-    const tasks = b.longtasks.filter((t) => t.start >= t0 && t.start <= t1);
     return {
-      fps: (frames.length - 1) / ((frames[frames.length - 1] - frames[0]) / 1000),
-      frames: frames.length,
-      worstFrameMs: worst,
-      longestTaskMs: tasks.reduce((m, t) => Math.max(m, t.duration), 0),
-      longTasks: tasks.length,
+      ...b.frameStats(frames, t0, t1),
       rowsScrolled: Math.floor(list.scrollTop / 36),
       loaded: Number(list.getAttribute('data-count')),
-      seconds: (t1 - t0) / 1000,
     };
   })()`);
 }

@@ -103,6 +103,20 @@ async function exportParts(store: Store, options: ExportOptions): Promise<Export
   };
 }
 
+/** The dump of `catalog` and `runs` under `head` (its format, version, time and secrets). */
+function dumpOf(head: ExportParts['head'], catalog: Catalog, runs: Run[]): StoreDump {
+  return {
+    ...head,
+    configs: catalog.configs,
+    tasks: catalog.tasks,
+    schedules: catalog.schedules,
+    alerts: catalog.alerts,
+    ...(catalog.settings ? { settings: catalog.settings } : {}),
+    runs,
+    counts: catalogCounts(catalog, runs.length),
+  };
+}
+
 function catalogCounts(catalog: Catalog, runs: number): TransferCounts {
   return {
     configs: catalog.configs.length,
@@ -197,17 +211,8 @@ export async function exportStoreData(
   const { head, catalog, secrets, notes } = await exportParts(store, options);
   const runs: Run[] = [];
   if (options.runs ?? true) for await (const page of allRuns(store)) runs.push(...page);
-  const counts = catalogCounts(catalog, runs.length);
-  const dump: StoreDump = {
-    ...head,
-    configs: catalog.configs,
-    tasks: catalog.tasks,
-    schedules: catalog.schedules,
-    alerts: catalog.alerts,
-    ...(catalog.settings ? { settings: catalog.settings } : {}),
-    runs,
-    counts,
-  };
+  const dump = dumpOf(head, catalog, runs);
+  const counts = dump.counts;
   const left = options.runs === false ? ['The run history was left out of this export.'] : [];
   return { dump, counts, secrets, notes: [...notes, ...left] };
 }
@@ -319,17 +324,10 @@ export async function copyStore(
   const catalog = await catalogOf(from);
   const runs: Run[] = [];
   for await (const page of allRuns(from)) runs.push(...page);
-  const dump: StoreDump = {
+  const head = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     exportedAt: new Date(now()).toISOString(),
-    configs: catalog.configs,
-    tasks: catalog.tasks,
-    schedules: catalog.schedules,
-    alerts: catalog.alerts,
-    ...(catalog.settings ? { settings: catalog.settings } : {}),
-    runs,
-    counts: catalogCounts(catalog, runs.length),
-  };
-  return importDump(to, dump);
+  } as const;
+  return importDump(to, dumpOf(head, catalog, runs));
 }
