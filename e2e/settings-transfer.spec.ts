@@ -4,15 +4,14 @@
  * see the counts; a sealed export, a file that is not JSON and an alert with a bad channel are
  * refused in words, and nothing is imported.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import { call, env, open, shot, wipe } from './support/helpers';
+import { serveJson } from '../tests/support/serve-process';
+import { call, callAt, env, open, shot, wipe } from './support/helpers';
 
-const root = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const TOKEN2 = 'e2e-second-token-0123456789abcdef';
 
 let second: ChildProcess | undefined;
@@ -21,44 +20,13 @@ let dir = '';
 
 /** The second service: the built entry, a json store in a fresh data dir. */
 async function startSecond(): Promise<void> {
-  const dataDir = path.join(dir, 'second');
-  second = spawn(
-    process.execPath,
-    [
-      path.join(root, 'out', 'server', 'index.js'),
-      '--port',
-      '0',
-      '--store',
-      'json',
-      '--data-dir',
-      dataDir,
-      '--token',
-      TOKEN2,
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  secondUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer): void => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+?)\/?\s/.exec(out);
-      if (match) resolve(match[1]!);
-    };
-    second!.stdout!.on('data', onData);
-    second!.stderr!.on('data', onData);
-    second!.once('exit', (code) => reject(new Error(`second service exited ${code}: ${out}`)));
-  });
+  const started = await serveJson(path.join(dir, 'second'), TOKEN2);
+  second = started.proc.child;
+  secondUrl = started.base.replace(/\/$/, '');
 }
 
-async function secondCall<T>(page: Page, method: string, params: unknown = {}): Promise<T> {
-  const response = await page.request.post(`${secondUrl}/api/${method}`, {
-    data: params,
-    headers: { authorization: `Bearer ${TOKEN2}` },
-  });
-  const body = (await response.json()) as { result?: T; error?: { message: string } };
-  if (!response.ok()) throw new Error(`${method}: ${body.error?.message}`);
-  return body.result as T;
-}
+const secondCall = <T>(page: Page, method: string, params: unknown = {}): Promise<T> =>
+  callAt<T>(page, { url: secondUrl, token: TOKEN2 }, method, params);
 
 async function openSecondSettings(page: Page): Promise<void> {
   await page.goto(`${secondUrl}/#token=${TOKEN2}`);

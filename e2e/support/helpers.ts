@@ -8,12 +8,17 @@ export const env = (): { url: string; token: string; target: string } => ({
 });
 
 /** Calls the service API directly (setup and checks that "nothing was saved"). */
-export async function call<T = unknown>(
+export function call<T = unknown>(page: Page, method: string, params: unknown = {}): Promise<T> {
+  return callAt<T>(page, env(), method, params);
+}
+
+/** Calls the API of the service at `url` (no trailing slash) with `token`. */
+export async function callAt<T = unknown>(
   page: Page,
+  { url, token }: { url: string; token: string },
   method: string,
   params: unknown = {},
 ): Promise<T> {
-  const { url, token } = env();
   const response = await page.request.post(`${url}/api/${method}`, {
     data: params,
     headers: { authorization: `Bearer ${token}` },
