@@ -21,6 +21,26 @@ export interface StoreHarness {
   cleanup: () => Promise<void>;
 }
 
+/** A json store in a fresh temp dir (named after `label`), reopened on the same files by `reopen`. */
+export async function jsonHarness(label: string): Promise<StoreHarness> {
+  const dir = await fs.mkdtemp(join(tmpdir(), `${label}-`));
+  let store = new JsonStore({ dataDir: dir });
+  await store.open();
+  return {
+    store,
+    reopen: async () => {
+      await store.close();
+      store = new JsonStore({ dataDir: dir });
+      await store.open();
+      return store;
+    },
+    cleanup: async () => {
+      await store.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * Registers the MongoDB target's start and stop on the calling file (beforeAll / afterAll) and
  * returns a factory per store; `label` names the temp dirs and databases.
@@ -40,24 +60,7 @@ export function useStoreBackends(label: string): Record<string, () => Promise<St
       await store.open();
       return { store, cleanup: () => store.close() };
     },
-    json: async () => {
-      const dir = await fs.mkdtemp(join(tmpdir(), `${label}-`));
-      let store = new JsonStore({ dataDir: dir });
-      await store.open();
-      return {
-        store,
-        reopen: async () => {
-          await store.close();
-          store = new JsonStore({ dataDir: dir });
-          await store.open();
-          return store;
-        },
-        cleanup: async () => {
-          await store.close();
-          await fs.rm(dir, { recursive: true, force: true });
-        },
-      };
-    },
+    json: () => jsonHarness(label),
     mongodb: async () => {
       const database = `${target!.database}_${label.replace(/\W/g, '_')}_${++databases}`;
       const store = new MongoStore({ uri: target!.uri, database });

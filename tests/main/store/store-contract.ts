@@ -9,13 +9,7 @@ import { settingsSchema } from '../../../src/shared/domain';
 import { createIdGenerator } from '../../../src/main/core/ids';
 import type { Store } from '../../../src/main/store/types';
 import { apiConfig, at, entry, run, task } from '../../support/fixtures';
-
-export interface StoreHarness {
-  store: Store;
-  /** Closes `store` and opens a fresh instance over the same data (persistent backends). */
-  reopen?: () => Promise<Store>;
-  cleanup: () => Promise<void>;
-}
+import type { StoreHarness } from '../../support/store-backends';
 
 export function describeStoreContract(name: string, create: () => Promise<StoreHarness>): void {
   describe(`${name} store contract`, () => {
