@@ -3,7 +3,7 @@
  * highlighting, JSON lint as you type, undo history, bracket matching; the accessible name,
  * invalid state and description on its content element; placeholders inserted at the cursor.
  */
-import { useEffect, useRef, type ReactElement } from 'react';
+import { useEffect, useLayoutEffect, useRef, type ReactElement } from 'react';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { bracketMatching, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { Compartment, EditorState, type Extension } from '@codemirror/state';
@@ -66,7 +66,9 @@ export default function CodeEditorView(props: CodeEditorProps): ReactElement {
   const language = useRef(new Compartment());
   const attributes = useRef(new Compartment());
 
-  useEffect(() => {
+  // A layout effect: the editor's content, which holds the field's id (a label's and the Format
+  // button's aria-controls target), exists from the frame the stand-in textarea leaves.
+  useLayoutEffect(() => {
     const parent = host.current;
     if (!parent) return undefined;
     const editor = new EditorView({
